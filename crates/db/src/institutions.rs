@@ -1,0 +1,112 @@
+//! Institutions (employers) and their services.
+
+use crate::Result;
+use crate::entity::{institution, service};
+use chrono::{DateTime, Utc};
+use domain::text::{match_key, slugify_max};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+/// The showcase sections of an employer page.
+#[derive(Debug, Clone, Default)]
+pub struct Showcase {
+    pub acronym: Option<String>,
+    pub ministry: Option<String>,
+    pub website: Option<String>,
+    pub presentation: Option<String>,
+    pub values: Option<String>,
+    pub missions: Option<String>,
+    pub projects: Option<String>,
+    pub figures: Option<String>,
+    pub recruitment_process: Option<String>,
+    pub working_with_us: Option<String>,
+}
+
+/// Finds an institution by name (ignoring case, accents and punctuation) or creates it.
+pub async fn find_or_create(
+    conn: &impl ConnectionTrait,
+    name: &str,
+    preferred_slug: Option<&str>,
+    showcase: Option<&Showcase>,
+    now: DateTime<Utc>,
+) -> Result<institution::Model> {
+    let key = match_key(name);
+    if let Some(found) = institution::Entity::find().filter(institution::Column::NameKey.eq(&key)).one(conn).await? {
+        return Ok(found);
+    }
+    let base = preferred_slug.map(str::to_string).unwrap_or_else(|| slugify_max(name, 60));
+    let slug = unique_slug(conn, &base).await?;
+    let s = showcase.cloned().unwrap_or_default();
+    let model = institution::ActiveModel {
+        slug: Set(slug),
+        name: Set(name.trim().to_string()),
+        name_key: Set(key),
+        acronym: Set(s.acronym),
+        ministry: Set(s.ministry),
+        website: Set(s.website),
+        logo_path: Set(None),
+        presentation: Set(s.presentation),
+        values: Set(s.values),
+        missions: Set(s.missions),
+        projects: Set(s.projects),
+        figures: Set(s.figures),
+        recruitment_process: Set(s.recruitment_process),
+        working_with_us: Set(s.working_with_us),
+        published: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    Ok(institution::Entity::insert(model).exec_with_returning(conn).await?)
+}
+
+async fn unique_slug(conn: &impl ConnectionTrait, base: &str) -> Result<String> {
+    let base = if base.is_empty() { "employeur" } else { base };
+    let mut candidate = base.to_string();
+    let mut n = 2;
+    while institution::Entity::find().filter(institution::Column::Slug.eq(&candidate)).one(conn).await?.is_some() {
+        candidate = format!("{base}-{n}");
+        n += 1;
+    }
+    Ok(candidate)
+}
+
+/// Finds a service of an institution by name or creates it under `parent`.
+pub async fn find_or_create_service(
+    conn: &impl ConnectionTrait,
+    institution_id: i64,
+    parent_id: Option<i64>,
+    name: &str,
+    slug: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<service::Model> {
+    let slug = slug.map(str::to_string).unwrap_or_else(|| slugify_max(name, 60));
+    if let Some(found) = service::Entity::find()
+        .filter(service::Column::InstitutionId.eq(institution_id))
+        .filter(service::Column::Slug.eq(&slug))
+        .one(conn)
+        .await?
+    {
+        return Ok(found);
+    }
+    let model = service::ActiveModel {
+        institution_id: Set(institution_id),
+        parent_id: Set(parent_id),
+        slug: Set(slug),
+        name: Set(name.trim().to_string()),
+        created_at: Set(now),
+        ..Default::default()
+    };
+    Ok(service::Entity::insert(model).exec_with_returning(conn).await?)
+}
+
+pub async fn list(conn: &impl ConnectionTrait) -> Result<Vec<institution::Model>> {
+    Ok(institution::Entity::find().order_by_asc(institution::Column::Name).all(conn).await?)
+}
+
+pub async fn by_slug(conn: &impl ConnectionTrait, slug: &str) -> Result<institution::Model> {
+    institution::Entity::find()
+        .filter(institution::Column::Slug.eq(slug))
+        .one(conn)
+        .await?
+        .ok_or(crate::DbError::NotFound)
+}

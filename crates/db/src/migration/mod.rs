@@ -1,0 +1,15 @@
+//! Schema migrations, written with the portable schema builder so that SQLite and PostgreSQL
+//! run the same set. Closed lists are stored as short strings (see `domain::codes`).
+
+use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_init;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261124_000001_init::Migration)]
+    }
+}

@@ -1,0 +1,90 @@
+//! Loads the compiled-in reference lists (régions, départements, communes, domains,
+//! professions) into their tables, once; later runs only add what is missing.
+
+use crate::entity::{commune, departement, domain as domain_e, profession, region};
+use crate::{Db, Result};
+use domain::{geo, taxonomy, text::slugify};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait};
+use std::collections::HashMap;
+
+const BATCH: usize = 500;
+
+pub async fn ensure_loaded(db: &Db) -> Result<()> {
+    let txn = db.conn().begin().await?;
+    if region::Entity::find().count(&txn).await? == 0 {
+        let rows = geo::regions().iter().map(|r| region::ActiveModel {
+            code: Set(r.code.clone()),
+            name: Set(r.name.clone()),
+            slug: Set(slugify(&r.name)),
+        });
+        region::Entity::insert_many(rows).exec_without_returning(&txn).await?;
+        let rows = geo::departements().iter().map(|d| departement::ActiveModel {
+            code: Set(d.code.clone()),
+            region_code: Set(d.region_code.clone()),
+            name: Set(d.name.clone()),
+        });
+        departement::Entity::insert_many(rows).exec_without_returning(&txn).await?;
+        for chunk in geo::communes().chunks(BATCH) {
+            let rows = chunk.iter().map(|c| commune::ActiveModel {
+                code: Set(c.code.clone()),
+                name: Set(c.name.clone()),
+                departement_code: Set(c.departement_code.clone()),
+                region_code: Set(c.region_code.clone()),
+                postal_codes: Set(c.postal_codes.join(" ")),
+                population: Set(i32::try_from(c.population).unwrap_or(i32::MAX)),
+            });
+            commune::Entity::insert_many(rows).exec_without_returning(&txn).await?;
+        }
+    }
+    for d in taxonomy::domains() {
+        let exists = domain_e::Entity::find().filter(domain_e::Column::Slug.eq(&d.slug)).one(&txn).await?;
+        if exists.is_none() {
+            domain_e::Entity::insert(domain_e::ActiveModel {
+                slug: Set(d.slug.clone()),
+                label: Set(d.label.clone()),
+                ..Default::default()
+            })
+            .exec(&txn)
+            .await?;
+        }
+    }
+    let domain_ids = domain_ids(&txn).await?;
+    for p in taxonomy::professions() {
+        let exists = profession::Entity::find().filter(profession::Column::Slug.eq(&p.slug)).one(&txn).await?;
+        if exists.is_none() {
+            profession::Entity::insert(profession::ActiveModel {
+                slug: Set(p.slug.clone()),
+                label: Set(p.label.clone()),
+                domain_id: Set(domain_ids.get(&p.domain).copied()),
+                ..Default::default()
+            })
+            .exec(&txn)
+            .await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Slug → id of every domain.
+pub async fn domain_ids(conn: &impl sea_orm::ConnectionTrait) -> Result<HashMap<String, i64>> {
+    Ok(domain_e::Entity::find().all(conn).await?.into_iter().map(|d| (d.slug, d.id)).collect())
+}
+
+/// Slug → id of every profession.
+pub async fn profession_ids(conn: &impl sea_orm::ConnectionTrait) -> Result<HashMap<String, i64>> {
+    Ok(profession::Entity::find().all(conn).await?.into_iter().map(|p| (p.slug, p.id)).collect())
+}
+
+/// The ids the offer writer needs, read once per import or seed run.
+#[derive(Debug, Clone, Default)]
+pub struct TaxonomyIds {
+    pub domains: HashMap<String, i64>,
+    pub professions: HashMap<String, i64>,
+}
+
+impl TaxonomyIds {
+    pub async fn load(db: &Db) -> Result<Self> {
+        Ok(Self { domains: domain_ids(db.conn()).await?, professions: profession_ids(db.conn()).await? })
+    }
+}

@@ -1,0 +1,207 @@
+//! The demo catalogue (`seed/demo.json`, written by the project): employers with their
+//! showcase pages and services, and offers dated relative to the seeding day so that the demo
+//! stays current.
+
+use crate::institutions::{self, Showcase};
+use crate::offers::{self, Outcome};
+use crate::reference::TaxonomyIds;
+use crate::{Db, DbError, Result};
+use chrono::{DateTime, Duration, Utc};
+use domain::offer::{
+    Category, ContractType, EducationLevel, EmployerRef, Experience, Location, OfferData, OfferNature, OfferState,
+    Remote, Source, Vacancy, Versant, WorkingTime,
+};
+use domain::{geo, taxonomy};
+use sea_orm::TransactionTrait;
+use serde::Deserialize;
+
+const DEMO: &str = include_str!("../seed/demo.json");
+
+#[derive(Deserialize)]
+struct Catalogue {
+    institutions: Vec<DemoInstitution>,
+    offers: Vec<DemoOffer>,
+}
+
+#[derive(Deserialize)]
+struct DemoInstitution {
+    slug: String,
+    name: String,
+    acronym: Option<String>,
+    ministry: Option<String>,
+    website: Option<String>,
+    presentation: Option<String>,
+    values: Option<String>,
+    missions: Option<String>,
+    projects: Option<String>,
+    figures: Option<String>,
+    recruitment_process: Option<String>,
+    working_with_us: Option<String>,
+    services: Vec<DemoService>,
+}
+
+#[derive(Deserialize)]
+struct DemoService {
+    slug: String,
+    name: String,
+    #[serde(default)]
+    children: Vec<DemoService>,
+}
+
+#[derive(Deserialize)]
+struct DemoOffer {
+    slug: String,
+    reference: String,
+    title: String,
+    institution: String,
+    service: Option<String>,
+    mission: Option<String>,
+    profile: Option<String>,
+    team: Option<String>,
+    context: Option<String>,
+    perks: Option<String>,
+    process: Option<String>,
+    particularities: Option<String>,
+    how_to_apply: Option<String>,
+    nature: OfferNature,
+    contract_types: Vec<ContractType>,
+    duration_months: Option<i32>,
+    category: Category,
+    versant: Versant,
+    profession: String,
+    domains: Vec<String>,
+    experience: Experience,
+    education: Option<u8>,
+    remote: Remote,
+    working_time: WorkingTime,
+    vacancy: Vacancy,
+    salary_min: Option<i32>,
+    salary_max: Option<i32>,
+    commune: String,
+    address: Option<String>,
+    published_days_ago: i64,
+    expires_in_days: Option<i64>,
+    starts_in_days: Option<i64>,
+    state: OfferState,
+    application_url: Option<String>,
+    contact_email: Option<String>,
+    languages: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SeedReport {
+    pub institutions: usize,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+fn catalogue() -> Result<Catalogue> {
+    serde_json::from_str(DEMO).map_err(|e| DbError::Invalid(format!("catalogue de démonstration illisible : {e}")))
+}
+
+/// Writes the demo catalogue (idempotent: a second run changes nothing on the same day).
+pub async fn seed_demo(db: &Db, now: DateTime<Utc>) -> Result<SeedReport> {
+    let catalogue = catalogue()?;
+    let ids = TaxonomyIds::load(db).await?;
+    let mut report = SeedReport::default();
+    let txn = db.conn().begin().await?;
+    for inst in &catalogue.institutions {
+        let showcase = Showcase {
+            acronym: inst.acronym.clone(),
+            ministry: inst.ministry.clone(),
+            website: inst.website.clone(),
+            presentation: inst.presentation.clone(),
+            values: inst.values.clone(),
+            missions: inst.missions.clone(),
+            projects: inst.projects.clone(),
+            figures: inst.figures.clone(),
+            recruitment_process: inst.recruitment_process.clone(),
+            working_with_us: inst.working_with_us.clone(),
+        };
+        let model = institutions::find_or_create(&txn, &inst.name, Some(&inst.slug), Some(&showcase), now).await?;
+        let mut stack: Vec<(&DemoService, Option<i64>)> = inst.services.iter().map(|s| (s, None)).collect();
+        while let Some((svc, parent)) = stack.pop() {
+            let created =
+                institutions::find_or_create_service(&txn, model.id, parent, &svc.name, Some(&svc.slug), now).await?;
+            stack.extend(svc.children.iter().map(|c| (c, Some(created.id))));
+        }
+        report.institutions += 1;
+    }
+    for o in &catalogue.offers {
+        let data = to_offer_data(&catalogue, o, now)?;
+        match offers::upsert(&txn, &ids, &data, now).await? {
+            Outcome::Created => report.created += 1,
+            Outcome::Updated => report.updated += 1,
+            Outcome::Unchanged => report.unchanged += 1,
+        }
+    }
+    txn.commit().await?;
+    Ok(report)
+}
+
+fn find_service<'a>(services: &'a [DemoService], slug: &str) -> Option<&'a DemoService> {
+    services.iter().find_map(|s| if s.slug == slug { Some(s) } else { find_service(&s.children, slug) })
+}
+
+fn to_offer_data(c: &Catalogue, o: &DemoOffer, now: DateTime<Utc>) -> Result<OfferData> {
+    let invalid = |what: &str| DbError::Invalid(format!("offre de démonstration {} : {what}", o.reference));
+    let inst = c.institutions.iter().find(|i| i.slug == o.institution).ok_or_else(|| invalid("employeur inconnu"))?;
+    let service = match &o.service {
+        Some(slug) => Some(find_service(&inst.services, slug).ok_or_else(|| invalid("service inconnu"))?.slug.clone()),
+        None => None,
+    };
+    let commune = geo::commune(&o.commune).ok_or_else(|| invalid("commune inconnue"))?;
+    let profession = taxonomy::profession(&o.profession).ok_or_else(|| invalid("métier inconnu"))?;
+    // Days are counted from midnight so that seeding twice the same day gives the same content.
+    let today = now.date_naive().and_hms_opt(0, 0, 0).map(|d| d.and_utc()).unwrap_or(now);
+    Ok(OfferData {
+        source: Source::Platform,
+        source_ref: o.reference.clone(),
+        source_url: None,
+        slug_hint: Some(o.slug.clone()),
+        title: o.title.clone(),
+        employer: EmployerRef { name: inst.name.clone(), ministry: inst.ministry.clone() },
+        service,
+        mission: o.mission.clone(),
+        profile: o.profile.clone(),
+        team: o.team.clone(),
+        context: o.context.clone(),
+        perks: o.perks.clone(),
+        process: o.process.clone(),
+        particularities: o.particularities.clone(),
+        how_to_apply: o.how_to_apply.clone(),
+        nature: Some(o.nature),
+        contract_types: o.contract_types.clone(),
+        duration_months: o.duration_months,
+        category: Some(o.category),
+        versant: Some(o.versant),
+        profession_label: Some(profession.label.clone()),
+        profession: Some(profession.slug.clone()),
+        domains: o.domains.clone(),
+        experience: Some(o.experience),
+        education: o.education.and_then(EducationLevel::from_level),
+        remote: Some(o.remote),
+        working_time: Some(o.working_time),
+        vacancy: Some(o.vacancy),
+        salary_min: o.salary_min,
+        salary_max: o.salary_max,
+        location: Location {
+            address: o.address.clone(),
+            city: Some(commune.name.clone()),
+            postal_code: commune.postal_codes.first().cloned(),
+            commune_code: Some(commune.code.clone()),
+            departement_code: Some(commune.departement_code.clone()),
+            region_code: Some(commune.region_code.clone()),
+            latitude: None,
+            longitude: None,
+        },
+        published_at: today - Duration::days(o.published_days_ago),
+        expires_at: o.expires_in_days.map(|d| today + Duration::days(d)),
+        starts_on: o.starts_in_days.map(|d| (today + Duration::days(d)).date_naive()),
+        state: o.state,
+        application_url: o.application_url.clone(),
+        contact_email: o.contact_email.clone(),
+        languages: o.languages.clone(),
+    })
+}

@@ -1,0 +1,57 @@
+//! User accounts. Authentication itself comes with the accounts issue; this module holds what
+//! the command line needs to manage accounts.
+
+use crate::entity::user;
+use crate::{DbError, Result};
+use chrono::{DateTime, Utc};
+use domain::email::Email;
+use domain::role::Role;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+/// Creates an account without a password (its owner sets one through a sign-in link).
+pub async fn create(
+    conn: &impl ConnectionTrait,
+    email: &Email,
+    role: Role,
+    institution_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<user::Model> {
+    if by_email(conn, email).await?.is_some() {
+        return Err(DbError::Conflict(format!("un compte existe déjà pour {email}")));
+    }
+    let model = user::ActiveModel {
+        email: Set(email.as_str().to_string()),
+        password_hash: Set(None),
+        role: Set(role.code().to_string()),
+        display_name: Set(None),
+        institution_id: Set(institution_id),
+        email_verified_at: Set(None),
+        active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        last_login_at: Set(None),
+        ..Default::default()
+    };
+    Ok(user::Entity::insert(model).exec_with_returning(conn).await?)
+}
+
+pub async fn by_email(conn: &impl ConnectionTrait, email: &Email) -> Result<Option<user::Model>> {
+    Ok(user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(conn).await?)
+}
+
+pub async fn set_role(
+    conn: &impl ConnectionTrait,
+    email: &Email,
+    role: Role,
+    now: DateTime<Utc>,
+) -> Result<user::Model> {
+    let found = by_email(conn, email).await?.ok_or(DbError::NotFound)?;
+    let mut model: user::ActiveModel = found.into();
+    model.role = Set(role.code().to_string());
+    model.updated_at = Set(now);
+    Ok(user::Entity::update(model).exec(conn).await?)
+}
+
+pub async fn list(conn: &impl ConnectionTrait) -> Result<Vec<user::Model>> {
+    Ok(user::Entity::find().order_by_asc(user::Column::Email).all(conn).await?)
+}

@@ -1,0 +1,46 @@
+//! The legal pages every State site must have (public).
+
+use crate::layout::Page;
+use askama::Template;
+use askama_web::WebTemplate;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "legal/accessibilite.html")]
+pub struct Accessibility {
+    page: Page,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "legal/mentions_legales.html")]
+pub struct LegalNotice {
+    page: Page,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "legal/donnees_personnelles.html")]
+pub struct PersonalData {
+    page: Page,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "legal/plan_du_site.html")]
+pub struct Sitemap {
+    page: Page,
+}
+
+pub async fn accessibility() -> Accessibility {
+    let page = Page::new("Déclaration d’accessibilité").crumbs(&[("Déclaration d’accessibilité", None)]);
+    Accessibility { page }
+}
+
+pub async fn legal_notice() -> LegalNotice {
+    LegalNotice { page: Page::new("Mentions légales").crumbs(&[("Mentions légales", None)]) }
+}
+
+pub async fn personal_data() -> PersonalData {
+    PersonalData { page: Page::new("Données personnelles").crumbs(&[("Données personnelles", None)]) }
+}
+
+pub async fn sitemap() -> Sitemap {
+    Sitemap { page: Page::new("Plan du site").crumbs(&[("Plan du site", None)]) }
+}

@@ -1,0 +1,267 @@
+//! `metiers`: the one binary of Métiers du numérique.
+//!
+//! Error policy: commands return `anyhow::Result`; an error is printed in French on stderr and
+//! the process exits with status 1. Every option also reads an environment variable, and every
+//! default works on a fresh machine.
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Parser, Debug)]
+#[command(name = "metiers", version, about = "Métiers du numérique : la plateforme des emplois numériques de l’État")]
+struct Cli {
+    #[command(flatten)]
+    common: Common,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Args, Debug, Clone)]
+struct Common {
+    /// Folder of the embedded database, uploaded files and outgoing mail.
+    #[arg(long, env = "DATA_DIR", default_value = "data", global = true)]
+    data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; defaults to SQLite under the data folder.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    database_url: Option<String>,
+    /// Log format: `text` for people, `json` for log collectors.
+    #[arg(long, env = "LOG_FORMAT", default_value = "text", global = true)]
+    log_format: LogFormat,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the site (the default command).
+    Serve(ServeArgs),
+    /// Apply the database migrations and load the reference lists.
+    Migrate,
+    /// Import a file of job offers.
+    Import(ImportArgs),
+    /// Write the demo catalogue (employers and offers).
+    Seed,
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Args, Debug, Default)]
+struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "BIND", default_value = "127.0.0.1:8080")]
+    bind: String,
+    /// Public base URL of the site (`https://…` turns on HSTS).
+    #[arg(long, env = "PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Do not write the demo catalogue into an empty database.
+    #[arg(long, env = "NO_DEMO", default_value_t = false)]
+    no_demo: bool,
+}
+
+#[derive(Args, Debug)]
+struct ImportArgs {
+    /// csp-csv (Choisir le service public open data), pep-json or pep-csv (PEP exports);
+    /// detected from the file when omitted.
+    #[arg(long, env = "IMPORT_FORMAT")]
+    format: Option<String>,
+    /// Archive the offers of the same source that are not in the file.
+    #[arg(long)]
+    full: bool,
+    /// Keep only the offers of digital professions.
+    #[arg(long)]
+    numerique_only: bool,
+    /// The file to import.
+    file: PathBuf,
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Create an account.
+    Add {
+        /// candidate, recruiter or administrator.
+        #[arg(long, default_value = "candidate")]
+        role: String,
+        /// Slug of the institution of a recruiter.
+        #[arg(long)]
+        institution: Option<String>,
+        email: String,
+    },
+    /// Change the role of an account.
+    SetRole { email: String, role: String },
+    /// List the accounts.
+    List,
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.common.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("Erreur : démarrage impossible : {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Erreur : {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let common = cli.common;
+    match cli.command.unwrap_or(Command::Serve(ServeArgs::parse_default())) {
+        Command::Serve(args) => serve(&common, args).await,
+        Command::Migrate => {
+            let db = open(&common).await?;
+            println!("Base de données à jour.");
+            db.close().await?;
+            Ok(())
+        }
+        Command::Import(args) => import(&common, args).await,
+        Command::Seed => {
+            let db = open(&common).await?;
+            let r = db::seed::seed_demo(&db, chrono::Utc::now()).await?;
+            println!(
+                "Catalogue de démonstration : {} employeurs, {} offres créées, {} mises à jour, {} inchangées.",
+                r.institutions, r.created, r.updated, r.unchanged
+            );
+            db.close().await?;
+            Ok(())
+        }
+        Command::User(cmd) => user(&common, cmd).await,
+    }
+}
+
+impl ServeArgs {
+    /// `metiers` alone serves, with the same environment variables as `metiers serve`.
+    fn parse_default() -> Self {
+        #[derive(Parser)]
+        struct Only {
+            #[command(flatten)]
+            serve: ServeArgs,
+        }
+        Only::try_parse_from(["metiers"]).map(|o| o.serve).unwrap_or_default()
+    }
+}
+
+fn database_url(common: &Common) -> String {
+    common
+        .database_url
+        .clone()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| format!("sqlite://{}", common.data_dir.join("metiers.db").display()))
+}
+
+/// Connects and migrates.
+async fn open(common: &Common) -> Result<db::Db> {
+    std::fs::create_dir_all(&common.data_dir)
+        .with_context(|| format!("création du dossier de données {}", common.data_dir.display()))?;
+    let url = database_url(common);
+    let db = db::Db::connect(&url).await.context("connexion à la base de données")?;
+    db.migrate().await.context("migration de la base de données")?;
+    Ok(db)
+}
+
+async fn serve(common: &Common, args: ServeArgs) -> Result<()> {
+    let db = open(common).await?;
+    if !args.no_demo && db::offers::count_all(db.conn()).await? == 0 {
+        let r = db::seed::seed_demo(&db, chrono::Utc::now()).await?;
+        tracing::info!(offers = r.created, employers = r.institutions, "empty database: demo catalogue written");
+    }
+    let listener = tokio::net::TcpListener::bind(&args.bind)
+        .await
+        .with_context(|| format!("écoute sur {} impossible", args.bind))?;
+    let local = listener.local_addr()?;
+    let public_url = args.public_url.unwrap_or_else(|| format!("http://{local}"));
+    let state = web::AppState {
+        db: db.clone(),
+        clock: Arc::new(domain::SystemClock),
+        config: Arc::new(web::WebConfig { public_url: public_url.clone() }),
+    };
+    tracing::info!(address = %local, url = %public_url, "Métiers du numérique is listening");
+    web::serve(listener, state).await.context("serveur HTTP")?;
+    db.close().await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn import(common: &Common, args: ImportArgs) -> Result<()> {
+    let format = match args.format.as_deref() {
+        Some(code) => Some(import::Format::parse(code).map_err(anyhow::Error::msg)?),
+        None => None,
+    };
+    if !args.file.is_file() {
+        bail!("fichier introuvable : {}", args.file.display());
+    }
+    let db = open(common).await?;
+    let opts = import::ImportOptions {
+        format,
+        full: args.full,
+        numerique_only: args.numerique_only,
+        progress: std::io::stderr().is_terminal(),
+    };
+    let report = import::run(&db, &args.file, &opts, chrono::Utc::now()).await?;
+    println!("{}", report.summary());
+    db.close().await?;
+    Ok(())
+}
+
+async fn user(common: &Common, cmd: UserCommand) -> Result<()> {
+    let db = open(common).await?;
+    let now = chrono::Utc::now();
+    match cmd {
+        UserCommand::Add { role, institution, email } => {
+            let role: domain::role::Role = role.parse().map_err(|e: domain::ParseError| anyhow::anyhow!("{e}"))?;
+            let email = domain::email::Email::parse(&email)?;
+            let institution_id = match institution {
+                Some(slug) => Some(
+                    db::institutions::by_slug(db.conn(), &slug)
+                        .await
+                        .with_context(|| format!("employeur « {slug} » introuvable"))?
+                        .id,
+                ),
+                None => None,
+            };
+            let u = db::users::create(db.conn(), &email, role, institution_id, now).await?;
+            println!("Compte créé : {} ({}).", u.email, role.label());
+        }
+        UserCommand::SetRole { email, role } => {
+            let role: domain::role::Role = role.parse().map_err(|e: domain::ParseError| anyhow::anyhow!("{e}"))?;
+            let email = domain::email::Email::parse(&email)?;
+            let u = db::users::set_role(db.conn(), &email, role, now).await.map_err(|e| match e {
+                db::DbError::NotFound => anyhow::anyhow!("aucun compte pour {email}"),
+                other => other.into(),
+            })?;
+            println!("Rôle de {} : {}.", u.email, role.label());
+        }
+        UserCommand::List => {
+            for u in db::users::list(db.conn()).await? {
+                println!("{}\t{}\t{}", u.email, u.role, if u.active { "actif" } else { "désactivé" });
+            }
+        }
+    }
+    db.close().await?;
+    Ok(())
+}
