@@ -1,0 +1,129 @@
+// The site shell: every page is axe-clean (WCAG 2.1 AA), without console
+// errors or CSP violations; security and cache headers; the skip link.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { assertPageClean, checkPage, launchBrowser, openPage } from './support/browser.mjs';
+import { startServer } from './support/server.mjs';
+
+const TEST_TIMEOUT = 60_000;
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+}, { timeout: 180_000 });
+
+after(async () => {
+  try {
+    await browser?.close();
+  } finally {
+    await server?.stop();
+  }
+});
+
+/** Runs `fn({ page })` in a fresh browser context, closed afterwards. */
+async function withPage(fn) {
+  const { context, page } = await openPage(browser);
+  try {
+    return await fn({ page, context });
+  } finally {
+    await context.close();
+  }
+}
+
+describe('shell pages', () => {
+  const pages = [
+    ['/', 200],
+    ['/accessibilite', 200],
+    ['/mentions-legales', 200],
+    ['/donnees-personnelles', 200],
+    ['/plan-du-site', 200],
+    ['/cette-page-n-existe-pas', 404],
+  ];
+  for (const [path, status] of pages) {
+    test(`${path} answers ${status}, is axe-clean, without console errors nor CSP violations`, { timeout: TEST_TIMEOUT }, () =>
+      withPage(({ page }) => checkPage(page, `${server.baseUrl}${path}`, { status })),
+    );
+  }
+});
+
+test('security headers on /', { timeout: TEST_TIMEOUT }, async () => {
+  const response = await fetch(`${server.baseUrl}/`);
+  await response.arrayBuffer();
+  assert.equal(response.status, 200);
+
+  const csp = response.headers.get('content-security-policy');
+  assert.ok(csp, 'content-security-policy header is missing');
+  assert.match(csp, /(^|;)\s*default-src 'self'/, `CSP should contain default-src 'self': ${csp}`);
+  assert.match(csp, /(^|;)\s*frame-ancestors 'none'/, `CSP should contain frame-ancestors 'none': ${csp}`);
+
+  assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
+  assert.ok(response.headers.get('referrer-policy'), 'referrer-policy header is missing');
+});
+
+test('DSFR stylesheets are served with a long, immutable cache', { timeout: TEST_TIMEOUT }, () =>
+  withPage(async ({ page }) => {
+    await page.goto(`${server.baseUrl}/`);
+    const hrefs = await page.$$eval('link[rel~="stylesheet"]', (links) => links.map((link) => link.href));
+    const dsfr = hrefs.filter((href) => /dsfr/i.test(href));
+    assert.ok(dsfr.length > 0, `no DSFR stylesheet linked from / (stylesheets: ${hrefs.join(', ') || 'none'})`);
+
+    for (const href of dsfr) {
+      assert.equal(new URL(href).origin, server.baseUrl, `${href} should be served by the application itself`);
+      const response = await fetch(href);
+      await response.arrayBuffer();
+      assert.equal(response.status, 200, `GET ${href}`);
+      assert.match(response.headers.get('content-type') || '', /^text\/css/, `content-type of ${href}`);
+      const cacheControl = response.headers.get('cache-control') || '';
+      assert.match(cacheControl, /\bimmutable\b/, `cache-control of ${href}: ${cacheControl}`);
+      assert.match(cacheControl, /\bmax-age=31536000\b/, `cache-control of ${href}: ${cacheControl}`);
+    }
+    await assertPageClean(page);
+  }),
+);
+
+test('the first Tab focuses the skip link, which leads to #contenu', { timeout: TEST_TIMEOUT }, () =>
+  withPage(async ({ page }) => {
+    await page.goto(`${server.baseUrl}/`);
+    await page.keyboard.press('Tab');
+
+    const focused = await page.evaluate(() => {
+      const element = document.activeElement;
+      return {
+        tag: element?.tagName.toLowerCase(),
+        inSkiplinks: Boolean(element?.closest('.fr-skiplinks')),
+        href: element?.getAttribute('href'),
+        text: element?.textContent.trim(),
+      };
+    });
+    assert.equal(focused.tag, 'a', `the first Tab should focus a link, focused: ${JSON.stringify(focused)}`);
+    assert.ok(focused.inSkiplinks, `the first focused link should be in .fr-skiplinks: ${JSON.stringify(focused)}`);
+    assert.equal(focused.href, '#contenu', `the first skip link should lead to #contenu: ${JSON.stringify(focused)}`);
+    assert.ok(await page.locator(':focus').isVisible(), 'the focused skip link should be visible');
+
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => location.hash === '#contenu', null, { timeout: 5_000 });
+
+    const target = await page.evaluate(() => {
+      const main = document.getElementById('contenu');
+      if (!main) return null;
+      const active = document.activeElement;
+      const rect = main.getBoundingClientRect();
+      const root = document.scrollingElement || document.documentElement;
+      const atBottom = window.scrollY + window.innerHeight >= root.scrollHeight - 2;
+      return {
+        isMain: main.matches('main, [role="main"]'),
+        focused: active === main || main.contains(active),
+        // Scrolled to the top of #contenu, or as far as the page allows with #contenu in view.
+        scrolled: Math.abs(rect.top) <= 2 || (atBottom && rect.top >= 0 && rect.top < window.innerHeight),
+      };
+    });
+    assert.ok(target, 'no element with id="contenu"');
+    assert.ok(target.isMain, '#contenu should be the main landmark (<main> or role="main")');
+    assert.ok(target.focused || target.scrolled, `activating the skip link should move focus or scroll to #contenu: ${JSON.stringify(target)}`);
+
+    await assertPageClean(page);
+  }),
+);

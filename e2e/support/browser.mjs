@@ -1,0 +1,178 @@
+// Browser helpers for the e2e tests: Debian's Chromium driven by playwright-core,
+// accessibility checks with axe-core, and guards that fail a test on console
+// errors, page errors, CSP violations or any request leaving the machine.
+import assert from 'node:assert/strict';
+import { AxeBuilder } from '@axe-core/playwright';
+import { chromium } from 'playwright-core';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** Launches headless Chromium (Debian's build, never a downloaded one). */
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** A fresh context (French locale) and a guarded page in it; close the context when done. */
+export async function openPage(browser, contextOptions = {}) {
+  const context = await browser.newContext({ locale: 'fr-FR', ...contextOptions });
+  const page = await context.newPage();
+  await guardPage(page);
+  return { context, page };
+}
+
+const guards = new WeakMap();
+
+/**
+ * Installs the listeners and the network guard on a page (once) and returns
+ * what they record: { consoleErrors, pageErrors, cspViolations, blockedRequests }.
+ */
+export async function guardPage(page) {
+  if (guards.has(page)) return guards.get(page);
+  const record = { consoleErrors: [], pageErrors: [], cspViolations: [], blockedRequests: [] };
+  guards.set(page, record);
+
+  page.on('console', (message) => {
+    const text = message.text();
+    if (text.includes('Content Security Policy')) {
+      record.cspViolations.push(`console: ${text}`);
+    } else if (message.type() === 'error') {
+      const { url, lineNumber } = message.location();
+      record.consoleErrors.push({ text, url, line: lineNumber });
+    }
+  });
+  page.on('pageerror', (error) => {
+    record.pageErrors.push(error.stack || error.message || String(error));
+  });
+
+  await page.addInitScript(() => {
+    window.__cspViolations = [];
+    window.addEventListener(
+      'securitypolicyviolation',
+      (event) => {
+        window.__cspViolations.push({
+          directive: event.effectiveDirective || event.violatedDirective,
+          blockedURI: event.blockedURI,
+          sourceFile: event.sourceFile,
+          line: event.lineNumber,
+          sample: event.sample,
+        });
+      },
+      true,
+    );
+  });
+
+  // Nothing may leave the machine: abort every request to another host.
+  await page.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    const local = !['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol) || LOCAL_HOSTS.has(url.hostname);
+    if (local) return route.continue();
+    record.blockedRequests.push(url.href);
+    return route.abort('blockedbyclient');
+  });
+
+  return record;
+}
+
+function formatAxeViolations(violations) {
+  return violations
+    .map((violation) => {
+      const targets = violation.nodes.map((node) => `      - ${node.target.join(' ')}`).join('\n');
+      return `  - ${violation.id} [${violation.impact}] ${violation.help}\n    ${violation.helpUrl}\n${targets}`;
+    })
+    .join('\n');
+}
+
+/** The CSP violations seen by the page's securitypolicyviolation listener. */
+export async function pageCspViolations(page) {
+  try {
+    return await page.evaluate(() => window.__cspViolations || []);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Collects the problems recorded on a guarded page. `ignoreConsole` filters
+ * console errors out, e.g. Chromium's "Failed to load resource" for the page
+ * itself when a 404 is expected.
+ */
+export async function pageProblems(page, { ignoreConsole = () => false } = {}) {
+  const record = await guardPage(page);
+  const problems = [];
+  const consoleErrors = record.consoleErrors.filter((error) => !ignoreConsole(error));
+  if (consoleErrors.length) {
+    problems.push(
+      `console errors:\n${consoleErrors.map((e) => `  - ${e.text}${e.url ? ` (${e.url}:${e.line})` : ''}`).join('\n')}`,
+    );
+  }
+  if (record.pageErrors.length) {
+    problems.push(`page errors:\n${record.pageErrors.map((e) => `  - ${e}`).join('\n')}`);
+  }
+  const csp = [
+    ...record.cspViolations,
+    ...(await pageCspViolations(page)).map(
+      (v) => `${v.directive} blocked ${v.blockedURI || '(inline)'}${v.sourceFile ? ` in ${v.sourceFile}:${v.line}` : ''}${v.sample ? ` «${v.sample}»` : ''}`,
+    ),
+  ];
+  if (csp.length) {
+    problems.push(`CSP violations:\n${csp.map((v) => `  - ${v}`).join('\n')}`);
+  }
+  if (record.blockedRequests.length) {
+    problems.push(
+      `requests to other hosts (blocked):\n${[...new Set(record.blockedRequests)].map((u) => `  - ${u}`).join('\n')}`,
+    );
+  }
+  return problems;
+}
+
+/** Fails when the guarded page recorded any console error, page error, CSP violation or outside request. */
+export async function assertPageClean(page, options) {
+  const problems = await pageProblems(page, options);
+  if (problems.length) assert.fail(`${page.url()}:\n${problems.join('\n')}`);
+}
+
+/**
+ * Opens `url` in a guarded page, checks the HTTP status, runs axe (WCAG 2.1
+ * A and AA) and fails on any accessibility violation, console error, page
+ * error, CSP violation or request to another host.
+ * @param {import('playwright-core').Page} page
+ * @param {string} url
+ * @param {{ status?: number } | number} [options] the expected HTTP status (default 200)
+ */
+export async function checkPage(page, url, options = {}) {
+  const { status = 200 } = typeof options === 'number' ? { status: options } : options;
+  await guardPage(page);
+
+  const response = await page.goto(url, { waitUntil: 'load' });
+  assert.ok(response, `no response for ${url}`);
+  assert.equal(response.status(), status, `HTTP status of ${url}`);
+
+  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+
+  const problems = [];
+  if (results.violations.length) {
+    problems.push(`accessibility violations (axe, ${AXE_TAGS.join(', ')}):\n${formatAxeViolations(results.violations)}`);
+  }
+  // With an error status, Chromium logs "Failed to load resource" for the page itself.
+  const ignoreConsole = (error) =>
+    status >= 400 && error.url === response.url() && error.text.startsWith('Failed to load resource');
+  problems.push(...(await pageProblems(page, { ignoreConsole })));
+
+  if (problems.length) assert.fail(`${url}:\n${problems.join('\n')}`);
+  return { response, axe: results };
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The project's one test command: bash scripts/test.sh
+#
+# Installs what is missing (npm packages, Debian's chromium, PostgreSQL), starts
+# a throwaway PostgreSQL cluster, builds the server, runs the Rust tests
+# (cargo nextest) then the browser tests (node --test e2e/). Works as root (CI)
+# or as a user (sudo is used for apt-get when available). Exits non-zero when
+# any step fails; the PostgreSQL cluster is stopped in every case.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export DEBIAN_FRONTEND=noninteractive
+if [[ "${CI:-}" == "true" ]]; then
+    export CARGO_TERM_COLOR=never
+fi
+
+step() { printf '\n==> %s\n' "$*"; }
+die() { printf 'test.sh: error: %s\n' "$*" >&2; exit 1; }
+
+SUDO=()
+if [[ "$(id -u)" -ne 0 ]] && command -v sudo >/dev/null 2>&1; then
+    SUDO=(sudo -n)
+fi
+
+APT_UPDATED=0
+apt_install() {
+    command -v apt-get >/dev/null 2>&1 || die "apt-get is unavailable; install $* by hand"
+    if [[ "$(id -u)" -ne 0 && ${#SUDO[@]} -eq 0 ]]; then
+        die "need root or sudo to install $* (apt-get); install it by hand"
+    fi
+    if [[ "$APT_UPDATED" -eq 0 ]]; then
+        "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+        APT_UPDATED=1
+    fi
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@"
+}
+
+FAILED=()
+
+# --- a. npm packages ---------------------------------------------------------
+step "npm packages"
+command -v npm >/dev/null 2>&1 || die "npm is not installed"
+if [[ ! -f node_modules/.package-lock.json ||
+      package-lock.json -nt node_modules/.package-lock.json ||
+      package.json -nt node_modules/.package-lock.json ]]; then
+    npm ci --no-audit --no-fund
+else
+    echo "node_modules is up to date"
+fi
+
+# --- b. Chromium (Debian's, never a Playwright download) ----------------------
+step "chromium"
+if [[ ! -x /usr/bin/chromium ]]; then
+    apt_install chromium
+fi
+/usr/bin/chromium --version 2>/dev/null || die "/usr/bin/chromium does not run"
+
+# --- c. PostgreSQL -----------------------------------------------------------
+step "PostgreSQL test cluster"
+stop_cluster() { bash scripts/pg-cluster.sh stop || echo "test.sh: warning: could not stop the PostgreSQL cluster" >&2; }
+trap stop_cluster EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+METIERS_TEST_POSTGRES="$(bash scripts/pg-cluster.sh start)"
+export METIERS_TEST_POSTGRES
+echo "METIERS_TEST_POSTGRES=$METIERS_TEST_POSTGRES"
+
+# --- d. Rust build and tests -------------------------------------------------
+step "cargo build --bin metiers"
+command -v cargo >/dev/null 2>&1 || die "cargo is not installed"
+cargo build --bin metiers
+
+step "cargo nextest run --workspace"
+if ! cargo nextest --version >/dev/null 2>&1; then
+    echo "cargo-nextest is missing: installing it"
+    cargo install cargo-nextest --locked
+fi
+if ! cargo nextest run --workspace --no-fail-fast; then
+    FAILED+=("cargo nextest")
+fi
+
+# --- e. Browser tests --------------------------------------------------------
+step "browser tests (node --test e2e/)"
+METIERS_BIN="${CARGO_TARGET_DIR:-target}/debug/metiers"
+export METIERS_BIN
+[[ -x "$METIERS_BIN" ]] || die "$METIERS_BIN was not built"
+shopt -s nullglob
+e2e_files=(e2e/*.test.mjs)
+shopt -u nullglob
+[[ ${#e2e_files[@]} -gt 0 ]] || die "no browser test found (e2e/*.test.mjs)"
+if ! node --test --test-concurrency=1 "${e2e_files[@]}"; then
+    FAILED+=("browser tests")
+fi
+
+if [[ ${#FAILED[@]} -gt 0 ]]; then
+    printf '\ntest.sh: FAILED: %s\n' "$(IFS=,; echo "${FAILED[*]}")" >&2
+    exit 1
+fi
+printf '\ntest.sh: all steps passed\n'
