@@ -50,7 +50,8 @@ where
             return Ok(Outcome::Unchanged);
         }
     }
-    let institution = institutions::find_or_create(&txn, &data.employer.name, None, None, now).await?;
+    let showcase = institutions::Showcase { ministry: data.employer.ministry.clone(), ..Default::default() };
+    let institution = institutions::find_or_create(&txn, &data.employer.name, None, Some(&showcase), now).await?;
     let service_id = match &data.service {
         Some(name) => Some(institutions::find_or_create_service(&txn, institution.id, None, name, None, now).await?.id),
         None => None,

@@ -286,6 +286,14 @@ pub fn location(departement_label: &str, region_label: &str, address: &str) -> L
             }
         }
     }
+    if loc.commune_code.is_none() {
+        // An address that is just a commune's name ("Marseille").
+        if let Some(c) = dept.and_then(|d| geo::commune_by_name(address, &d.code)) {
+            loc.commune_code = Some(c.code.clone());
+            loc.city = Some(c.name.clone());
+            loc.postal_code = c.postal_codes.first().cloned();
+        }
+    }
     if loc.city.is_none() {
         loc.city = dept.map(|d| d.name.clone());
     }
@@ -452,5 +460,9 @@ mod tests {
         assert_eq!(l.departement_code.as_deref(), Some("69"));
         assert_eq!(l.commune_code, None);
         assert_eq!(l.city.as_deref(), Some("Rhône"));
+
+        let l = location("Bouches-du-Rhône (13)", "", "Marseille");
+        assert_eq!(l.commune_code.as_deref(), Some("13055"));
+        assert_eq!(l.city.as_deref(), Some("Marseille"));
     }
 }

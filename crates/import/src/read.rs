@@ -65,31 +65,55 @@ fn read_csv(input: impl Read, tx: &Sender<Item>, to_offer: fn(&CsvRow) -> Result
         header.iter().enumerate().map(|(i, h)| (h.trim().trim_start_matches('\u{feff}').to_string(), i)).collect();
     let index = Arc::new(index);
     let mut raw = csv::ByteRecord::new();
+    // A record of the wrong width is reported when the next one is read: if it was the last
+    // of the file, the file was most likely cut, and that must stop a full import from
+    // archiving everything after the cut.
+    let mut short: Option<(Position, usize)> = None;
+    // The csv crate's line numbers drift by one per record on CRLF files, so lines are also
+    // counted here from the newlines inside records; the larger count wins (the crate's is
+    // the one that sees skipped blank lines).
+    let mut next_line: u64 = 2;
     loop {
         let line = reader.position().line();
         match reader.read_byte_record(&mut raw) {
             Ok(false) => break,
             Ok(true) => {
-                let position = Position::Line(raw.position().map(|p| p.line()).unwrap_or(line));
-                let result = if raw.len() != width {
-                    Err(format!("{} colonnes au lieu de {width}", raw.len()))
-                } else {
-                    match csv::StringRecord::from_byte_record(raw.clone()) {
-                        Ok(record) => to_offer(&CsvRow { header: Arc::clone(&index), record }),
-                        Err(_) => Err("caractères invalides : le fichier doit être encodé en UTF-8".into()),
+                if let Some((position, len)) = short.take() {
+                    let result = Err(format!("{len} colonnes au lieu de {width}"));
+                    if tx.blocking_send(Item::Row { position, result }).is_err() {
+                        return;
                     }
+                }
+                let counted = next_line;
+                next_line += 1 + raw.iter().map(|f| f.iter().filter(|&&b| b == b'\n').count() as u64).sum::<u64>();
+                let position = Position::Line(raw.position().map(|p| p.line()).unwrap_or(line).max(counted));
+                if raw.len() != width {
+                    short = Some((position, raw.len()));
+                    continue;
+                }
+                let result = match csv::StringRecord::from_byte_record(raw.clone()) {
+                    Ok(record) => to_offer(&CsvRow { header: Arc::clone(&index), record }),
+                    Err(_) => Err("caractères invalides : le fichier doit être encodé en UTF-8".into()),
                 };
                 if tx.blocking_send(Item::Row { position, result }).is_err() {
                     return;
                 }
             }
             Err(e) => {
-                // A malformed record (an unterminated quote, an I/O error) ends the file: the
-                // reader cannot know where the next record starts.
+                // A malformed record (an I/O error) ends the file: the reader cannot know
+                // where the next record starts.
                 let _ = tx.blocking_send(Item::Fatal { position: Some(Position::Line(line)), reason: csv_error(&e) });
                 return;
             }
         }
+    }
+    if let Some((position, len)) = short {
+        let _ = tx.blocking_send(Item::Fatal {
+            position: Some(position),
+            reason: format!(
+                "dernière ligne incomplète ({len} colonnes au lieu de {width}) : le fichier semble tronqué"
+            ),
+        });
     }
 }
 

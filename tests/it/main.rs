@@ -1,0 +1,10 @@
+//! The integration tests: one binary, driving the real router and the real databases
+//! (SQLite always; PostgreSQL when `METIERS_TEST_POSTGRES` names a server, as `.ci/run` does).
+
+mod support;
+
+mod cli;
+mod import_csp;
+mod import_pep;
+mod seed;
+mod web_shell;

@@ -1,0 +1,180 @@
+//! Test support: databases on both backends, the application router, fixtures.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use chrono::{DateTime, TimeZone, Utc};
+use db::Db;
+use http_body_util::BodyExt;
+use sea_orm::ConnectionTrait;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+/// Runs the body once on SQLite and once on PostgreSQL, as two tests `sqlite` and `postgres`
+/// in a module named after the test.
+macro_rules! db_test {
+    ($name:ident, |$db:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let $db = crate::support::TestDb::sqlite().await;
+                $body
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some($db) = crate::support::TestDb::postgres().await else { return };
+                $body
+            }
+        }
+    };
+}
+pub(crate) use db_test;
+
+/// A migrated, empty database that lives as long as the value.
+pub struct TestDb {
+    pub db: Db,
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl std::ops::Deref for TestDb {
+    type Target = Db;
+    fn deref(&self) -> &Db {
+        &self.db
+    }
+}
+
+impl TestDb {
+    pub async fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        let db = Db::connect(&url).await.expect("sqlite connects");
+        db.migrate().await.expect("sqlite migrates");
+        Self { db, url, _dir: Some(dir) }
+    }
+
+    /// A fresh database on the server named by `METIERS_TEST_POSTGRES`, created from a
+    /// migrated template (made once per cluster). `None` (the test is skipped, and says so)
+    /// when the variable is unset outside CI; in CI a missing server fails the test.
+    pub async fn postgres() -> Option<Self> {
+        let Ok(admin_url) = std::env::var("METIERS_TEST_POSTGRES") else {
+            assert!(
+                std::env::var("CI").is_err(),
+                "METIERS_TEST_POSTGRES must be set in CI: the suite runs on PostgreSQL too"
+            );
+            eprintln!("PostgreSQL test skipped: METIERS_TEST_POSTGRES is not set (scripts/test.sh sets it)");
+            return None;
+        };
+        let admin = Db::connect(&admin_url).await.expect("postgres admin connects");
+        let conn = admin.conn();
+        let backend = admin.backend();
+        // One template per cluster, created under an advisory lock: tests run as parallel processes.
+        conn.execute_unprepared("SELECT pg_advisory_lock(774201)").await.expect("lock");
+        let exists = conn
+            .query_one_raw(sea_orm::Statement::from_string(
+                backend,
+                "SELECT 1 FROM pg_database WHERE datname = 'metiers_template'",
+            ))
+            .await
+            .expect("query pg_database")
+            .is_some();
+        if !exists {
+            conn.execute_unprepared("CREATE DATABASE metiers_template").await.expect("create template");
+            let template_url = replace_db_name(&admin_url, "metiers_template");
+            let template = Db::connect(&template_url).await.expect("template connects");
+            template.migrate().await.expect("template migrates");
+            template.close().await.expect("template closes");
+        }
+        let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+        let created = conn.execute_unprepared(&format!("CREATE DATABASE {name} TEMPLATE metiers_template")).await;
+        conn.execute_unprepared("SELECT pg_advisory_unlock(774201)").await.expect("unlock");
+        created.expect("create test database");
+        admin.close().await.expect("admin closes");
+        let url = replace_db_name(&admin_url, &name);
+        let db = Db::connect(&url).await.expect("test database connects");
+        Some(Self { db, url, _dir: None })
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.url.starts_with("postgres")
+    }
+}
+
+fn replace_db_name(url: &str, name: &str) -> String {
+    let (base, _) = url.rsplit_once('/').expect("url with a database name");
+    format!("{base}/{name}")
+}
+
+/// 24 November 2026, noon UTC: "today" for the tests.
+pub fn today() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).single().expect("valid date")
+}
+
+pub fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, d, 12, 0, 0).single().expect("valid date")
+}
+
+/// The shared real data folder (`../shared/data`), if present.
+pub fn shared_data() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("skipped: ../shared/data is absent (the real offers of the State's job board are read from there)");
+        None
+    }
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+/// The application on a test database, with a fixed clock.
+pub struct TestApp {
+    pub router: axum::Router,
+}
+
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl TestApp {
+    pub fn new(db: &Db, now: DateTime<Utc>) -> Self {
+        Self::with_url(db, now, "http://127.0.0.1:8080")
+    }
+
+    pub fn with_url(db: &Db, now: DateTime<Utc>, public_url: &str) -> Self {
+        let state = web::AppState {
+            db: db.clone(),
+            clock: Arc::new(domain::FixedClock(now)),
+            config: Arc::new(web::WebConfig { public_url: public_url.into() }),
+        };
+        Self { router: web::router(state) }
+    }
+
+    pub async fn get(&self, uri: &str) -> Response {
+        self.request(Request::get(uri).body(Body::empty()).expect("request")).await
+    }
+
+    pub async fn request(&self, req: Request<Body>) -> Response {
+        let res = self.router.clone().oneshot(req).await.expect("router answers");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        Response { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> &str {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+}
