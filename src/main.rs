@@ -48,6 +48,8 @@ enum Command {
     Import(ImportArgs),
     /// Write the demo catalogue (employers and offers).
     Seed,
+    /// Rebuild the search index from the database.
+    Reindex,
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -151,6 +153,7 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::User(cmd) => user(&common, cmd).await,
+        Command::Reindex => reindex(&common).await,
     }
 }
 
@@ -195,15 +198,44 @@ async fn serve(common: &Common, args: ServeArgs) -> Result<()> {
         .with_context(|| format!("écoute sur {} impossible", args.bind))?;
     let local = listener.local_addr()?;
     let public_url = args.public_url.unwrap_or_else(|| format!("http://{local}"));
+    let taxonomy = Arc::new(web::offer_search::Taxonomy::load(&db).await?);
+    let search = Arc::new(web::offer_search::SearchService::open(&index_dir(common))?);
+    // Missing or stale: the index catches up with the database before the first request.
+    let read = search.sync(&db, &taxonomy).await?;
+    tracing::info!(offers = read, indexed = search.backend().len(), "search index up to date");
+    Arc::clone(&search).spawn_follower(db.clone(), Arc::clone(&taxonomy), std::time::Duration::from_secs(2));
     let state = web::AppState {
         db: db.clone(),
         clock: Arc::new(domain::SystemClock),
         config: Arc::new(web::WebConfig { public_url: public_url.clone() }),
+        search,
+        taxonomy,
     };
     tracing::info!(address = %local, url = %public_url, "Métiers du numérique is listening");
     web::serve(listener, state).await.context("serveur HTTP")?;
     db.close().await?;
     tracing::info!("stopped");
+    Ok(())
+}
+
+fn index_dir(common: &Common) -> PathBuf {
+    common.data_dir.join("index")
+}
+
+async fn reindex(common: &Common) -> Result<()> {
+    let db = open(common).await?;
+    let taxonomy = web::offer_search::Taxonomy::load(&db).await?;
+    let search = web::offer_search::SearchService::open(&index_dir(common))?;
+    let total = db::offers::count_all(db.conn()).await?;
+    let bar = if std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new(total)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let read = search.rebuild(&db, &taxonomy, |n| bar.set_position(n as u64)).await?;
+    bar.finish_and_clear();
+    println!("Index de recherche reconstruit : {read} offres lues, {} offres indexées.", search.backend().len());
+    db.close().await?;
     Ok(())
 }
 

@@ -25,7 +25,7 @@ fn assert_csp_clean(path: &str, html: &str) {
 
 db_test!(every_shell_page_renders_with_the_dsfr_layout, |db| {
     db::seed::seed_demo(&db, today()).await.expect("seed");
-    let app = TestApp::new(&db, today());
+    let app = TestApp::new(&db, today()).await;
     for (path, heading) in SHELL_PAGES {
         let res = app.get(path).await;
         assert_eq!(res.status, StatusCode::OK, "{path}");
@@ -50,7 +50,7 @@ db_test!(every_shell_page_renders_with_the_dsfr_layout, |db| {
 });
 
 db_test!(the_home_page_shows_live_key_figures, |db| {
-    let app = TestApp::new(&db, today());
+    let app = TestApp::new(&db, today()).await;
     let empty = app.get("/").await;
     assert!(empty.body.contains("<p class=\"fr-h3 fr-mb-0\">0</p><p>offre d’emploi ouverte</p>"), "{}", empty.body);
     db::seed::seed_demo(&db, today()).await.expect("seed");
@@ -66,7 +66,7 @@ db_test!(the_home_page_shows_live_key_figures, |db| {
 });
 
 db_test!(unknown_pages_get_the_dsfr_404, |db| {
-    let app = TestApp::new(&db, today());
+    let app = TestApp::new(&db, today()).await;
     for path in ["/nulle-part", "/emploi/", "/static/x", "/%E9%80", "/a/b/c/d?x=%3Cscript%3E"] {
         let res = app.get(path).await;
         assert_eq!(res.status, StatusCode::NOT_FOUND, "{path}");
@@ -79,7 +79,7 @@ db_test!(unknown_pages_get_the_dsfr_404, |db| {
 });
 
 db_test!(security_headers_are_on_every_response, |db| {
-    let app = TestApp::new(&db, today());
+    let app = TestApp::new(&db, today()).await;
     for path in ["/", "/nulle-part", "/healthz"] {
         let res = app.get(path).await;
         let csp = res.header("content-security-policy");
@@ -95,7 +95,7 @@ db_test!(security_headers_are_on_every_response, |db| {
     // HSTS behind an HTTPS proxy, and when the public URL is HTTPS.
     let req = Request::get("/").header("x-forwarded-proto", "https").body(Body::empty()).expect("req");
     assert!(app.request(req).await.header("strict-transport-security").starts_with("max-age="));
-    let https = TestApp::with_url(&db, today(), "https://metiers.numerique.gouv.fr");
+    let https = TestApp::with_url(&db, today(), "https://metiers.numerique.gouv.fr").await;
     assert!(https.get("/").await.header("strict-transport-security").contains("includeSubDomains"));
     // A request id given by a proxy is kept.
     let req = Request::get("/healthz").header("x-request-id", "abc-123").body(Body::empty()).expect("req");
@@ -103,7 +103,7 @@ db_test!(security_headers_are_on_every_response, |db| {
 });
 
 db_test!(static_files_are_versioned_and_cached_for_a_year, |db| {
-    let app = TestApp::new(&db, today());
+    let app = TestApp::new(&db, today()).await;
     let home = app.get("/").await;
     let prefix = web::assets::prefix();
     let css = format!("{prefix}/dsfr/dsfr.min.css");
@@ -132,7 +132,7 @@ db_test!(static_files_are_versioned_and_cached_for_a_year, |db| {
 });
 
 db_test!(health_and_metrics, |db| {
-    let app = TestApp::new(&db, today());
+    let app = TestApp::new(&db, today()).await;
     let res = app.get("/healthz").await;
     assert_eq!(res.status, StatusCode::OK);
     assert_eq!(res.body, r#"{"database":"ok","status":"ok"}"#);
@@ -147,7 +147,11 @@ db_test!(health_and_metrics, |db| {
     let url = db.url.clone();
     let broken = db::Db::connect(&url).await.expect("connect");
     broken.clone().close().await.expect("close");
-    let app = TestApp::new(&broken, today());
+    let app = TestApp::new(&db, today()).await;
+    let app = TestApp {
+        router: web::router(web::AppState { db: broken.clone(), ..app.state.clone() }),
+        state: app.state.clone(),
+    };
     let res = app.get("/healthz").await;
     assert_eq!(res.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(res.body, r#"{"database":"unreachable","status":"error"}"#);

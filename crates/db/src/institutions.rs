@@ -110,3 +110,11 @@ pub async fn by_slug(conn: &impl ConnectionTrait, slug: &str) -> Result<institut
         .await?
         .ok_or(crate::DbError::NotFound)
 }
+
+pub async fn by_slugs(conn: &impl ConnectionTrait, slugs: &[String]) -> Result<Vec<institution::Model>> {
+    Ok(institution::Entity::find().filter(institution::Column::Slug.is_in(slugs.to_vec())).all(conn).await?)
+}
+
+pub async fn by_ids(conn: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<institution::Model>> {
+    Ok(institution::Entity::find().filter(institution::Column::Id.is_in(ids.to_vec())).all(conn).await?)
+}

@@ -7,6 +7,7 @@
 
 pub mod entity;
 pub mod institutions;
+pub mod listing;
 pub mod migration;
 pub mod offers;
 pub mod reference;

@@ -216,6 +216,11 @@ pub async fn count_open(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> Resu
     Ok(open_filter(offer::Entity::find(), now).count(conn).await?)
 }
 
+/// Offers open at `now`.
+pub fn open(now: DateTime<Utc>) -> sea_orm::Select<offer::Entity> {
+    open_filter(offer::Entity::find(), now)
+}
+
 fn open_filter(q: sea_orm::Select<offer::Entity>, now: DateTime<Utc>) -> sea_orm::Select<offer::Entity> {
     q.filter(offer::Column::State.eq(OfferState::Published.code()))
         .filter(offer::Column::DeletedAt.is_null())

@@ -88,3 +88,11 @@ impl TaxonomyIds {
         Ok(Self { domains: domain_ids(db.conn()).await?, professions: profession_ids(db.conn()).await? })
     }
 }
+
+/// Domains and professions, each sorted by label.
+pub async fn taxonomy(conn: &impl sea_orm::ConnectionTrait) -> Result<(Vec<domain_e::Model>, Vec<profession::Model>)> {
+    use sea_orm::QueryOrder;
+    let domains = domain_e::Entity::find().order_by_asc(domain_e::Column::Label).all(conn).await?;
+    let professions = profession::Entity::find().order_by_asc(profession::Column::Label).all(conn).await?;
+    Ok((domains, professions))
+}

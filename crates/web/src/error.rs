@@ -16,6 +16,8 @@ pub enum AppError {
     Db(#[from] db::DbError),
     #[error("rendu impossible : {0}")]
     Render(#[from] askama::Error),
+    #[error(transparent)]
+    Search(#[from] search::SearchError),
 }
 
 #[derive(Template)]

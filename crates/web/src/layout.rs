@@ -13,6 +13,8 @@ pub struct Crumb {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Nav {
     Home,
+    Offers,
+    Employers,
     None,
 }
 
@@ -20,6 +22,8 @@ impl Nav {
     pub fn code(self) -> &'static str {
         match self {
             Nav::Home => "accueil",
+            Nav::Offers => "offres",
+            Nav::Employers => "employeurs",
             Nav::None => "",
         }
     }

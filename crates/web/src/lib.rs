@@ -6,9 +6,11 @@
 
 pub mod assets;
 pub mod error;
+pub mod format;
 pub mod layout;
+pub mod offer_search;
 pub mod ops;
-mod public;
+pub mod public;
 pub mod security;
 
 use axum::Router;
@@ -44,6 +46,8 @@ pub struct AppState {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<WebConfig>,
+    pub search: Arc<offer_search::SearchService>,
+    pub taxonomy: Arc<offer_search::Taxonomy>,
 }
 
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

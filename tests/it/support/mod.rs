@@ -138,6 +138,7 @@ pub fn fixture(name: &str) -> PathBuf {
 /// The application on a test database, with a fixed clock.
 pub struct TestApp {
     pub router: axum::Router,
+    pub state: web::AppState,
 }
 
 pub struct Response {
@@ -147,17 +148,29 @@ pub struct Response {
 }
 
 impl TestApp {
-    pub fn new(db: &Db, now: DateTime<Utc>) -> Self {
-        Self::with_url(db, now, "http://127.0.0.1:8080")
+    pub async fn new(db: &Db, now: DateTime<Utc>) -> Self {
+        Self::with_url(db, now, "http://127.0.0.1:8080").await
     }
 
-    pub fn with_url(db: &Db, now: DateTime<Utc>, public_url: &str) -> Self {
+    /// The application with an in-memory search index, synchronised with the database.
+    pub async fn with_url(db: &Db, now: DateTime<Utc>, public_url: &str) -> Self {
+        let taxonomy = Arc::new(web::offer_search::Taxonomy::load(db).await.expect("taxonomy"));
+        let search = Arc::new(web::offer_search::SearchService::in_memory().expect("index"));
         let state = web::AppState {
             db: db.clone(),
             clock: Arc::new(domain::FixedClock(now)),
             config: Arc::new(web::WebConfig { public_url: public_url.into() }),
+            search,
+            taxonomy,
         };
-        Self { router: web::router(state) }
+        let app = Self { router: web::router(state.clone()), state };
+        app.sync().await;
+        app
+    }
+
+    /// Brings the search index up to date, as the follower does every two seconds.
+    pub async fn sync(&self) -> usize {
+        self.state.search.sync(&self.state.db, &self.state.taxonomy).await.expect("index sync")
     }
 
     pub async fn get(&self, uri: &str) -> Response {
