@@ -118,3 +118,59 @@ pub async fn by_slugs(conn: &impl ConnectionTrait, slugs: &[String]) -> Result<V
 pub async fn by_ids(conn: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<institution::Model>> {
     Ok(institution::Entity::find().filter(institution::Column::Id.is_in(ids.to_vec())).all(conn).await?)
 }
+
+/// Open offers per institution at `now`.
+pub async fn open_counts(
+    conn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+) -> Result<std::collections::HashMap<i64, u64>> {
+    use crate::entity::offer;
+    use sea_orm::QuerySelect;
+    let rows: Vec<(i64, i64)> = crate::offers::open(now)
+        .select_only()
+        .column(offer::Column::InstitutionId)
+        .column_as(offer::Column::Id.count(), "n")
+        .group_by(offer::Column::InstitutionId)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().map(|(id, n)| (id, u64::try_from(n).unwrap_or(0))).collect())
+}
+
+/// Published employers that recruit now or present themselves, whose name contains `query`
+/// (ignoring case and accents), with their open offers, most offers first.
+pub async fn directory(
+    conn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    query: &str,
+) -> Result<Vec<(institution::Model, u64)>> {
+    let counts = open_counts(conn, now).await?;
+    let key = match_key(query);
+    let mut out: Vec<(institution::Model, u64)> = institution::Entity::find()
+        .filter(institution::Column::Published.eq(true))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|i| {
+            let n = counts.get(&i.id).copied().unwrap_or(0);
+            (i, n)
+        })
+        .filter(|(i, n)| *n > 0 || i.presentation.is_some())
+        .filter(|(i, _)| {
+            key.is_empty()
+                || i.name_key.contains(&key)
+                || i.acronym.as_deref().is_some_and(|a| match_key(a).contains(&key))
+        })
+        .collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.name.cmp(&b.0.name)));
+    Ok(out)
+}
+
+/// The services of an institution, parents before children.
+pub async fn services(conn: &impl ConnectionTrait, institution_id: i64) -> Result<Vec<service::Model>> {
+    Ok(service::Entity::find()
+        .filter(service::Column::InstitutionId.eq(institution_id))
+        .order_by_asc(service::Column::Name)
+        .all(conn)
+        .await?)
+}

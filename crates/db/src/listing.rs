@@ -198,3 +198,22 @@ pub async fn latest_open(
         q.order_by_desc(offer::Column::PublishedAt).order_by_desc(offer::Column::Id).limit(limit).all(conn).await?;
     complete(conn, offers).await
 }
+
+/// `(slug, updated_at)` of the open offers, by id, from `offset` (sitemaps).
+pub async fn open_slugs(
+    conn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<(String, DateTime<Utc>)>> {
+    Ok(crate::offers::open(now)
+        .select_only()
+        .column(offer::Column::Slug)
+        .column(offer::Column::UpdatedAt)
+        .order_by_asc(offer::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .into_tuple()
+        .all(conn)
+        .await?)
+}

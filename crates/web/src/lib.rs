@@ -4,10 +4,12 @@
 //! bad input) become DSFR pages with the right status; anything else is logged with its cause
 //! and the request id, and the user sees the generic 500 page, never the cause.
 
+pub mod api;
 pub mod assets;
 pub mod error;
 pub mod format;
 pub mod layout;
+pub mod markdown;
 pub mod offer_search;
 pub mod ops;
 pub mod public;
@@ -61,6 +63,7 @@ pub fn router(state: AppState) -> Router {
     let https = state.config.is_https();
     Router::new()
         .merge(public::router())
+        .merge(api::router())
         .merge(ops::router())
         .route("/static/{version}/{*path}", axum::routing::get(assets::serve))
         .fallback(error::not_found)

@@ -1,21 +1,49 @@
-//! `GET /` (public): the home page.
+//! `GET /` (public): the home page: a search box, the latest offers, employers who recruit,
+//! live key figures.
 
-use crate::AppState;
 use crate::error::AppResult;
 use crate::layout::{Nav, Page};
+use crate::public::offers::{Card, card};
+use crate::{AppState, format};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use db::offers::KeyFigures;
+
+pub struct EmployerTile {
+    pub slug: String,
+    pub name: String,
+    pub offers: String,
+}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "home.html")]
 pub struct Home {
     page: Page,
     figures: KeyFigures,
+    latest: Vec<Card>,
+    employers: Vec<EmployerTile>,
 }
 
 pub async fn show(State(state): State<AppState>) -> AppResult<Home> {
-    let figures = db::offers::key_figures(state.db.conn(), state.clock.now()).await?;
-    Ok(Home { page: Page::new("Accueil").nav(Nav::Home), figures })
+    let now = state.clock.now();
+    let figures = db::offers::key_figures(state.db.conn(), now).await?;
+    let latest = db::listing::latest_open(state.db.conn(), now, 6, None, None, None).await?;
+    let employers = db::institutions::directory(state.db.conn(), now, "")
+        .await?
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .take(6)
+        .map(|(i, n)| EmployerTile {
+            slug: i.slug,
+            name: i.name,
+            offers: if n == 1 { "1 offre ouverte".into() } else { format!("{} offres ouvertes", format::number(n)) },
+        })
+        .collect();
+    Ok(Home {
+        page: Page::new("Accueil").nav(Nav::Home),
+        figures,
+        latest: latest.iter().map(|v| card(v, None)).collect(),
+        employers,
+    })
 }

@@ -44,3 +44,14 @@ pub async fn personal_data() -> PersonalData {
 pub async fn sitemap() -> Sitemap {
     Sitemap { page: Page::new("Plan du site").crumbs(&[("Plan du site", None)]) }
 }
+
+#[derive(Template, WebTemplate)]
+#[template(path = "api.html")]
+pub struct ApiDocs {
+    page: Page,
+}
+
+/// `GET /api` (public): the API documentation page.
+pub async fn api_docs() -> ApiDocs {
+    ApiDocs { page: Page::new("API des offres d’emploi").crumbs(&[("API des offres d’emploi", None)]) }
+}

@@ -1,0 +1,85 @@
+//! The public JSON API (`/api/v1`, everyone, read-only, CORS open for GET) and its OpenAPI 3.1
+//! description (`/api/openapi.json`). It never exposes internal fields: contacts, internal
+//! notes, drafts.
+//!
+//! Error policy: every error is a JSON body `{"erreur": code, "message": French text}` with
+//! the matching status; a bad parameter is a 400 that names it.
+
+mod offers;
+
+use crate::AppState;
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+use tower_http::cors::{Any, CorsLayer};
+use utoipa::{OpenApi, ToSchema};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "API des offres d’emploi de Métiers du numérique",
+        version = "1.0.0",
+        description = "Les offres d’emploi du numérique de l’État, leurs employeurs, avec les mêmes filtres que la page de recherche.",
+        license(
+            name = "Licence Ouverte / Etalab 2.0",
+            url = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
+        )
+    ),
+    paths(offers::search, offers::show, offers::employers),
+    components(schemas(
+        ApiError,
+        offers::SearchResponse,
+        offers::OfferSummary,
+        offers::OfferDetail,
+        offers::Employer,
+        offers::EmployerRef,
+        offers::Place,
+        offers::Label,
+        offers::FacetValue,
+        offers::Sections
+    ))
+)]
+pub struct ApiDoc;
+
+/// A JSON error.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiError {
+    /// A stable code: `parametre_invalide`, `introuvable`, `supprimee`, `erreur_interne`.
+    pub erreur: &'static str,
+    /// What went wrong, in French.
+    pub message: String,
+}
+
+pub fn error(status: StatusCode, erreur: &'static str, message: impl Into<String>) -> Response {
+    (status, Json(ApiError { erreur, message: message.into() })).into_response()
+}
+
+pub fn internal(e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "API request failed");
+    error(StatusCode::INTERNAL_SERVER_ERROR, "erreur_interne", "Erreur interne : réessayez plus tard.")
+}
+
+pub fn router() -> Router<AppState> {
+    let cors = CorsLayer::new().allow_origin(Any).allow_methods([Method::GET, Method::HEAD]);
+    Router::new()
+        .route("/api/v1/offres", get(offers::search))
+        .route("/api/v1/offres/{slug}", get(offers::show))
+        .route("/api/v1/employeurs", get(offers::employers))
+        .route("/api/openapi.json", get(openapi))
+        .route("/api/v1/{*rest}", get(unknown))
+        .layer(cors)
+}
+
+/// `GET /api/openapi.json` (everyone).
+async fn openapi() -> Response {
+    match ApiDoc::openapi().to_json() {
+        Ok(json) => ([(axum::http::header::CONTENT_TYPE, "application/json")], json).into_response(),
+        Err(e) => internal(e),
+    }
+}
+
+async fn unknown() -> Response {
+    error(StatusCode::NOT_FOUND, "introuvable", "Cette adresse de l’API n’existe pas : voir /api/openapi.json.")
+}

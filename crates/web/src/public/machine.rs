@@ -1,0 +1,168 @@
+//! For crawlers and feed readers (public): `/robots.txt`, `/sitemap.xml` (an index past 50,000
+//! addresses), `/offres-emploi/atom.xml` (any search, same parameters).
+
+use crate::error::{AppError, AppResult};
+use crate::offer_search::SearchParams;
+use crate::public::offers::execute;
+use crate::{AppState, markdown};
+use atom_syndication::{Entry, Feed, Link, Person, Text};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use search::Sort;
+use std::fmt::Write;
+
+/// The sitemap protocol's limit of addresses per file.
+pub const SITEMAP_MAX: u64 = 50_000;
+
+fn base(state: &AppState) -> String {
+    state.config.public_url.trim_end_matches('/').to_string()
+}
+
+pub async fn robots(State(state): State<AppState>) -> Response {
+    let body = format!("User-agent: *\nAllow: /\nDisallow: /api/\n\nSitemap: {}/sitemap.xml\n", base(&state));
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
+}
+
+fn xml(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], body).into_response()
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// `/sitemap.xml`: the pages themselves, or an index of `/sitemap-{n}.xml` parts when there
+/// are more than 50,000 addresses.
+pub async fn sitemap(State(state): State<AppState>) -> AppResult<Response> {
+    let now = state.clock.now();
+    let offers = db::offers::count_open(state.db.conn(), now).await?;
+    let employers = db::institutions::directory(state.db.conn(), now, "").await?;
+    let fixed = 3 + employers.len() as u64;
+    if offers + fixed <= SITEMAP_MAX {
+        return Ok(xml(urlset(&state, Some(&employers), 0, SITEMAP_MAX).await?));
+    }
+    let parts = offers.div_ceil(SITEMAP_MAX) + 1;
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for n in 0..parts {
+        let _ = writeln!(out, "  <sitemap><loc>{}/sitemap-{n}.xml</loc></sitemap>", base(&state));
+    }
+    out.push_str("</sitemapindex>\n");
+    Ok(xml(out))
+}
+
+/// `/sitemap-{n}.xml`: part 0 holds the fixed pages and employers, part n ≥ 1 the n-th
+/// 50,000 offers.
+pub async fn sitemap_part(State(state): State<AppState>, Path(part): Path<String>) -> AppResult<Response> {
+    let n: u64 = part.strip_suffix(".xml").and_then(|p| p.parse().ok()).ok_or(AppError::NotFound)?;
+    let now = state.clock.now();
+    if n == 0 {
+        let employers = db::institutions::directory(state.db.conn(), now, "").await?;
+        return Ok(xml(urlset(&state, Some(&employers), 0, 0).await?));
+    }
+    let offers = db::offers::count_open(state.db.conn(), now).await?;
+    if (n - 1) * SITEMAP_MAX >= offers {
+        return Err(AppError::NotFound);
+    }
+    Ok(xml(urlset(&state, None, (n - 1) * SITEMAP_MAX, SITEMAP_MAX).await?))
+}
+
+async fn urlset(
+    state: &AppState,
+    employers: Option<&[(db::entity::institution::Model, u64)]>,
+    offset: u64,
+    limit: u64,
+) -> AppResult<String> {
+    let base = base(state);
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    let mut url = |path: &str, lastmod: Option<DateTime<Utc>>| {
+        let _ = write!(out, "  <url><loc>{}{}</loc>", base, escape(path));
+        if let Some(d) = lastmod {
+            let _ = write!(out, "<lastmod>{}</lastmod>", d.format("%Y-%m-%d"));
+        }
+        out.push_str("</url>\n");
+    };
+    if let Some(employers) = employers {
+        for path in ["/", "/offres-emploi", "/employeurs"] {
+            url(path, None);
+        }
+        for (i, _) in employers {
+            url(&format!("/employeurs/{}", i.slug), Some(i.updated_at));
+        }
+    }
+    if limit > 0 {
+        for (slug, updated) in db::listing::open_slugs(state.db.conn(), state.clock.now(), offset, limit).await? {
+            url(&format!("/emploi/{slug}"), Some(updated));
+        }
+    }
+    out.push_str("</urlset>\n");
+    Ok(out)
+}
+
+/// `/offres-emploi/atom.xml`: the 50 newest offers of any search.
+pub async fn atom(State(state): State<AppState>, RawQuery(raw): RawQuery) -> AppResult<Response> {
+    let mut params = SearchParams::parse(raw.as_deref());
+    params.page = 1;
+    if params.sort.is_none() {
+        params.sort = Some(Sort::Date);
+    }
+    let ex = execute(&state, params, 50).await?;
+    let base = base(&state);
+    let search_url = format!("{base}{}", ex.params.url("/offres-emploi"));
+    let updated = ex.offers.iter().map(|v| v.offer.updated_at).max().unwrap_or_else(|| state.clock.now());
+    let entries: Vec<Entry> = ex
+        .offers
+        .iter()
+        .map(|v| {
+            let o = &v.offer;
+            let url = format!("{base}/emploi/{}", o.slug);
+            Entry {
+                id: url.clone(),
+                title: Text::plain(o.title.clone()),
+                updated: o.updated_at.fixed_offset(),
+                published: Some(o.published_at.fixed_offset()),
+                authors: vec![Person { name: v.institution.name.clone(), ..Default::default() }],
+                links: vec![Link {
+                    href: url,
+                    rel: "alternate".into(),
+                    mime_type: Some("text/html".into()),
+                    ..Default::default()
+                }],
+                summary: o.mission.as_deref().map(|m| Text::plain(markdown::to_plain(m, 400))),
+                ..Default::default()
+            }
+        })
+        .collect();
+    let title = if ex.params.q.is_empty() {
+        "Offres d’emploi — Métiers du numérique".to_string()
+    } else {
+        format!("Offres d’emploi « {} » — Métiers du numérique", ex.params.q)
+    };
+    let feed = Feed {
+        id: search_url.clone(),
+        title: Text::plain(title),
+        updated: updated.fixed_offset(),
+        links: vec![
+            Link {
+                href: search_url,
+                rel: "alternate".into(),
+                mime_type: Some("text/html".into()),
+                ..Default::default()
+            },
+            Link {
+                href: format!("{base}{}", ex.params.url("/offres-emploi/atom.xml")),
+                rel: "self".into(),
+                mime_type: Some("application/atom+xml".into()),
+                ..Default::default()
+            },
+        ],
+        entries,
+        ..Default::default()
+    };
+    Ok(([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], feed.to_string()).into_response())
+}
