@@ -207,7 +207,7 @@ async fn serve(common: &Common, args: ServeArgs) -> Result<()> {
     let state = web::AppState {
         db: db.clone(),
         clock: Arc::new(domain::SystemClock),
-        config: Arc::new(web::WebConfig { public_url: public_url.clone() }),
+        config: Arc::new(web::WebConfig::new(public_url.clone())),
         search,
         taxonomy,
     };

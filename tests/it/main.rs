@@ -3,6 +3,7 @@
 
 mod support;
 
+mod board;
 mod cli;
 mod import_csp;
 mod import_pep;

@@ -268,3 +268,18 @@ pub async fn key_figures(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> Res
         regions: regions.iter().filter(|r| r.is_some()).count() as u64,
     })
 }
+
+/// Marks an offer deleted: its page answers 410 Gone and it leaves the search index; the row
+/// stays for the applications that reference it.
+pub async fn mark_deleted(conn: &impl ConnectionTrait, id: i64, now: DateTime<Utc>) -> Result<()> {
+    let res = offer::Entity::update_many()
+        .col_expr(offer::Column::DeletedAt, Expr::value(now))
+        .col_expr(offer::Column::UpdatedAt, Expr::value(now))
+        .filter(offer::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(crate::DbError::NotFound);
+    }
+    Ok(())
+}

@@ -205,3 +205,9 @@ fn to_offer_data(c: &Catalogue, o: &DemoOffer, now: DateTime<Utc>) -> Result<Off
         languages: o.languages.clone(),
     })
 }
+
+/// The demo catalogue's offers as `OfferData` (tests build variants of them).
+pub fn demo_offer_data(now: DateTime<Utc>) -> Result<Vec<OfferData>> {
+    let c = catalogue()?;
+    c.offers.iter().map(|o| to_offer_data(&c, o, now)).collect()
+}

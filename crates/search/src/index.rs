@@ -14,9 +14,9 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// Relative weights: title over profession over employer over the rest.
-const BOOST_TITLE: f32 = 4.0;
-const BOOST_TITLE_FUZZY: f32 = 1.5;
-const BOOST_PROFESSION: f32 = 3.0;
+const BOOST_TITLE: f32 = 10.0;
+const BOOST_TITLE_FUZZY: f32 = 3.0;
+const BOOST_PROFESSION: f32 = 4.0;
 const BOOST_EMPLOYER: f32 = 2.0;
 const BOOST_TEXT: f32 = 1.0;
 

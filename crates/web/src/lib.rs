@@ -34,6 +34,15 @@ use tower_http::trace::TraceLayer;
 pub struct WebConfig {
     /// The public base URL (`https://…` turns on HSTS and secure cookies).
     pub public_url: String,
+    /// Addresses per sitemap file before `/sitemap.xml` becomes an index (50,000 by the
+    /// protocol; lower in tests).
+    pub sitemap_max: u64,
+}
+
+impl WebConfig {
+    pub fn new(public_url: impl Into<String>) -> Self {
+        Self { public_url: public_url.into(), sitemap_max: public::SITEMAP_MAX }
+    }
 }
 
 impl WebConfig {

@@ -154,12 +154,16 @@ impl TestApp {
 
     /// The application with an in-memory search index, synchronised with the database.
     pub async fn with_url(db: &Db, now: DateTime<Utc>, public_url: &str) -> Self {
+        Self::with_config(db, now, web::WebConfig::new(public_url)).await
+    }
+
+    pub async fn with_config(db: &Db, now: DateTime<Utc>, config: web::WebConfig) -> Self {
         let taxonomy = Arc::new(web::offer_search::Taxonomy::load(db).await.expect("taxonomy"));
         let search = Arc::new(web::offer_search::SearchService::in_memory().expect("index"));
         let state = web::AppState {
             db: db.clone(),
             clock: Arc::new(domain::FixedClock(now)),
-            config: Arc::new(web::WebConfig { public_url: public_url.into() }),
+            config: Arc::new(config),
             search,
             taxonomy,
         };
@@ -175,6 +179,12 @@ impl TestApp {
 
     pub async fn get(&self, uri: &str) -> Response {
         self.request(Request::get(uri).body(Body::empty()).expect("request")).await
+    }
+
+    pub async fn json(&self, uri: &str) -> (StatusCode, serde_json::Value) {
+        let res = self.get(uri).await;
+        let value = serde_json::from_str(&res.body).unwrap_or_else(|e| panic!("{uri}: not JSON ({e}): {}", res.body));
+        (res.status, value)
     }
 
     pub async fn request(&self, req: Request<Body>) -> Response {

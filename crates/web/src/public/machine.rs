@@ -40,10 +40,11 @@ pub async fn sitemap(State(state): State<AppState>) -> AppResult<Response> {
     let offers = db::offers::count_open(state.db.conn(), now).await?;
     let employers = db::institutions::directory(state.db.conn(), now, "").await?;
     let fixed = 3 + employers.len() as u64;
-    if offers + fixed <= SITEMAP_MAX {
-        return Ok(xml(urlset(&state, Some(&employers), 0, SITEMAP_MAX).await?));
+    let max = state.config.sitemap_max.max(1);
+    if offers + fixed <= max {
+        return Ok(xml(urlset(&state, Some(&employers), 0, max).await?));
     }
-    let parts = offers.div_ceil(SITEMAP_MAX) + 1;
+    let parts = offers.div_ceil(max) + 1;
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
@@ -64,10 +65,11 @@ pub async fn sitemap_part(State(state): State<AppState>, Path(part): Path<String
         return Ok(xml(urlset(&state, Some(&employers), 0, 0).await?));
     }
     let offers = db::offers::count_open(state.db.conn(), now).await?;
-    if (n - 1) * SITEMAP_MAX >= offers {
+    let max = state.config.sitemap_max.max(1);
+    if (n - 1) * max >= offers {
         return Err(AppError::NotFound);
     }
-    Ok(xml(urlset(&state, None, (n - 1) * SITEMAP_MAX, SITEMAP_MAX).await?))
+    Ok(xml(urlset(&state, None, (n - 1) * max, max).await?))
 }
 
 async fn urlset(

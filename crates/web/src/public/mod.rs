@@ -8,6 +8,8 @@ mod employers;
 mod home;
 mod legal;
 mod machine;
+
+pub use machine::SITEMAP_MAX;
 pub mod offer;
 pub mod offers;
 
@@ -32,9 +34,11 @@ pub fn router() -> Router<AppState> {
 /// `/sitemap-{n}.xml` (axum cannot mix a literal prefix and a parameter in one segment).
 async fn sitemap_or_not_found(
     state: axum::extract::State<AppState>,
-    axum::extract::Path(segment): axum::extract::Path<String>,
+    segment: Result<axum::extract::Path<String>, axum::extract::rejection::PathRejection>,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
+    // A segment that is not even valid UTF-8 is just an unknown page.
+    let Ok(axum::extract::Path(segment)) = segment else { return crate::error::not_found().await };
     match segment.strip_prefix("sitemap-") {
         Some(part) => match machine::sitemap_part(state, axum::extract::Path(part.to_string())).await {
             Ok(r) => r,
