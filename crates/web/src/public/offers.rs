@@ -216,7 +216,7 @@ fn build(ex: Executed, taxonomy: &Taxonomy) -> SearchPage {
         for (value, count) in results.facets[f.index()].iter().take(limit) {
             if let Some((code, label)) = value_label(taxonomy, f, *value, &employers) {
                 options.push(FacetOption {
-                    id: format!("f-{param}-{}", domain::text::slugify(&code)),
+                    id: option_id(param, &code),
                     checked: selected.contains(&code),
                     value: code,
                     label,
@@ -228,7 +228,7 @@ fn build(ex: Executed, taxonomy: &Taxonomy) -> SearchPage {
             if !options.iter().any(|o| &o.value == code) {
                 let label = code_label(taxonomy, f, code, &employers).unwrap_or_else(|| code.clone());
                 options.push(FacetOption {
-                    id: format!("f-{param}-{}", domain::text::slugify(code)),
+                    id: option_id(param, code),
                     value: code.clone(),
                     label,
                     count: 0,
@@ -354,4 +354,10 @@ fn code_label(taxonomy: &Taxonomy, f: Facet, code: &str, employers: &Employers) 
         Facet::Employer => employers.values().find(|(slug, _)| slug == code).map(|(_, name)| name.clone()),
         _ => offer_search::fixed_code(f, code).and_then(|v| offer_search::fixed_value(f, v)).map(|(_, label)| label),
     }
+}
+
+/// A stable id per facet option ("A+" and "A" must differ), so that htmx keeps the focus on
+/// the checkbox that was just used.
+fn option_id(param: &str, code: &str) -> String {
+    format!("f-{param}-{}", domain::text::slugify(&code.replace('+', "-plus")))
 }
