@@ -51,7 +51,7 @@ mod tests {
         let evil = "<script>alert(1)</script><img src=x onerror=alert(1)>[lien](javascript:alert(1))";
         let html = to_html(evil);
         assert!(!html.contains("<script") && !html.contains("<img"), "{html}");
-        assert!(html.starts_with("<p>&lt;script&gt;"), "raw HTML is shown as text: {html}");
+        assert!(html.starts_with("&lt;script&gt;"), "raw HTML is shown as text: {html}");
         let link = to_html("[lien](javascript:alert(1)) et [site](https://exemple.fr)");
         assert!(!link.contains("href=\"javascript") && link.contains("href=\"https://exemple.fr\""), "{link}");
         assert!(to_html("[site](https://exemple.fr)").contains("rel=\"noopener noreferrer\""));
