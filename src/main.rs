@@ -4,6 +4,8 @@
 //! the process exits with status 1. Every option also reads an environment variable, and every
 //! default works on a fresh machine.
 
+mod bench;
+
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -50,6 +52,18 @@ enum Command {
     Seed,
     /// Rebuild the search index from the database.
     Reindex,
+    /// Benchmark the search (generated offers; see BENCHMARKS.md).
+    Bench {
+        /// Catalogue sizes.
+        #[arg(long, value_delimiter = ',', default_values_t = [1_000u64, 10_000, 100_000])]
+        sizes: Vec<u64>,
+        /// Runs of the query mix per size.
+        #[arg(long, default_value_t = 200)]
+        iterations: usize,
+        /// A PostgreSQL URL to compare with the previous platform's ILIKE search.
+        #[arg(long, env = "BENCH_POSTGRES")]
+        postgres: Option<String>,
+    },
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -154,6 +168,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::User(cmd) => user(&common, cmd).await,
         Command::Reindex => reindex(&common).await,
+        Command::Bench { sizes, iterations, postgres } => bench::run(&sizes, iterations, postgres.as_deref()).await,
     }
 }
 

@@ -5,6 +5,7 @@
 //! errors and is a bug or an outage (callers log it and answer 500 / stop the command);
 //! `NotFound`, `Conflict` and `Invalid` are expected outcomes that callers turn into messages.
 
+pub mod bench;
 pub mod entity;
 pub mod institutions;
 pub mod listing;

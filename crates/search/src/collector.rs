@@ -3,7 +3,6 @@
 //! (standard faceting: a facet's counts do not depend on its own selection).
 
 use crate::{FACETS, SearchQuery};
-use std::collections::HashMap;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
@@ -17,11 +16,31 @@ pub struct Match {
     pub address: DocAddress,
 }
 
+/// Facet values are small integers (list positions, database ids): counters are dense
+/// vectors, far cheaper than hash maps on the hot path.
 #[derive(Debug, Default)]
 pub struct Fruit {
     pub matches: Vec<Match>,
-    pub counts: [HashMap<u64, u64>; FACETS],
+    pub counts: [Vec<u64>; FACETS],
 }
+
+/// Values past this bound are ignored in counts (no real facet gets near it).
+const MAX_VALUE: u64 = 1 << 22;
+
+#[inline]
+fn bump(counts: &mut Vec<u64>, v: u64) {
+    if v >= MAX_VALUE {
+        return;
+    }
+    let i = v as usize;
+    if i >= counts.len() {
+        counts.resize(i + 1, 0);
+    }
+    counts[i] += 1;
+}
+
+/// Facets that hold at most one value per offer: read with `first`, cheaper than iterating.
+const SINGLE: [bool; FACETS] = [false, true, false, true, true, true, true, true, true, true];
 
 pub struct Matches<'a> {
     pub query: &'a SearchQuery,
@@ -68,8 +87,11 @@ impl Collector for Matches<'_> {
         for fruit in fruits {
             out.matches.extend(fruit.matches);
             for (acc, counts) in out.counts.iter_mut().zip(fruit.counts) {
-                for (value, n) in counts {
-                    *acc.entry(value).or_default() += n;
+                if acc.len() < counts.len() {
+                    acc.resize(counts.len(), 0);
+                }
+                for (a, n) in acc.iter_mut().zip(counts) {
+                    *a += n;
                 }
             }
         }
@@ -108,7 +130,11 @@ impl SegmentCollector for SegmentMatches {
             if wanted.is_empty() {
                 continue;
             }
-            let ok = self.facets[f].values_for_doc(doc).any(|v| wanted.binary_search(&v).is_ok());
+            let ok = if SINGLE[f] {
+                self.facets[f].first(doc).is_some_and(|v| wanted.binary_search(&v).is_ok())
+            } else {
+                self.facets[f].values_for_doc(doc).any(|v| wanted.binary_search(&v).is_ok())
+            };
             if !ok {
                 if failing.is_some() {
                     return; // fails two filters: counts for no facet
@@ -119,8 +145,14 @@ impl SegmentCollector for SegmentMatches {
         match failing {
             None => {
                 for (f, column) in self.facets.iter().enumerate() {
-                    for v in column.values_for_doc(doc) {
-                        *self.fruit.counts[f].entry(v).or_default() += 1;
+                    if SINGLE[f] {
+                        if let Some(v) = column.first(doc) {
+                            bump(&mut self.fruit.counts[f], v);
+                        }
+                    } else {
+                        for v in column.values_for_doc(doc) {
+                            bump(&mut self.fruit.counts[f], v);
+                        }
                     }
                 }
                 self.fruit.matches.push(Match {
@@ -133,7 +165,7 @@ impl SegmentCollector for SegmentMatches {
             }
             Some(f) => {
                 for v in self.facets[f].values_for_doc(doc) {
-                    *self.fruit.counts[f].entry(v).or_default() += 1;
+                    bump(&mut self.fruit.counts[f], v);
                 }
             }
         }

@@ -184,7 +184,8 @@ impl SearchBackend for TantivyIndex {
             hits.push(Hit { id: m.id, score: m.score, snippet });
         }
         let facets = fruit.counts.map(|counts| {
-            let mut v: Vec<(u64, u64)> = counts.into_iter().collect();
+            let mut v: Vec<(u64, u64)> =
+                counts.into_iter().enumerate().filter(|(_, n)| *n > 0).map(|(i, n)| (i as u64, n)).collect();
             v.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             v
         });
