@@ -188,7 +188,7 @@ hwm_kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$server_pid/status")
 
 # --- report -----------------------------------------------------------------------------------
 echo
-echo "wrk -t2 -c$CONNECTIONS -d$DURATION --latency ; offre : $offer_path"
+echo "wrk -t2 -c$CONNECTIONS -d$DURATION --latency ; recherche : $(stat -c %s "$ngx/www/offres-emploi") octets ; offre $offer_path : $(stat -c %s "$ngx/www$offer_path") octets"
 echo
 echo "| page | metiers req/s | nginx req/s | ratio (%) | target | metiers p99 (ms) | target p99 20 ms | verdict |"
 echo "|---|---:|---:|---:|---:|---:|---|---|"
@@ -204,7 +204,8 @@ ratio = 100 * app / ngx if ngx else 0.0
 ok_ratio, ok_p99 = ratio >= target, p99 <= 20
 verdict = "OK" if ok_ratio and ok_p99 else "NON (" + ", ".join(
     x for x, ok in (("débit", ok_ratio), ("p99", ok_p99)) if not ok) + ")"
-print(f"| {label} | {app:,.0f} | {ngx:,.0f} | {ratio:.1f} | ≥ {target} % | {p99:.2f} | {'oui' if ok_p99 else 'non'} | {verdict} |".replace(",", " "))
+n = lambda x: f"{x:,.0f}".replace(",", " ")
+print(f"| {label} | {n(app)} | {n(ngx)} | {ratio:.1f} | ≥ {target} % | {p99:.2f} | {'oui' if ok_p99 else 'non'} | {verdict} |")
 PY
     ((app_err == 0)) || notes+=("metiers, $page : $app_err réponses non-2xx/3xx ou erreurs de socket")
     ((ngx_err == 0)) || notes+=("nginx, $page : $ngx_err réponses non-2xx/3xx ou erreurs de socket")

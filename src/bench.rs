@@ -4,7 +4,7 @@
 //! plus counts) on the same offers. Prints a Markdown table for BENCHMARKS.md.
 
 use anyhow::Result;
-use search::{Facet, OfferDoc, SearchBackend, SearchQuery, Sort, TantivyIndex, FACETS};
+use search::{FACETS, Facet, OfferDoc, SearchBackend, SearchQuery, Sort, TantivyIndex};
 use std::time::Instant;
 
 /// A small deterministic generator: the same offers at every run.
@@ -26,22 +26,88 @@ impl Rng {
 }
 
 const ROLES: &[&str] = &[
-    "Développeuse / Développeur", "Développeur·euse", "Data scientist", "Data engineer", "Architecte", "Administrateur·rice systèmes",
-    "Cheffe / Chef de projet", "Product owner", "Designer UX", "Ingénieur·e sécurité", "Technicien·ne support", "Analyste",
-    "Responsable d’applications", "Ingénieur·e cloud", "Scrum master", "Tech lead", "Urbaniste SI", "DPO",
+    "Développeuse / Développeur",
+    "Développeur·euse",
+    "Data scientist",
+    "Data engineer",
+    "Architecte",
+    "Administrateur·rice systèmes",
+    "Cheffe / Chef de projet",
+    "Product owner",
+    "Designer UX",
+    "Ingénieur·e sécurité",
+    "Technicien·ne support",
+    "Analyste",
+    "Responsable d’applications",
+    "Ingénieur·e cloud",
+    "Scrum master",
+    "Tech lead",
+    "Urbaniste SI",
+    "DPO",
 ];
 const STACKS: &[&str] = &[
-    "Rust", "Java", "Python", "Go", "PHP / Symfony", "React", "Vue.js", "PostgreSQL", "Kubernetes", "Linux", "Spark", "Angular",
-    "TypeScript", "Ansible", "Terraform", "Windows", "réseaux", "cybersécurité", "cloud souverain", "open data",
+    "Rust",
+    "Java",
+    "Python",
+    "Go",
+    "PHP / Symfony",
+    "React",
+    "Vue.js",
+    "PostgreSQL",
+    "Kubernetes",
+    "Linux",
+    "Spark",
+    "Angular",
+    "TypeScript",
+    "Ansible",
+    "Terraform",
+    "Windows",
+    "réseaux",
+    "cybersécurité",
+    "cloud souverain",
+    "open data",
 ];
 const CONTEXTS: &[&str] = &[
-    "services en ligne", "applications métier", "plateforme de données", "système d’information des ressources humaines",
-    "sécurité des systèmes", "messagerie de l’État", "portail des usagers", "statistique publique", "santé", "éducation",
+    "services en ligne",
+    "applications métier",
+    "plateforme de données",
+    "système d’information des ressources humaines",
+    "sécurité des systèmes",
+    "messagerie de l’État",
+    "portail des usagers",
+    "statistique publique",
+    "santé",
+    "éducation",
 ];
 const WORDS: &[&str] = &[
-    "service", "public", "numérique", "usagers", "équipe", "projet", "agile", "accessibilité", "qualité", "données",
-    "sécurité", "développement", "exploitation", "réseau", "application", "analyse", "pilotage", "budget", "cloud",
-    "architecture", "tests", "documentation", "open", "source", "mission", "interministériel", "production", "supervision",
+    "service",
+    "public",
+    "numérique",
+    "usagers",
+    "équipe",
+    "projet",
+    "agile",
+    "accessibilité",
+    "qualité",
+    "données",
+    "sécurité",
+    "développement",
+    "exploitation",
+    "réseau",
+    "application",
+    "analyse",
+    "pilotage",
+    "budget",
+    "cloud",
+    "architecture",
+    "tests",
+    "documentation",
+    "open",
+    "source",
+    "mission",
+    "interministériel",
+    "production",
+    "supervision",
 ];
 
 fn generate(n: u64) -> Vec<OfferDoc> {

@@ -78,7 +78,8 @@ struct ServeArgs {
     #[arg(long, env = "PUBLIC_URL")]
     public_url: Option<String>,
     /// Do not write the demo catalogue into an empty database.
-    #[arg(long, env = "NO_DEMO", default_value_t = false)]
+    #[arg(long, env = "NO_DEMO", default_value_t = false, num_args = 0..=1, default_missing_value = "true",
+          value_parser = clap::builder::BoolishValueParser::new())]
     no_demo: bool,
 }
 

@@ -54,6 +54,7 @@ db_test!(the_home_page_shows_live_key_figures, |db| {
     let empty = app.get("/").await;
     assert!(empty.body.contains("<p class=\"fr-h3 fr-mb-0\">0</p><p>offre d’emploi ouverte</p>"), "{}", empty.body);
     db::seed::seed_demo(&db, today()).await.expect("seed");
+    app.sync().await;
     let figures = db::offers::key_figures(db.conn(), today()).await.expect("figures");
     let res = app.get("/").await;
     assert!(

@@ -195,7 +195,8 @@ pub async fn latest_open(
         q = q.filter(offer::Column::Id.ne(x));
     }
     let offers =
-        q.order_by_desc(offer::Column::PublishedAt).order_by_desc(offer::Column::Id).limit(limit).all(conn).await?;
+        // Ordered by the indexed column alone, so that the database stops after `limit` rows.
+        q.order_by_desc(offer::Column::PublishedAt).limit(limit).all(conn).await?;
     complete(conn, offers).await
 }
 

@@ -1,11 +1,89 @@
 //! One pass over the matching documents: keeps those that pass every filter and, at the same
 //! time, counts each facet's values over the documents that pass every *other* filter
 //! (standard faceting: a facet's counts do not depend on its own selection).
+//!
+//! The per-document values are read from `SegmentColumns`, plain arrays decoded once per
+//! (immutable) segment, because this loop runs over every match of a query, often the whole
+//! catalogue: it must cost nanoseconds per document.
 
-use crate::{FACETS, SearchQuery};
+use crate::{FACETS, Facet, SearchQuery, Sort};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+use std::sync::Arc;
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::Column;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+
+const NONE: u32 = u32::MAX;
+
+/// Facets that hold at most one value per offer, in `Facet::ALL` order.
+const SINGLE: [bool; FACETS] = [false, true, false, true, true, true, true, true, true, true];
+
+/// A segment's fast fields, decoded into arrays indexed by document.
+#[derive(Debug)]
+pub struct SegmentColumns {
+    id: Vec<u64>,
+    salary: Vec<u32>,
+    published: Vec<i64>,
+    expires: Vec<i64>,
+    /// Single-valued facets: one value per document (`NONE` when absent).
+    single: [Vec<u32>; FACETS],
+    /// Multi-valued facets: `offsets[doc]..offsets[doc + 1]` in `values`.
+    multi: [(Vec<u32>, Vec<u32>); FACETS],
+    /// Largest value of each facet, to size counters once.
+    max: [u32; FACETS],
+}
+
+impl SegmentColumns {
+    pub fn load(reader: &SegmentReader) -> tantivy::Result<Self> {
+        let ff = reader.fast_fields();
+        let n = reader.max_doc();
+        let id_col = ff.u64("id")?;
+        let salary_col = ff.u64("salary")?;
+        let published_col = ff.i64("published")?;
+        let expires_col = ff.i64("expires")?;
+        let mut single: [Vec<u32>; FACETS] = Default::default();
+        let mut multi: [(Vec<u32>, Vec<u32>); FACETS] = Default::default();
+        let mut max = [0u32; FACETS];
+        let clamp = |v: u64| u32::try_from(v).unwrap_or(NONE - 1);
+        for f in Facet::ALL {
+            let i = f.index();
+            let col = ff.u64(f.field())?;
+            if SINGLE[i] {
+                single[i] = (0..n).map(|d| col.first(d).map(clamp).unwrap_or(NONE)).collect();
+                max[i] = single[i].iter().copied().filter(|v| *v != NONE).max().unwrap_or(0);
+            } else {
+                let (offsets, values) = &mut multi[i];
+                offsets.reserve(n as usize + 1);
+                offsets.push(0);
+                for d in 0..n {
+                    values.extend(col.values_for_doc(d).map(clamp));
+                    offsets.push(values.len() as u32);
+                }
+                max[i] = values.iter().copied().max().unwrap_or(0);
+            }
+        }
+        Ok(Self {
+            id: (0..n).map(|d| id_col.first(d).unwrap_or_default()).collect(),
+            salary: (0..n).map(|d| salary_col.first(d).map(clamp).unwrap_or(NONE)).collect(),
+            published: (0..n).map(|d| published_col.first(d).unwrap_or_default()).collect(),
+            expires: (0..n).map(|d| expires_col.first(d).unwrap_or(i64::MAX)).collect(),
+            single,
+            multi,
+            max,
+        })
+    }
+
+    #[inline]
+    fn values(&self, f: usize, doc: usize) -> &[u32] {
+        if SINGLE[f] {
+            let v = &self.single[f][doc..doc + 1];
+            if v[0] == NONE { &[] } else { v }
+        } else {
+            let (offsets, values) = &self.multi[f];
+            &values[offsets[doc] as usize..offsets[doc + 1] as usize]
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy)]
 pub struct Match {
@@ -16,35 +94,55 @@ pub struct Match {
     pub address: DocAddress,
 }
 
-/// Facet values are small integers (list positions, database ids): counters are dense
-/// vectors, far cheaper than hash maps on the hot path.
+impl Match {
+    /// The order of results, larger first: the sort's own key, then newest, then id.
+    pub fn key(&self, sort: Sort, scoring: bool) -> (u64, i64, u64) {
+        let primary = match sort {
+            // Scores are never negative, so their bits order like the numbers.
+            Sort::Relevance if scoring => u64::from(self.score.max(0.0).to_bits()),
+            Sort::Relevance | Sort::Date => 0,
+            Sort::Salary => self.salary.unwrap_or(0),
+        };
+        (primary, self.published_at, self.id)
+    }
+}
+
+/// A match with its sort key, ordered by the key only.
+#[derive(Debug, Clone, Copy)]
+struct Keyed((u64, i64, u64), Match);
+
+impl PartialEq for Keyed {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+impl Eq for Keyed {}
+impl PartialOrd for Keyed {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Keyed {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.cmp(&other.0)
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Fruit {
+    /// The best `offset + limit` matches, in no particular order.
     pub matches: Vec<Match>,
+    /// How many documents matched.
+    pub total: usize,
     pub counts: [Vec<u64>; FACETS],
 }
-
-/// Values past this bound are ignored in counts (no real facet gets near it).
-const MAX_VALUE: u64 = 1 << 22;
-
-#[inline]
-fn bump(counts: &mut Vec<u64>, v: u64) {
-    if v >= MAX_VALUE {
-        return;
-    }
-    let i = v as usize;
-    if i >= counts.len() {
-        counts.resize(i + 1, 0);
-    }
-    counts[i] += 1;
-}
-
-/// Facets that hold at most one value per offer: read with `first`, cheaper than iterating.
-const SINGLE: [bool; FACETS] = [false, true, false, true, true, true, true, true, true, true];
 
 pub struct Matches<'a> {
     pub query: &'a SearchQuery,
     pub scoring: bool,
+    /// How many of the best matches to keep (`offset + limit`).
+    pub keep: usize,
+    pub columns: &'a HashMap<SegmentOrdinal, Arc<SegmentColumns>>,
 }
 
 impl Collector for Matches<'_> {
@@ -52,29 +150,34 @@ impl Collector for Matches<'_> {
     type Child = SegmentMatches;
 
     fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<SegmentMatches> {
-        let ff = reader.fast_fields();
-        let mut facets = Vec::with_capacity(FACETS);
-        for f in crate::Facet::ALL {
-            facets.push(ff.u64(f.field())?);
-        }
-        let mut filters: [Vec<u64>; FACETS] = Default::default();
+        let columns = match self.columns.get(&segment) {
+            Some(c) => Arc::clone(c),
+            None => Arc::new(SegmentColumns::load(reader)?),
+        };
+        let mut filters: [Vec<u32>; FACETS] = Default::default();
         for (i, values) in self.query.filters.iter().enumerate() {
-            let mut v = values.clone();
+            let mut v: Vec<u32> = values.iter().filter_map(|x| u32::try_from(*x).ok()).collect();
             v.sort_unstable();
             v.dedup();
+            // A filter whose values are all impossible still filters (everything out).
+            if v.is_empty() && !values.is_empty() {
+                v.push(NONE);
+            }
             filters[i] = v;
         }
+        let counts = columns.max.map(|m| vec![0u64; m as usize + 1]);
         Ok(SegmentMatches {
             segment,
-            id: ff.u64("id")?,
-            salary: ff.u64("salary")?,
-            published: ff.i64("published")?,
-            expires: ff.i64("expires")?,
-            facets,
+            columns,
+            active: filters.iter().map(|f| !f.is_empty()).collect(),
             filters,
-            salary_min: self.query.salary_min,
+            salary_min: self.query.salary_min.map(|s| u32::try_from(s).unwrap_or(NONE - 1)),
             now: self.query.now,
-            fruit: Fruit::default(),
+            sort: self.query.sort,
+            scoring: self.scoring,
+            keep: self.keep,
+            best: BinaryHeap::with_capacity(self.keep.min(4096) + 1),
+            fruit: Fruit { matches: Vec::new(), total: 0, counts },
         })
     }
 
@@ -86,6 +189,7 @@ impl Collector for Matches<'_> {
         let mut out = Fruit::default();
         for fruit in fruits {
             out.matches.extend(fruit.matches);
+            out.total += fruit.total;
             for (acc, counts) in out.counts.iter_mut().zip(fruit.counts) {
                 if acc.len() < counts.len() {
                     acc.resize(counts.len(), 0);
@@ -101,14 +205,16 @@ impl Collector for Matches<'_> {
 
 pub struct SegmentMatches {
     segment: SegmentOrdinal,
-    id: Column<u64>,
-    salary: Column<u64>,
-    published: Column<i64>,
-    expires: Column<i64>,
-    facets: Vec<Column<u64>>,
-    filters: [Vec<u64>; FACETS],
-    salary_min: Option<u64>,
+    columns: Arc<SegmentColumns>,
+    filters: [Vec<u32>; FACETS],
+    active: Vec<bool>,
+    salary_min: Option<u32>,
     now: i64,
+    sort: Sort,
+    scoring: bool,
+    keep: usize,
+    /// A min-heap of the best matches so far.
+    best: BinaryHeap<Reverse<Keyed>>,
     fruit: Fruit,
 }
 
@@ -116,25 +222,24 @@ impl SegmentCollector for SegmentMatches {
     type Fruit = Fruit;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        if self.expires.first(doc).is_some_and(|end| end <= self.now) {
+        let c = &*self.columns;
+        let d = doc as usize;
+        if c.expires[d] <= self.now {
             return;
         }
-        let salary = self.salary.first(doc);
+        let salary = c.salary[d];
         if let Some(min) = self.salary_min {
-            if salary.is_none_or(|s| s < min) {
+            if salary == NONE || salary < min {
                 return;
             }
         }
         let mut failing = None;
-        for (f, wanted) in self.filters.iter().enumerate() {
-            if wanted.is_empty() {
+        for f in 0..FACETS {
+            if !self.active[f] {
                 continue;
             }
-            let ok = if SINGLE[f] {
-                self.facets[f].first(doc).is_some_and(|v| wanted.binary_search(&v).is_ok())
-            } else {
-                self.facets[f].values_for_doc(doc).any(|v| wanted.binary_search(&v).is_ok())
-            };
+            let wanted = &self.filters[f];
+            let ok = c.values(f, d).iter().any(|v| wanted.binary_search(v).is_ok());
             if !ok {
                 if failing.is_some() {
                     return; // fails two filters: counts for no facet
@@ -144,34 +249,40 @@ impl SegmentCollector for SegmentMatches {
         }
         match failing {
             None => {
-                for (f, column) in self.facets.iter().enumerate() {
-                    if SINGLE[f] {
-                        if let Some(v) = column.first(doc) {
-                            bump(&mut self.fruit.counts[f], v);
-                        }
-                    } else {
-                        for v in column.values_for_doc(doc) {
-                            bump(&mut self.fruit.counts[f], v);
-                        }
+                for f in 0..FACETS {
+                    for &v in c.values(f, d) {
+                        self.fruit.counts[f][v as usize] += 1;
                     }
                 }
-                self.fruit.matches.push(Match {
-                    id: self.id.first(doc).unwrap_or_default(),
+                self.fruit.total += 1;
+                if self.keep == 0 {
+                    return;
+                }
+                let m = Match {
+                    id: c.id[d],
                     score,
-                    published_at: self.published.first(doc).unwrap_or_default(),
-                    salary,
+                    published_at: c.published[d],
+                    salary: (salary != NONE).then_some(u64::from(salary)),
                     address: DocAddress::new(self.segment, doc),
-                });
+                };
+                let keyed = Keyed(m.key(self.sort, self.scoring), m);
+                if self.best.len() < self.keep {
+                    self.best.push(Reverse(keyed));
+                } else if self.best.peek().is_some_and(|Reverse(worst)| keyed > *worst) {
+                    self.best.pop();
+                    self.best.push(Reverse(keyed));
+                }
             }
             Some(f) => {
-                for v in self.facets[f].values_for_doc(doc) {
-                    bump(&mut self.fruit.counts[f], v);
+                for &v in c.values(f, d) {
+                    self.fruit.counts[f][v as usize] += 1;
                 }
             }
         }
     }
 
-    fn harvest(self) -> Fruit {
+    fn harvest(mut self) -> Fruit {
+        self.fruit.matches = self.best.into_iter().map(|Reverse(Keyed(_, m))| m).collect();
         self.fruit
     }
 }

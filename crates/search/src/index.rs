@@ -1,10 +1,13 @@
 //! The tantivy implementation of `SearchBackend`.
 
 use crate::analyzer::{self, FRENCH};
-use crate::collector::{Match, Matches};
+use crate::collector::{Fruit, Match, Matches, SegmentColumns};
 use crate::{Facet, Hit, OfferDoc, Result, SearchBackend, SearchQuery, SearchResults, Sort};
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::index::SegmentId;
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions};
 use tantivy::snippet::SnippetGenerator;
@@ -54,6 +57,8 @@ pub struct TantivyIndex {
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     fields: Fields,
+    /// Decoded fast fields of each segment (segments never change once written).
+    columns: Mutex<HashMap<SegmentId, Arc<SegmentColumns>>>,
 }
 
 impl std::fmt::Debug for TantivyIndex {
@@ -93,8 +98,10 @@ impl TantivyIndex {
     fn from_index(index: Index, fields: Fields) -> Result<Self> {
         index.tokenizers().register(FRENCH, analyzer::french());
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        let writer = index.writer(50_000_000)?;
-        Ok(Self { _index: index, reader, writer: Mutex::new(writer), fields })
+        // One indexing thread with a small arena: offers arrive a few at a time, and the
+        // process must stay small next to the web server.
+        let writer = index.writer_with_num_threads(1, 20_000_000)?;
+        Ok(Self { _index: index, reader, writer: Mutex::new(writer), fields, columns: Mutex::new(HashMap::new()) })
     }
 
     fn writer(&self) -> std::sync::MutexGuard<'_, IndexWriter> {
@@ -102,7 +109,47 @@ impl TantivyIndex {
         self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn text_query(&self, text: &str) -> Option<Box<dyn Query>> {
+    /// The decoded columns of every segment of `searcher`, decoding new segments once and
+    /// forgetting merged-away ones.
+    fn segment_columns(&self, searcher: &tantivy::Searcher) -> Result<HashMap<u32, Arc<SegmentColumns>>> {
+        let mut cache = self.columns.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut out = HashMap::new();
+        let mut live = Vec::new();
+        for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+            let id = reader.segment_id();
+            live.push(id);
+            let columns = match cache.get(&id) {
+                Some(c) => Arc::clone(c),
+                None => {
+                    let c = Arc::new(SegmentColumns::load(reader)?);
+                    cache.insert(id, Arc::clone(&c));
+                    c
+                }
+            };
+            out.insert(ord as u32, columns);
+        }
+        cache.retain(|id, _| live.contains(id));
+        Ok(out)
+    }
+
+    /// Without words to match, every live document is a candidate: the columns are walked
+    /// directly, without the query machinery.
+    fn collect_all(&self, searcher: &tantivy::Searcher, matches: &Matches<'_>) -> Result<Fruit> {
+        let mut fruits = Vec::new();
+        for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+            let mut segment = matches.for_segment(ord as u32, reader)?;
+            let alive = reader.alive_bitset();
+            for doc in 0..reader.max_doc() {
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    segment.collect(doc, 0.0);
+                }
+            }
+            fruits.push(segment.harvest());
+        }
+        Ok(matches.merge_fruits(fruits)?)
+    }
+
+    fn text_query(&self, text: &str, fuzzy: bool) -> Option<Box<dyn Query>> {
         let terms = analyzer::terms(text);
         if terms.is_empty() {
             return None;
@@ -124,7 +171,7 @@ impl TantivyIndex {
                     boosted(f.text, BOOST_TEXT),
                 ];
                 // One typo tolerated on titles, for words long enough not to match everything.
-                if t.chars().count() >= 5 {
+                if fuzzy && t.chars().count() >= 5 {
                     let fuzzy = FuzzyTermQuery::new(term(f.title), 1, true);
                     fields.push((Occur::Should, Box::new(BoostQuery::new(Box::new(fuzzy), BOOST_TITLE_FUZZY))));
                 }
@@ -135,33 +182,29 @@ impl TantivyIndex {
     }
 }
 
-fn sort_key(sort: Sort, scoring: bool) -> impl Fn(&Match, &Match) -> std::cmp::Ordering {
-    move |a, b| {
-        let by_date = b.published_at.cmp(&a.published_at).then(b.id.cmp(&a.id));
-        match sort {
-            Sort::Relevance if scoring => b.score.total_cmp(&a.score).then(by_date),
-            Sort::Relevance | Sort::Date => by_date,
-            Sort::Salary => b.salary.unwrap_or(0).cmp(&a.salary.unwrap_or(0)).then(by_date),
-        }
-    }
-}
-
 impl SearchBackend for TantivyIndex {
     fn search(&self, q: &SearchQuery) -> Result<SearchResults> {
         let searcher = self.reader.searcher();
-        let text_query = self.text_query(&q.text);
-        let scoring = text_query.is_some() && q.sort == Sort::Relevance;
-        let query: Box<dyn Query> = text_query.unwrap_or_else(|| Box::new(AllQuery));
-        let mut fruit = searcher.search(&*query, &Matches { query: q, scoring })?;
-
-        let total = fruit.matches.len();
-        let end = q.offset.saturating_add(q.limit).min(total);
-        let cmp = sort_key(q.sort, scoring);
-        if end > 0 && end < total {
-            fruit.matches.select_nth_unstable_by(end - 1, &cmp);
-            fruit.matches.truncate(end);
+        let columns = self.segment_columns(&searcher)?;
+        let keep = q.offset.saturating_add(q.limit);
+        // Exact words first; only when they find nothing, the same words with one typo
+        // tolerated on titles (fuzzy matching is the expensive part of a query).
+        let mut text_query = self.text_query(&q.text, false);
+        let mut scoring = text_query.is_some() && q.sort == Sort::Relevance;
+        let mut fruit = match &text_query {
+            None => self.collect_all(&searcher, &Matches { query: q, scoring, keep, columns: &columns })?,
+            Some(query) => searcher.search(&**query, &Matches { query: q, scoring, keep, columns: &columns })?,
+        };
+        if fruit.total == 0 {
+            if let Some(fuzzy) = self.text_query(&q.text, true) {
+                fruit = searcher.search(&*fuzzy, &Matches { query: q, scoring, keep, columns: &columns })?;
+                text_query = Some(fuzzy);
+                scoring = q.sort == Sort::Relevance;
+            }
         }
-        fruit.matches.sort_unstable_by(&cmp);
+        let query: Box<dyn Query> = text_query.unwrap_or_else(|| Box::new(AllQuery));
+        let total = fruit.total;
+        fruit.matches.sort_unstable_by_key(|m| std::cmp::Reverse(m.key(q.sort, scoring)));
         let page: Vec<Match> = fruit.matches.into_iter().skip(q.offset).take(q.limit).collect();
 
         let snippets = if scoring && !page.is_empty() {

@@ -80,9 +80,13 @@ impl SearchService {
     ) -> Result<usize, SyncError> {
         let mut cursor = self.cursor.lock().await;
         let mut read = 0;
+        // Re-read the overlap window only while the last change seen is recent: a transaction
+        // that commits late does so within seconds of its timestamp. Once changes are older,
+        // the exact cursor suffices and an idle poll reads nothing.
+        let recent = Utc::now() - Duration::seconds(2 * OVERLAP);
         let mut next = match cursor.since {
-            Some(since) => Cursor { since: Some(since - Duration::seconds(OVERLAP)), after_id: 0 },
-            None => Cursor::default(),
+            Some(since) if since > recent => Cursor { since: Some(since - Duration::seconds(OVERLAP)), after_id: 0 },
+            _ => cursor.clone(),
         };
         loop {
             let rows = db::listing::index_rows_since(db.conn(), next.since, next.after_id, PAGE).await?;

@@ -27,7 +27,16 @@ pub struct Home {
 
 pub async fn show(State(state): State<AppState>) -> AppResult<Home> {
     let now = state.clock.now();
-    let figures = db::offers::key_figures(state.db.conn(), now).await?;
+    // The figures come from the search index: the same open offers the search shows, without
+    // scanning the offers table on every visit of the home page.
+    let all =
+        state.search.backend().search(&search::SearchQuery { limit: 0, now: now.timestamp(), ..Default::default() })?;
+    let nonzero = |f: search::Facet| all.facets[f.index()].iter().filter(|(_, n)| *n > 0).count() as u64;
+    let figures = KeyFigures {
+        open_offers: all.total as u64,
+        employers: nonzero(search::Facet::Employer),
+        regions: nonzero(search::Facet::Region),
+    };
     let latest = db::listing::latest_open(state.db.conn(), now, 6, None, None, None).await?;
     let employers = db::institutions::directory(state.db.conn(), now, "")
         .await?
