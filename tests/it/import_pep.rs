@@ -7,12 +7,12 @@ use domain::offer::Source;
 use import::{ImportError, ImportOptions, ImportReport};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::Path;
 
 const JSON: &str = "pep/pep-talentsoft-offers-2021-09.json";
 const CSV: &str = "pep/pep-talentsoft-offers-2021-01.csv";
 
-async fn import(db: &TestDb, file: &PathBuf, opts: ImportOptions) -> ImportReport {
+async fn import(db: &TestDb, file: &Path, opts: ImportOptions) -> ImportReport {
     import::run(db, file, &opts, today()).await.expect("import runs")
 }
 

@@ -44,11 +44,13 @@ where
         .filter(offer::Column::SourceRef.eq(&data.source_ref))
         .one(&txn)
         .await?;
-    if let Some(found) = &existing {
-        if found.content_hash == hash && found.state == data.state.code() && found.deleted_at.is_none() {
-            txn.rollback().await?;
-            return Ok(Outcome::Unchanged);
-        }
+    if let Some(found) = &existing
+        && found.content_hash == hash
+        && found.state == data.state.code()
+        && found.deleted_at.is_none()
+    {
+        txn.rollback().await?;
+        return Ok(Outcome::Unchanged);
     }
     let showcase = institutions::Showcase { ministry: data.employer.ministry.clone(), ..Default::default() };
     let institution = institutions::find_or_create(&txn, &data.employer.name, None, Some(&showcase), now).await?;

@@ -119,12 +119,11 @@ pub fn departement(code: &str) -> Option<&'static Departement> {
 /// A département from "Paris (75)", "Corse-du-Sud (2A)", "Guyane (973)", "75" or "Paris".
 pub fn departement_from_label(label: &str) -> Option<&'static Departement> {
     let label = label.trim();
-    if let (Some(open), Some(close)) = (label.rfind('('), label.rfind(')')) {
-        if open < close {
-            if let Some(d) = departement(label[open + 1..close].trim()) {
-                return Some(d);
-            }
-        }
+    if let (Some(open), Some(close)) = (label.rfind('('), label.rfind(')'))
+        && open < close
+        && let Some(d) = departement(label[open + 1..close].trim())
+    {
+        return Some(d);
     }
     if let Some(d) = departement(label) {
         return Some(d);

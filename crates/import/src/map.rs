@@ -274,16 +274,16 @@ pub fn location(departement_label: &str, region_label: &str, address: &str) -> L
     } else if let Some(r) = geo::region_by_name(region_label) {
         loc.region_code = Some(r.code.clone());
     }
-    if let Some(pc) = geo::find_postal_code(address) {
-        if let Some(c) = geo::commune_by_postal_code(&pc, address) {
-            let same_dept = loc.departement_code.as_ref().is_none_or(|d| *d == c.departement_code);
-            if same_dept {
-                loc.postal_code = Some(pc);
-                loc.commune_code = Some(c.code.clone());
-                loc.city = Some(c.name.clone());
-                loc.departement_code = Some(c.departement_code.clone());
-                loc.region_code = geo::region(&c.region_code).map(|r| r.code.clone()).or(loc.region_code);
-            }
+    if let Some(pc) = geo::find_postal_code(address)
+        && let Some(c) = geo::commune_by_postal_code(&pc, address)
+    {
+        let same_dept = loc.departement_code.as_ref().is_none_or(|d| *d == c.departement_code);
+        if same_dept {
+            loc.postal_code = Some(pc);
+            loc.commune_code = Some(c.code.clone());
+            loc.city = Some(c.name.clone());
+            loc.departement_code = Some(c.departement_code.clone());
+            loc.region_code = geo::region(&c.region_code).map(|r| r.code.clone()).or(loc.region_code);
         }
     }
     if loc.commune_code.is_none() {

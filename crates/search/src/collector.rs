@@ -228,10 +228,10 @@ impl SegmentCollector for SegmentMatches {
             return;
         }
         let salary = c.salary[d];
-        if let Some(min) = self.salary_min {
-            if salary == NONE || salary < min {
-                return;
-            }
+        if let Some(min) = self.salary_min
+            && (salary == NONE || salary < min)
+        {
+            return;
         }
         let mut failing = None;
         for f in 0..FACETS {

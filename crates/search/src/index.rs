@@ -195,12 +195,12 @@ impl SearchBackend for TantivyIndex {
             None => self.collect_all(&searcher, &Matches { query: q, scoring, keep, columns: &columns })?,
             Some(query) => searcher.search(&**query, &Matches { query: q, scoring, keep, columns: &columns })?,
         };
-        if fruit.total == 0 {
-            if let Some(fuzzy) = self.text_query(&q.text, true) {
-                fruit = searcher.search(&*fuzzy, &Matches { query: q, scoring, keep, columns: &columns })?;
-                text_query = Some(fuzzy);
-                scoring = q.sort == Sort::Relevance;
-            }
+        if fruit.total == 0
+            && let Some(fuzzy) = self.text_query(&q.text, true)
+        {
+            fruit = searcher.search(&*fuzzy, &Matches { query: q, scoring, keep, columns: &columns })?;
+            text_query = Some(fuzzy);
+            scoring = q.sort == Sort::Relevance;
         }
         let query: Box<dyn Query> = text_query.unwrap_or_else(|| Box::new(AllQuery));
         let total = fruit.total;
