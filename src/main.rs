@@ -226,6 +226,7 @@ async fn serve(common: &Common, args: ServeArgs) -> Result<()> {
         config: Arc::new(web::WebConfig::new(public_url.clone())),
         search,
         taxonomy,
+        pages: Default::default(),
     };
     tracing::info!(address = %local, url = %public_url, "Métiers du numérique is listening");
     web::serve(listener, state).await.context("serveur HTTP")?;

@@ -389,3 +389,39 @@ db_test!(employer_pages_and_home, |db| {
     assert!(home.body.contains("action=\"/offres-emploi\""));
     assert!(home.body.contains("Dernières offres") && home.body.contains("Ils recrutent"));
 });
+
+db_test!(anonymous_pages_are_cached_per_index_generation, |db| {
+    use db::entity::institution;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, QueryFilter};
+    db::seed::seed_demo(&db, today()).await.expect("seed");
+    let app = TestApp::new(&db, today()).await;
+    assert!(app.get("/offres-emploi?q=cobol").await.body.contains("Aucune offre ne correspond"));
+    // A new offer appears in the cached search page as soon as the index has it.
+    let mut data = db::seed::demo_offer_data(today()).expect("demo").remove(0);
+    data.source_ref = "MDN-TEST-COBOL".into();
+    data.title = "Développeur COBOL".into();
+    let ids = db::reference::TaxonomyIds::load(&db).await.expect("ids");
+    db::offers::upsert(db.conn(), &ids, &data, today()).await.expect("upsert");
+    app.sync().await;
+    assert!(app.get("/offres-emploi?q=cobol").await.body.contains("1 offre correspond"));
+    // An employer page edited in the database: anonymous visitors may see the previous version
+    // for up to a minute; a request with a cookie is never served from the cache.
+    assert!(app.get("/employeurs/dinum").await.body.contains("Présentation"));
+    let dinum = institution::Entity::find()
+        .filter(institution::Column::Slug.eq("dinum"))
+        .one(db.conn())
+        .await
+        .expect("q")
+        .expect("dinum");
+    let mut edit: institution::ActiveModel = dinum.into();
+    edit.presentation = Set(Some("Texte modifié pour le test du cache.".into()));
+    edit.update(db.conn()).await.expect("update");
+    assert!(!app.get("/employeurs/dinum").await.body.contains("Texte modifié"), "served from the cache");
+    let with_cookie = axum::http::Request::get("/employeurs/dinum")
+        .header("cookie", "id=abc")
+        .body(axum::body::Body::empty())
+        .expect("req");
+    assert!(app.request(with_cookie).await.body.contains("Texte modifié pour le test du cache."));
+    // Errors are not cached.
+    assert_eq!(app.get("/emploi/pas-encore").await.status, StatusCode::NOT_FOUND);
+});

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod cache;
 pub mod error;
 pub mod format;
 pub mod layout;
@@ -59,6 +60,7 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub search: Arc<offer_search::SearchService>,
     pub taxonomy: Arc<offer_search::Taxonomy>,
+    pub pages: Arc<cache::PageCache>,
 }
 
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -76,6 +78,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ops::router())
         .route("/static/{version}/{*path}", axum::routing::get(assets::serve))
         .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), cache::layer))
         .layer(axum::middleware::from_fn(ops::track_metrics))
         .layer(
             ServiceBuilder::new()

@@ -36,6 +36,8 @@ const PAGE: u64 = 1000;
 #[derive(Debug)]
 pub struct SearchService {
     backend: Arc<dyn SearchBackend>,
+    /// Bumped at each change of the index: cached pages of an older generation are stale.
+    generation: std::sync::atomic::AtomicU64,
     cursor: tokio::sync::Mutex<Cursor>,
     mark_file: Option<PathBuf>,
 }
@@ -43,7 +45,7 @@ pub struct SearchService {
 impl SearchService {
     pub fn in_memory() -> Result<Self, SyncError> {
         let backend = Arc::new(search::TantivyIndex::in_memory()?);
-        Ok(Self { backend, cursor: Default::default(), mark_file: None })
+        Ok(Self { backend, generation: Default::default(), cursor: Default::default(), mark_file: None })
     }
 
     /// Opens the index under `dir`; a missing, other-version or unreadable mark means a full
@@ -60,11 +62,20 @@ impl SearchService {
             index.clear()?;
             index.commit()?;
         }
-        Ok(Self { backend: Arc::new(index), cursor: tokio::sync::Mutex::new(cursor), mark_file: Some(mark_file) })
+        Ok(Self {
+            backend: Arc::new(index),
+            generation: Default::default(),
+            cursor: tokio::sync::Mutex::new(cursor),
+            mark_file: Some(mark_file),
+        })
     }
 
     pub fn backend(&self) -> &dyn SearchBackend {
         &*self.backend
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// Brings the index up to date; returns how many offers were read.
@@ -103,6 +114,7 @@ impl SearchService {
         }
         if read > 0 {
             self.backend.commit()?;
+            self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
             if next.since > cursor.since {
                 *cursor = next;
             }
@@ -119,6 +131,7 @@ impl SearchService {
             let mut cursor = self.cursor.lock().await;
             self.backend.clear()?;
             self.backend.commit()?;
+            self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
             *cursor = Cursor::default();
         }
         self.sync_with_progress(db, taxonomy, progress).await

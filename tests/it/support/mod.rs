@@ -166,6 +166,7 @@ impl TestApp {
             config: Arc::new(config),
             search,
             taxonomy,
+            pages: Default::default(),
         };
         let app = Self { router: web::router(state.clone()), state };
         app.sync().await;
