@@ -38,14 +38,18 @@ pub async fn show(State(state): State<AppState>) -> AppResult<Home> {
         regions: nonzero(search::Facet::Region),
     };
     let latest = db::listing::latest_open(state.db.conn(), now, 6, None, None, None).await?;
-    let employers = db::institutions::directory(state.db.conn(), now, "")
-        .await?
+    // Employers who recruit most, from the same counts (no scan of the offers table).
+    let top: Vec<(i64, u64)> =
+        all.facets[search::Facet::Employer.index()].iter().take(6).map(|(id, n)| (*id as i64, *n)).collect();
+    let ids: Vec<i64> = top.iter().map(|(id, _)| *id).collect();
+    let by_id: std::collections::HashMap<i64, db::entity::institution::Model> =
+        db::institutions::by_ids(state.db.conn(), &ids).await?.into_iter().map(|i| (i.id, i)).collect();
+    let employers = top
         .into_iter()
-        .filter(|(_, n)| *n > 0)
-        .take(6)
+        .filter_map(|(id, n)| by_id.get(&id).filter(|i| i.published).map(|i| (i, n)))
         .map(|(i, n)| EmployerTile {
-            slug: i.slug,
-            name: i.name,
+            slug: i.slug.clone(),
+            name: i.name.clone(),
             offers: if n == 1 { "1 offre ouverte".into() } else { format!("{} offres ouvertes", format::number(n)) },
         })
         .collect();
