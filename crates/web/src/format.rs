@@ -49,6 +49,15 @@ pub fn offers(n: u64) -> String {
     }
 }
 
+/// "Aucune offre ouverte", "1 offre ouverte", "12 offres ouvertes".
+pub fn open_offers(n: u64) -> String {
+    match n {
+        0 => "Aucune offre ouverte".into(),
+        1 => "1 offre ouverte".into(),
+        n => format!("{} offres ouvertes", number(n)),
+    }
+}
+
 /// "45 000 €" or a range.
 pub fn salary(min: Option<i32>, max: Option<i32>) -> Option<String> {
     let eur = |v: i32| format!("{} €", number(u64::try_from(v).unwrap_or(0)));

@@ -8,12 +8,25 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, RawQuery, State};
 
+/// An employer tile (`employers/_tile.html`), on the directory and the home page.
 pub struct EmployerItem {
     pub slug: String,
     pub name: String,
     pub acronym: Option<String>,
     pub ministry: Option<String>,
     pub offers: String,
+}
+
+impl EmployerItem {
+    pub fn new(i: db::entity::institution::Model, open_offers: u64) -> Self {
+        Self {
+            slug: i.slug,
+            name: i.name,
+            acronym: i.acronym,
+            ministry: i.ministry,
+            offers: format::open_offers(open_offers),
+        }
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -36,20 +49,7 @@ pub async fn list(State(state): State<AppState>, RawQuery(raw): RawQuery) -> App
         1 => "1 employeur".to_string(),
         n => format!("{} employeurs", format::number(n as u64)),
     };
-    let items = rows
-        .into_iter()
-        .map(|(i, n)| EmployerItem {
-            offers: match n {
-                0 => "Aucune offre ouverte".into(),
-                1 => "1 offre ouverte".into(),
-                n => format!("{} offres ouvertes", format::number(n)),
-            },
-            slug: i.slug,
-            name: i.name,
-            acronym: i.acronym,
-            ministry: i.ministry,
-        })
-        .collect();
+    let items = rows.into_iter().map(|(i, n)| EmployerItem::new(i, n)).collect();
     Ok(Directory {
         page: Page::new("Employeurs").nav(Nav::Employers).crumbs(&[("Employeurs", None)]),
         q,

@@ -1,20 +1,15 @@
 //! `GET /` (public): the home page: a search box, the latest offers, employers who recruit,
 //! live key figures.
 
+use crate::AppState;
 use crate::error::AppResult;
 use crate::layout::{Nav, Page};
+use crate::public::employers::EmployerItem;
 use crate::public::offers::{Card, card};
-use crate::{AppState, format};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use db::offers::KeyFigures;
-
-pub struct EmployerTile {
-    pub slug: String,
-    pub name: String,
-    pub offers: String,
-}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "home.html")]
@@ -22,7 +17,7 @@ pub struct Home {
     page: Page,
     figures: KeyFigures,
     latest: Vec<Card>,
-    employers: Vec<EmployerTile>,
+    employers: Vec<EmployerItem>,
 }
 
 pub async fn show(State(state): State<AppState>) -> AppResult<Home> {
@@ -42,16 +37,11 @@ pub async fn show(State(state): State<AppState>) -> AppResult<Home> {
     let top: Vec<(i64, u64)> =
         all.facets[search::Facet::Employer.index()].iter().take(6).map(|(id, n)| (*id as i64, *n)).collect();
     let ids: Vec<i64> = top.iter().map(|(id, _)| *id).collect();
-    let by_id: std::collections::HashMap<i64, db::entity::institution::Model> =
+    let mut by_id: std::collections::HashMap<i64, db::entity::institution::Model> =
         db::institutions::by_ids(state.db.conn(), &ids).await?.into_iter().map(|i| (i.id, i)).collect();
     let employers = top
         .into_iter()
-        .filter_map(|(id, n)| by_id.get(&id).filter(|i| i.published).map(|i| (i, n)))
-        .map(|(i, n)| EmployerTile {
-            slug: i.slug.clone(),
-            name: i.name.clone(),
-            offers: if n == 1 { "1 offre ouverte".into() } else { format!("{} offres ouvertes", format::number(n)) },
-        })
+        .filter_map(|(id, n)| by_id.remove(&id).filter(|i| i.published).map(|i| EmployerItem::new(i, n)))
         .collect();
     Ok(Home {
         page: Page::new("Accueil").nav(Nav::Home),

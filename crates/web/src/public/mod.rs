@@ -4,7 +4,7 @@ use crate::AppState;
 use axum::Router;
 use axum::routing::get;
 
-mod employers;
+pub mod employers;
 mod home;
 mod legal;
 mod machine;
