@@ -106,6 +106,7 @@ where
         source_url: Set(data.source_url.clone()),
         content_hash: Set(hash),
         views: NotSet,
+        external_clicks: NotSet,
         created_at: NotSet,
         updated_at: Set(now),
         deleted_at: Set(None),

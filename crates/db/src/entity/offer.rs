@@ -52,6 +52,7 @@ pub struct Model {
     /// Hash of the imported content: an unchanged row is detected without comparing fields.
     pub content_hash: String,
     pub views: i64,
+    pub external_clicks: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub deleted_at: Option<DateTimeUtc>,

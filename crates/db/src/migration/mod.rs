@@ -5,12 +5,16 @@ use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_init;
 mod m20261124_000002_listing_indexes;
+mod m20261124_000003_candidates;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261124_000001_init::Migration), Box::new(m20261124_000002_listing_indexes::Migration)]
+        vec![
+            Box::new(m20261124_000001_init::Migration), Box::new(m20261124_000002_listing_indexes::Migration),
+            Box::new(m20261124_000003_candidates::Migration),
+        ]
     }
 }

@@ -1,0 +1,129 @@
+//! Candidate-side rules: passwords, the application stage machine, alert frequencies, the
+//! e-mail message every part of the platform queues.
+
+use crate::codes::code_enum;
+
+/// An e-mail ready to queue: rendered subject and bodies (French), one recipient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailMessage {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+pub const PASSWORD_MIN_CHARS: usize = 12;
+pub const PASSWORD_MAX_CHARS: usize = 128;
+
+/// zxcvbn's dictionaries are English: these frequent French choices (and the site's own words)
+/// are added so that "azertyuiop" or "motdepasse" count as guessable.
+const FRENCH_COMMON: &[&str] = &[
+    "azerty", "azertyuiop", "azertyuiopqsdfghjklm", "qsdfghjklm", "wxcvbn", "motdepasse", "soleil", "bonjour",
+    "doudou", "loulou", "chouchou", "jetaime", "marseille", "paris", "france", "bisous", "coucou", "nicolas",
+    "camille", "julien", "amour", "chocolat", "princesse", "emploi", "metiers", "numerique", "fonctionpublique",
+];
+
+/// Why a password is refused, in French, for the field's error message.
+///
+/// Length first (the ANSSI's recommendation for a password alone is 12 characters or more),
+/// then strength: zxcvbn knows common passwords, keyboard walks, dates and the words of the
+/// account's own e-mail address.
+pub fn check_password(password: &str, email: &str) -> Result<(), &'static str> {
+    let chars = password.chars().count();
+    if chars < PASSWORD_MIN_CHARS {
+        return Err("Le mot de passe doit contenir au moins 12 caractères.");
+    }
+    if chars > PASSWORD_MAX_CHARS {
+        return Err("Le mot de passe doit contenir au plus 128 caractères.");
+    }
+    let local = email.split('@').next().unwrap_or_default();
+    let mut inputs = vec![email, local];
+    inputs.extend_from_slice(FRENCH_COMMON);
+    let weak = zxcvbn::zxcvbn(password, &inputs).score() < zxcvbn::Score::Three;
+    if weak {
+        return Err("Ce mot de passe est trop courant ou trop facile à deviner : \
+                    choisissez une phrase de plusieurs mots, par exemple.");
+    }
+    Ok(())
+}
+
+code_enum!(
+    /// Where an application stands. `Received` → `Review` → `Interview` → `Accepted` or `Refused`;
+    /// a recruiter may refuse at any open stage, the candidate may withdraw at any open stage.
+    Stage, "l’étape de la candidature", {
+        Received => ("recue", "Reçue"),
+        Review => ("examen", "En cours d’examen"),
+        Interview => ("entretien", "Entretien"),
+        Accepted => ("acceptee", "Acceptée"),
+        Refused => ("refusee", "Refusée"),
+        Withdrawn => ("retiree", "Retirée"),
+    }
+);
+
+impl Stage {
+    /// Whether the application is still in progress (neither decided nor withdrawn).
+    pub fn is_open(self) -> bool {
+        matches!(self, Stage::Received | Stage::Review | Stage::Interview)
+    }
+
+    /// Whether a recruiter may move an application from `self` to `to`.
+    pub fn recruiter_may_move_to(self, to: Stage) -> bool {
+        self.is_open() && to != self && to != Stage::Withdrawn && to != Stage::Received
+    }
+
+    /// The DSFR badge variant that shows this stage.
+    pub fn badge(self) -> &'static str {
+        match self {
+            Stage::Received | Stage::Review => "info",
+            Stage::Interview => "new",
+            Stage::Accepted => "success",
+            Stage::Refused => "error",
+            Stage::Withdrawn => "warning",
+        }
+    }
+}
+
+code_enum!(
+    /// How often an alert sends its digest; `Never` keeps it as a saved search only.
+    Frequency, "la fréquence", {
+        Daily => ("quotidienne", "Chaque jour"),
+        Weekly => ("hebdomadaire", "Chaque semaine"),
+        Never => ("aucune", "Jamais (recherche enregistrée seulement)"),
+    }
+);
+
+code_enum!(
+    /// The lists a candidate profile chooses from, stored as (kind, code) pairs.
+    ChoiceKind, "le type de choix", {
+        Profession => ("metier", "Métiers recherchés"),
+        Domain => ("domaine", "Domaines"),
+        Region => ("region", "Régions"),
+        Contract => ("contrat", "Types de contrat"),
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_and_common_passwords_are_refused() {
+        assert!(check_password("court", "a@b.fr").is_err());
+        assert!(check_password("motdepasse123", "a@b.fr").is_err());
+        assert!(check_password("azertyuiopqsdf", "a@b.fr").is_err());
+        assert!(check_password("camille.martin2024", "camille.martin2024@exemple.fr").is_err());
+        assert!(check_password(&"x".repeat(129), "a@b.fr").is_err());
+        assert!(check_password("cheval-agrafe-lune-brique", "a@b.fr").is_ok());
+    }
+
+    #[test]
+    fn stage_machine() {
+        assert!(Stage::Received.recruiter_may_move_to(Stage::Interview));
+        assert!(Stage::Review.recruiter_may_move_to(Stage::Refused));
+        assert!(!Stage::Refused.recruiter_may_move_to(Stage::Accepted));
+        assert!(!Stage::Withdrawn.recruiter_may_move_to(Stage::Review));
+        assert!(!Stage::Review.recruiter_may_move_to(Stage::Withdrawn));
+        assert!(!Stage::Review.recruiter_may_move_to(Stage::Review));
+        assert!(Stage::Interview.is_open() && !Stage::Accepted.is_open());
+    }
+}

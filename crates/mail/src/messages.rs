@@ -1,0 +1,229 @@
+//! Every e-mail the platform sends, built on one layout: a few paragraphs, an optional button,
+//! an optional list of offers, and a footer (why you receive it, how to stop).
+
+use askama::Template;
+use domain::candidate::MailMessage;
+
+/// One entry of a list (an offer of a digest).
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub title: String,
+    pub url: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone)]
+struct Content<'a> {
+    subject: String,
+    paragraphs: Vec<String>,
+    action: Option<(&'a str, String)>,
+    items: Vec<Item>,
+    footer: Vec<String>,
+    unsubscribe: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "mail.txt", escape = "none")]
+struct Text<'a> {
+    c: &'a Content<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "mail.html")]
+struct Html<'a> {
+    c: &'a Content<'a>,
+}
+
+fn render(to: &str, c: &Content<'_>) -> MailMessage {
+    // Templates without conditions on user data cannot fail to render; fall back on the plain
+    // paragraphs all the same rather than lose the message.
+    let text = Text { c }.render().unwrap_or_else(|_| c.paragraphs.join("\n\n"));
+    let html = Html { c }.render().unwrap_or_else(|_| c.paragraphs.join("<br>"));
+    MailMessage { to: to.to_string(), subject: c.subject.clone(), text, html }
+}
+
+const SIGNATURE: &str = "L’équipe Métiers du numérique";
+
+fn content<'a>(subject: impl Into<String>, paragraphs: Vec<String>) -> Content<'a> {
+    Content {
+        subject: subject.into(),
+        paragraphs,
+        action: None,
+        items: Vec::new(),
+        footer: vec![
+            "Cet e-mail vous est envoyé par Métiers du numérique, la plateforme des emplois du numérique de l’État."
+                .into(),
+        ],
+        unsubscribe: None,
+    }
+}
+
+pub fn verify_email(to: &str, url: &str) -> MailMessage {
+    let mut c = content(
+        "Confirmez votre adresse e-mail",
+        vec![
+            "Bonjour,".into(),
+            "Vous venez de créer un compte sur Métiers du numérique. Pour pouvoir candidater, confirmez votre adresse e-mail (ce lien est valable 48 heures) :".into(),
+        ],
+    );
+    c.action = Some(("Confirmer mon adresse e-mail", url.to_string()));
+    c.footer.insert(0, "Si vous n’êtes pas à l’origine de cette inscription, ignorez ce message : aucun compte ne sera activé.".into());
+    render(to, &c)
+}
+
+/// Sent when someone signs up with an address that already has an account: the form answers
+/// the same way in both cases, and only the owner of the address learns what happened.
+pub fn signup_existing(to: &str, login_url: &str, reset_url: &str) -> MailMessage {
+    let mut c = content(
+        "Vous avez déjà un compte",
+        vec![
+            "Bonjour,".into(),
+            "Quelqu’un (vous, sans doute) a voulu créer un compte Métiers du numérique avec cette adresse, qui en a déjà un.".into(),
+            format!("Connectez-vous : {login_url}"),
+            format!("Mot de passe oublié ? Choisissez-en un nouveau : {reset_url}"),
+        ],
+    );
+    c.action = Some(("Me connecter", login_url.to_string()));
+    render(to, &c)
+}
+
+pub fn password_reset(to: &str, url: &str) -> MailMessage {
+    let mut c = content(
+        "Choisissez un nouveau mot de passe",
+        vec![
+            "Bonjour,".into(),
+            "Une demande de nouveau mot de passe a été faite pour votre compte. Ce lien est valable une heure et ne sert qu’une fois :".into(),
+        ],
+    );
+    c.action = Some(("Choisir un nouveau mot de passe", url.to_string()));
+    c.footer.insert(0, "Si vous n’avez rien demandé, ignorez ce message : votre mot de passe reste le même.".into());
+    render(to, &c)
+}
+
+pub fn application_received(to: &str, offer_title: &str, employer: &str, space_url: &str) -> MailMessage {
+    let mut c = content(
+        format!("Candidature envoyée : {offer_title}"),
+        vec![
+            "Bonjour,".into(),
+            format!("Votre candidature à l’offre « {offer_title} » ({employer}) a bien été transmise au service recruteur."),
+            "Vous suivrez son avancement (examen, entretien, réponse) dans votre espace candidat, et vous recevrez un e-mail à chaque étape.".into(),
+        ],
+    );
+    c.action = Some(("Suivre ma candidature", space_url.to_string()));
+    render(to, &c)
+}
+
+pub fn spontaneous_received(to: &str, employer: &str, space_url: &str) -> MailMessage {
+    let mut c = content(
+        "Candidature spontanée envoyée",
+        vec![
+            "Bonjour,".into(),
+            format!("Votre candidature spontanée a bien été transmise à : {employer}."),
+            "Les recruteurs la consulteront quand un poste correspondra à votre profil.".into(),
+        ],
+    );
+    c.action = Some(("Voir mes candidatures", space_url.to_string()));
+    render(to, &c)
+}
+
+pub fn application_stage(
+    to: &str,
+    offer_title: &str,
+    stage_label: &str,
+    reason: Option<&str>,
+    space_url: &str,
+) -> MailMessage {
+    let mut paragraphs = vec![
+        "Bonjour,".into(),
+        format!("Votre candidature à l’offre « {offer_title} » a changé d’étape : {stage_label}."),
+    ];
+    if let Some(reason) = reason {
+        paragraphs.push(format!("Motif : {reason}"));
+    }
+    let mut c = content(format!("Votre candidature : {stage_label}"), paragraphs);
+    c.action = Some(("Voir ma candidature", space_url.to_string()));
+    render(to, &c)
+}
+
+pub fn alert_confirm(to: &str, label: &str, confirm_url: &str, unsubscribe_url: &str) -> MailMessage {
+    let mut c = content(
+        "Confirmez votre alerte",
+        vec![
+            "Bonjour,".into(),
+            format!("Vous avez demandé à recevoir les nouvelles offres de la recherche « {label} ». Confirmez pour commencer à les recevoir :"),
+        ],
+    );
+    c.action = Some(("Confirmer mon alerte", confirm_url.to_string()));
+    c.footer.insert(0, "Sans confirmation, vous ne recevrez rien.".into());
+    c.unsubscribe = Some(unsubscribe_url.to_string());
+    render(to, &c)
+}
+
+pub fn alert_digest(to: &str, label: &str, offers: Vec<Item>, search_url: &str, unsubscribe_url: &str) -> MailMessage {
+    let n = offers.len();
+    let subject = if n == 1 {
+        format!("1 nouvelle offre : {label}")
+    } else {
+        format!("{n} nouvelles offres : {label}")
+    };
+    let mut c = content(subject, vec!["Bonjour,".into(), format!("Voici les nouvelles offres de votre alerte « {label} » :")]);
+    c.items = offers;
+    c.action = Some(("Voir toute la recherche", search_url.to_string()));
+    c.unsubscribe = Some(unsubscribe_url.to_string());
+    render(to, &c)
+}
+
+pub fn newsletter_confirm(to: &str, confirm_url: &str, unsubscribe_url: &str) -> MailMessage {
+    let mut c = content(
+        "Confirmez votre inscription à la lettre d’information",
+        vec![
+            "Bonjour,".into(),
+            "Vous avez demandé à recevoir la lettre d’information de Métiers du numérique (une par mois au plus : offres, événements, projets). Confirmez votre inscription :".into(),
+        ],
+    );
+    c.action = Some(("Confirmer mon inscription", confirm_url.to_string()));
+    c.footer.insert(0, "Sans confirmation, vous ne recevrez rien.".into());
+    c.unsubscribe = Some(unsubscribe_url.to_string());
+    render(to, &c)
+}
+
+pub fn account_deleted(to: &str) -> MailMessage {
+    let c = content(
+        "Votre compte a été supprimé",
+        vec![
+            "Bonjour,".into(),
+            "Votre compte Métiers du numérique a été supprimé, avec votre profil, vos CV, vos favoris et vos alertes. Vos candidatures sont devenues anonymes pour les recruteurs.".into(),
+        ],
+    );
+    render(to, &c)
+}
+
+impl Content<'_> {
+    fn signature(&self) -> &'static str {
+        SIGNATURE
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_carry_the_link_and_escape_html() {
+        let m = application_received("a@b.fr", "Dev <script>", "DINUM", "https://x/espace-candidat");
+        assert!(m.text.contains("https://x/espace-candidat"));
+        assert!(m.text.contains("Dev <script>"));
+        assert!(m.html.contains("Dev &#60;script&#62;") || m.html.contains("Dev &lt;script&gt;"));
+        assert!(!m.html.contains("<script>"));
+        assert!(m.html.contains("href=\"https://x/espace-candidat\""));
+    }
+
+    #[test]
+    fn digests_list_offers_and_unsubscribe() {
+        let items = vec![Item { title: "Data".into(), url: "https://x/emploi/data".into(), detail: "Paris".into() }];
+        let m = alert_digest("a@b.fr", "data", items, "https://x/offres-emploi?q=data", "https://x/alertes/desinscription/t");
+        assert_eq!(m.subject, "1 nouvelle offre : data");
+        assert!(m.text.contains("https://x/emploi/data") && m.text.contains("https://x/alertes/desinscription/t"));
+        assert!(m.html.contains("https://x/alertes/desinscription/t"));
+    }
+}
