@@ -5,12 +5,19 @@
 //! errors and is a bug or an outage (callers log it and answer 500 / stop the command);
 //! `NotFound`, `Conflict` and `Invalid` are expected outcomes that callers turn into messages.
 
+pub mod accounts;
+pub mod applications;
+pub mod alerts;
 pub mod bench;
 pub mod entity;
+pub mod favourites;
 pub mod institutions;
 pub mod listing;
 pub mod migration;
 pub mod offers;
+pub mod outbox;
+pub mod personal_data;
+pub mod profiles;
 pub mod reference;
 pub mod runs;
 pub mod seed;
