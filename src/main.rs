@@ -29,6 +29,16 @@ struct Common {
     /// `sqlite://…` or `postgres://…`; defaults to SQLite under the data folder.
     #[arg(long, env = "DATABASE_URL", global = true)]
     database_url: Option<String>,
+    /// Outgoing mail: `file` (one .eml per message under DATA_DIR/mail), or an `smtp://host:port`
+    /// / `smtps://user:password@host` URL.
+    #[arg(long, env = "MAIL_URL", default_value = "file", global = true)]
+    mail_url: String,
+    /// Sender of every e-mail.
+    #[arg(long, env = "MAIL_FROM", default_value = "Métiers du numérique <ne-pas-repondre@metiers-numerique.gouv.fr>", global = true)]
+    mail_from: String,
+    /// Seconds between two runs of the worker (outbox, alerts, purges).
+    #[arg(long, env = "WORKER_TICK", default_value_t = 5, global = true)]
+    worker_tick: u64,
     /// Log format: `text` for people, `json` for log collectors.
     #[arg(long, env = "LOG_FORMAT", default_value = "text", global = true)]
     log_format: LogFormat,
@@ -44,6 +54,8 @@ enum LogFormat {
 enum Command {
     /// Serve the site (the default command).
     Serve(ServeArgs),
+    /// Run only the background worker (e-mail outbox, alert digests, purges).
+    Worker(ServeArgs),
     /// Apply the database migrations and load the reference lists.
     Migrate,
     /// Import a file of job offers.
@@ -77,6 +89,10 @@ struct ServeArgs {
     /// Public base URL of the site (`https://…` turns on HSTS).
     #[arg(long, env = "PUBLIC_URL")]
     public_url: Option<String>,
+    /// Do not run the background worker in this process (run `metiers worker` elsewhere).
+    #[arg(long, env = "NO_WORKER", default_value_t = false, num_args = 0..=1, default_missing_value = "true",
+          value_parser = clap::builder::BoolishValueParser::new())]
+    no_worker: bool,
     /// Do not write the demo catalogue into an empty database.
     #[arg(long, env = "NO_DEMO", default_value_t = false, num_args = 0..=1, default_missing_value = "true",
           value_parser = clap::builder::BoolishValueParser::new())]
@@ -150,6 +166,7 @@ async fn run(cli: Cli) -> Result<()> {
     let common = cli.common;
     match cli.command.unwrap_or(Command::Serve(ServeArgs::parse_default())) {
         Command::Serve(args) => serve(&common, args).await,
+        Command::Worker(args) => worker(&common, args).await,
         Command::Migrate => {
             let db = open(&common).await?;
             println!("Base de données à jour.");
@@ -227,11 +244,44 @@ async fn serve(common: &Common, args: ServeArgs) -> Result<()> {
         search,
         taxonomy,
         pages: Default::default(),
+        files: web::storage::FileStore::local(&common.data_dir.join("files")).context("dossier des fichiers")?,
+        mailer: Arc::new(mail::Mailer::from_config(&common.mail_url, &common.mail_from, common.data_dir.join("mail"))?),
     };
+    if !args.no_worker {
+        web::jobs::spawn(state.clone(), worker_config(common));
+    }
     tracing::info!(address = %local, url = %public_url, "Métiers du numérique is listening");
     web::serve(listener, state).await.context("serveur HTTP")?;
     db.close().await?;
     tracing::info!("stopped");
+    Ok(())
+}
+
+fn worker_config(common: &Common) -> web::jobs::WorkerConfig {
+    web::jobs::WorkerConfig { tick: std::time::Duration::from_secs(common.worker_tick.max(1)), ..Default::default() }
+}
+
+/// `metiers worker`: the background jobs alone, until SIGTERM.
+async fn worker(common: &Common, args: ServeArgs) -> Result<()> {
+    let db = open(common).await?;
+    let taxonomy = Arc::new(web::offer_search::Taxonomy::load(&db).await?);
+    let search = Arc::new(web::offer_search::SearchService::open(&common.data_dir.join("index-worker"))?);
+    search.sync(&db, &taxonomy).await?;
+    Arc::clone(&search).spawn_follower(db.clone(), Arc::clone(&taxonomy), std::time::Duration::from_secs(2));
+    let public_url = args.public_url.unwrap_or_else(|| format!("http://{}", args.bind));
+    let state = web::AppState {
+        db: db.clone(),
+        clock: Arc::new(domain::SystemClock),
+        config: Arc::new(web::WebConfig::new(public_url)),
+        search,
+        taxonomy,
+        pages: Default::default(),
+        files: web::storage::FileStore::local(&common.data_dir.join("files")).context("dossier des fichiers")?,
+        mailer: Arc::new(mail::Mailer::from_config(&common.mail_url, &common.mail_from, common.data_dir.join("mail"))?),
+    };
+    let handle = web::jobs::spawn(state, worker_config(common));
+    tokio::signal::ctrl_c().await.ok();
+    handle.abort();
     Ok(())
 }
 

@@ -24,11 +24,11 @@ pub mod seed;
 pub mod users;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
+use sea_orm::{ConnectOptions, DatabaseConnection, DbBackend, DbErr, Statement};
 use sea_orm_migration::MigratorTrait;
 use std::time::Duration;
 
-pub use sea_orm::{DatabaseTransaction, TransactionTrait};
+pub use sea_orm::{ConnectionTrait, DatabaseTransaction, TransactionTrait};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {

@@ -286,3 +286,14 @@ pub async fn mark_deleted(conn: &impl ConnectionTrait, id: i64, now: DateTime<Ut
     }
     Ok(())
 }
+
+/// Counts a click on an offer's external application link.
+pub async fn count_external_click(conn: &impl ConnectionTrait, id: i64) -> Result<()> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    offer::Entity::update_many()
+        .col_expr(offer::Column::ExternalClicks, Expr::col(offer::Column::ExternalClicks).add(1))
+        .filter(offer::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}

@@ -18,6 +18,10 @@ pub enum AppError {
     Render(#[from] askama::Error),
     #[error(transparent)]
     Search(#[from] search::SearchError),
+    #[error("accès refusé")]
+    Forbidden,
+    #[error("{0}")]
+    Internal(String),
 }
 
 #[derive(Template)]
@@ -30,12 +34,17 @@ struct ErrorPage {
     detail: &'static str,
 }
 
-fn error_page(status: StatusCode) -> Response {
+pub(crate) fn error_page(status: StatusCode) -> Response {
     let (heading, lead, detail) = match status {
         StatusCode::NOT_FOUND => (
             "Page non trouvée",
             "La page que vous cherchez est introuvable. Excusez-nous pour la gêne occasionnée.",
             "Si vous avez tapé l’adresse web dans le navigateur, vérifiez qu’elle est correcte. La page n’est peut-être plus disponible. Dans ce cas, pour continuer votre visite, vous pouvez consulter notre page d’accueil ou rechercher une offre d’emploi.",
+        ),
+        StatusCode::FORBIDDEN => (
+            "Accès refusé",
+            "Vous n’avez pas accès à cette page.",
+            "Cette page est réservée à d’autres comptes. Si vous pensez qu’il s’agit d’une erreur, connectez-vous avec le bon compte ou revenez à la page d’accueil.",
         ),
         StatusCode::GONE => (
             "Page supprimée",
@@ -63,6 +72,7 @@ impl IntoResponse for AppError {
         match self {
             AppError::NotFound => error_page(StatusCode::NOT_FOUND),
             AppError::Gone => error_page(StatusCode::GONE),
+            AppError::Forbidden => error_page(StatusCode::FORBIDDEN),
             AppError::Db(db::DbError::NotFound) => error_page(StatusCode::NOT_FOUND),
             other => {
                 tracing::error!(error = %other, "request failed");

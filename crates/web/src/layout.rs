@@ -15,6 +15,7 @@ pub enum Nav {
     Home,
     Offers,
     Employers,
+    Candidate,
     None,
 }
 
@@ -24,6 +25,7 @@ impl Nav {
             Nav::Home => "accueil",
             Nav::Offers => "offres",
             Nav::Employers => "employeurs",
+            Nav::Candidate => "candidat",
             Nav::None => "",
         }
     }
@@ -37,6 +39,8 @@ pub struct Page {
     pub breadcrumb: Vec<Crumb>,
     pub nav: Nav,
     pub static_prefix: String,
+    /// The signed-in account, for the header's quick links (none on cached anonymous pages).
+    pub account: Option<crate::auth::AccountNav>,
 }
 
 impl Page {
@@ -49,6 +53,7 @@ impl Page {
             breadcrumb: Vec::new(),
             nav: Nav::None,
             static_prefix: assets::prefix(),
+            account: crate::auth::current_account(),
         }
     }
 

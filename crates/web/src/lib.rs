@@ -6,15 +6,20 @@
 
 pub mod api;
 pub mod assets;
+pub mod auth;
+pub mod candidate;
 pub mod cache;
 pub mod error;
 pub mod format;
+pub mod jobs;
+pub mod forms;
 pub mod layout;
 pub mod markdown;
 pub mod offer_search;
 pub mod ops;
 pub mod public;
 pub mod security;
+pub mod storage;
 
 use axum::Router;
 use axum::http::{HeaderName, Request};
@@ -61,6 +66,21 @@ pub struct AppState {
     pub search: Arc<offer_search::SearchService>,
     pub taxonomy: Arc<offer_search::Taxonomy>,
     pub pages: Arc<cache::PageCache>,
+    /// CVs and other uploads.
+    pub files: storage::FileStore,
+    /// Delivers the outbox (used by the worker, never inside a request).
+    pub mailer: Arc<mail::Mailer>,
+}
+
+impl AppState {
+    /// An absolute address on the public site, for e-mails.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.config.public_url.trim_end_matches('/'))
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
 }
 
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -74,11 +94,27 @@ pub fn router(state: AppState) -> Router {
     let https = state.config.is_https();
     Router::new()
         .merge(public::router())
+        .merge(candidate::router())
         .merge(api::router())
         .merge(ops::router())
         .route("/static/{version}/{*path}", axum::routing::get(assets::serve))
         .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::load_user))
+        .layer(
+            tower_sessions::SessionManagerLayer::new(auth::DbSessionStore::new(state.db.clone()))
+                .with_name("metiers_session")
+                .with_http_only(true)
+                .with_same_site(tower_sessions::cookie::SameSite::Lax)
+                .with_secure(https)
+                .with_expiry(tower_sessions::Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(
+                    auth::SESSION_DAYS,
+                ))),
+        )
         .layer(axum::middleware::from_fn_with_state(state.clone(), cache::layer))
+        .layer(
+            tower_http::csrf::CsrfLayer::new()
+                .with_rejection_response(|_: tower_http::csrf::ProtectionError| error::error_page(axum::http::StatusCode::FORBIDDEN)),
+        )
         .layer(axum::middleware::from_fn(ops::track_metrics))
         .layer(
             ServiceBuilder::new()
@@ -97,7 +133,9 @@ pub fn router(state: AppState) -> Router {
 /// Serves until SIGTERM or Ctrl-C, then lets requests in flight finish.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     let app = router(state);
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
 }
 
 async fn shutdown_signal() {

@@ -38,13 +38,21 @@ pub struct OfferPage {
     pub share: Vec<(&'static str, String)>,
     pub related: Vec<Card>,
     pub published: String,
+    /// Whether applying is possible (open offer).
+    pub open: bool,
+    pub slug: String,
+    pub favourite: FavouriteButton,
 }
 
 fn label<T: std::str::FromStr>(v: &Option<String>, f: fn(T) -> &'static str) -> Option<String> {
     v.as_deref().and_then(|s| s.parse::<T>().ok()).map(|x| f(x).to_string())
 }
 
-pub async fn show(State(state): State<AppState>, Path(slug): Path<String>) -> AppResult<OfferPage> {
+pub async fn show(
+    State(state): State<AppState>,
+    crate::auth::MaybeUser(user): crate::auth::MaybeUser,
+    Path(slug): Path<String>,
+) -> AppResult<OfferPage> {
     let view = db::listing::view_by_slug(state.db.conn(), &slug).await?;
     let o = &view.offer;
     if o.deleted_at.is_some() {
@@ -63,6 +71,10 @@ pub async fn show(State(state): State<AppState>, Path(slug): Path<String>) -> Ap
         }
         _ => None,
     };
+    let is_favourite = match &user {
+        Some(u) => db::favourites::ids(state.db.conn(), u.id).await?.contains(&o.id),
+        None => false,
+    };
     let mut related = db::listing::latest_open(state.db.conn(), now, 3, None, o.profession_id, Some(o.id)).await?;
     if related.len() < 4 {
         let same_employer =
@@ -74,10 +86,17 @@ pub async fn show(State(state): State<AppState>, Path(slug): Path<String>) -> Ap
         }
     }
     let canonical = format!("{}/emploi/{}", state.config.public_url.trim_end_matches('/'), o.slug);
-    Ok(build(&view, banner, canonical, related.iter().map(|v| card(v, None)).collect()))
+    let favourite = FavouriteButton::new(&o.slug, is_favourite, user.is_some());
+    Ok(build(&view, banner, canonical, related.iter().map(|v| card(v, None)).collect(), favourite))
 }
 
-fn build(view: &OfferView, banner: Option<&'static str>, canonical: String, related: Vec<Card>) -> OfferPage {
+fn build(
+    view: &OfferView,
+    banner: Option<&'static str>,
+    canonical: String,
+    related: Vec<Card>,
+    favourite: FavouriteButton,
+) -> OfferPage {
     let o = &view.offer;
     let mut sections = Vec::new();
     for (id, title, text) in [
@@ -160,6 +179,9 @@ fn build(view: &OfferView, banner: Option<&'static str>, canonical: String, rela
         service: view.service.as_ref().map(|s| s.name.clone()),
         published: format::date(o.published_at),
         application_url: o.application_url.clone().filter(|_| banner.is_none()),
+        open: banner.is_none(),
+        slug: o.slug.clone(),
+        favourite,
         title,
         facts,
         sections,
@@ -217,7 +239,8 @@ fn json_ld(view: &OfferView, canonical: &str, sections: &[Section]) -> String {
         "hiringOrganization": org,
         "jobLocation": {"@type": "Place", "address": address},
         "identifier": {"@type": "PropertyValue", "name": view.institution.name, "value": o.reference.clone().unwrap_or_else(|| o.slug.clone())},
-        "directApply": false,
+        // Applying happens here unless the employer has its own application site.
+        "directApply": o.application_url.is_none(),
         "url": canonical,
     });
     if let Some(end) = o.expires_at {
@@ -244,4 +267,24 @@ fn json_ld(view: &OfferView, canonical: &str, sections: &[Section]) -> String {
 /// JSON, but `</script>` cannot appear in it.
 pub fn script_safe_json(v: &Value) -> String {
     v.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+}
+
+/// The star that adds an offer to the candidate's favourites: a form that works without
+/// JavaScript, swapped in place by htmx; a sign-in link for visitors.
+#[derive(Debug, Clone, Template, WebTemplate)]
+#[template(path = "offers/_favourite.html")]
+pub struct FavouriteButton {
+    pub slug: String,
+    pub on: bool,
+    pub signed_in: bool,
+}
+
+impl FavouriteButton {
+    pub fn new(slug: &str, on: bool, signed_in: bool) -> Self {
+        Self { slug: slug.to_string(), on, signed_in }
+    }
+
+    pub fn html(&self) -> String {
+        self.render().unwrap_or_default()
+    }
 }

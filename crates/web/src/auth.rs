@@ -1,0 +1,205 @@
+//! Who is asking: database-backed sessions (tower-sessions), the signed-in user, password
+//! hashing, random tokens.
+//!
+//! The session cookie carries only a random id; the record lives in the `sessions` table so
+//! any instance can serve any request. The user is loaded once per request by [`load_user`] and
+//! reaches handlers through the [`MaybeUser`] / [`CandidateUser`] extractors, and the layout
+//! through a task-local (so every page's header shows the account without each handler
+//! passing it).
+
+use crate::error::AppError;
+use crate::AppState;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use db::entity::user;
+use domain::role::Role;
+use std::sync::Arc;
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::{self, SessionStore};
+use tower_sessions::Session;
+
+pub const SESSION_USER: &str = "user_id";
+/// Sessions last two weeks without activity, then the user signs in again.
+pub const SESSION_DAYS: i64 = 14;
+
+#[derive(Debug, Clone)]
+pub struct DbSessionStore {
+    db: db::Db,
+}
+
+impl DbSessionStore {
+    pub fn new(db: db::Db) -> Self {
+        Self { db }
+    }
+}
+
+fn backend(e: impl std::fmt::Display) -> session_store::Error {
+    session_store::Error::Backend(e.to_string())
+}
+
+fn to_chrono(t: tower_sessions::cookie::time::OffsetDateTime) -> DateTime<Utc> {
+    DateTime::from_timestamp(t.unix_timestamp(), 0).unwrap_or_default()
+}
+
+fn record_parts(record: &Record) -> session_store::Result<(String, Option<i64>, DateTime<Utc>)> {
+    let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+    let user_id = record.data.get(SESSION_USER).and_then(serde_json::Value::as_i64);
+    Ok((data, user_id, to_chrono(record.expiry_date)))
+}
+
+#[async_trait::async_trait]
+impl SessionStore for DbSessionStore {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        let (data, user_id, expires) = record_parts(record)?;
+        // A fresh id is 128 random bits; redraw on the (theoretical) collision.
+        while !db::accounts::session_create(self.db.conn(), &record.id.to_string(), user_id, &data, expires)
+            .await
+            .map_err(backend)?
+        {
+            record.id = Id::default();
+        }
+        Ok(())
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        let (data, user_id, expires) = record_parts(record)?;
+        db::accounts::session_save(self.db.conn(), &record.id.to_string(), user_id, &data, expires).await.map_err(backend)
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        let Some(data) = db::accounts::session_load(self.db.conn(), &id.to_string(), Utc::now()).await.map_err(backend)?
+        else {
+            return Ok(None);
+        };
+        let data = serde_json::from_str(&data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        let expiry_date = tower_sessions::cookie::time::OffsetDateTime::now_utc()
+            + tower_sessions::cookie::time::Duration::days(SESSION_DAYS);
+        Ok(Some(Record { id: *id, data, expiry_date }))
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        db::accounts::session_delete(self.db.conn(), &id.to_string()).await.map_err(backend)
+    }
+}
+
+/// What the layout shows of the signed-in account.
+#[derive(Debug, Clone)]
+pub struct AccountNav {
+    pub email: String,
+    pub role: Role,
+}
+
+tokio::task_local! {
+    static ACCOUNT: Option<AccountNav>;
+}
+
+/// The signed-in account of the request being rendered, for the header.
+pub fn current_account() -> Option<AccountNav> {
+    ACCOUNT.try_with(Clone::clone).ok().flatten()
+}
+
+/// Loads the session's user (active accounts only) into the request.
+pub async fn load_user(State(state): State<AppState>, session: Session, mut req: Request, next: Next) -> Response {
+    let user = match session.get::<i64>(SESSION_USER).await {
+        Ok(Some(id)) => match db::accounts::by_id(state.db.conn(), id).await {
+            Ok(Some(u)) if u.active => Some(Arc::new(u)),
+            Ok(_) => None,
+            Err(e) => return AppError::from(e).into_response(),
+        },
+        Ok(None) => None,
+        Err(e) => {
+            tracing::warn!(error = %e, "unreadable session");
+            None
+        }
+    };
+    let nav = user.as_ref().map(|u| AccountNav { email: u.email.clone(), role: u.role.parse().unwrap_or(Role::Candidate) });
+    req.extensions_mut().insert(CurrentUser(user));
+    ACCOUNT.scope(nav, next.run(req)).await
+}
+
+#[derive(Debug, Clone)]
+struct CurrentUser(Option<Arc<user::Model>>);
+
+/// The signed-in user, if any.
+#[derive(Debug, Clone)]
+pub struct MaybeUser(pub Option<Arc<user::Model>>);
+
+impl<S: Send + Sync> FromRequestParts<S> for MaybeUser {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(MaybeUser(parts.extensions.get::<CurrentUser>().and_then(|c| c.0.clone())))
+    }
+}
+
+/// A signed-in candidate. Anonymous visitors are sent to the sign-in page (and back here
+/// afterwards); other roles get a 403.
+#[derive(Debug, Clone)]
+pub struct CandidateUser(pub Arc<user::Model>);
+
+impl<S: Send + Sync> FromRequestParts<S> for CandidateUser {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<CurrentUser>().and_then(|c| c.0.clone()) {
+            Some(u) if u.role == Role::Candidate.code() => Ok(CandidateUser(u)),
+            Some(_) => Err(AppError::Forbidden.into_response()),
+            None => {
+                let back = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+                let next: String = form_urlencoded::byte_serialize(back.as_bytes()).collect();
+                Err(Redirect::to(&format!("/connexion?suivant={next}")).into_response())
+            }
+        }
+    }
+}
+
+/// A local path to go back to after signing in; anything else (another site, `//host`)
+/// becomes the candidate space, so the parameter cannot send people elsewhere.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\") && p.len() < 2000 => p.to_string(),
+        _ => "/espace-candidat".to_string(),
+    }
+}
+
+/// 32 random bytes, URL-safe: e-mail links, alert tokens, file keys.
+pub fn random_token() -> Result<String, AppError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("aléa indisponible : {e}")))?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// Argon2id with the crate's defaults (OWASP's minimum: 19 MiB, 2 passes), off the async
+/// threads.
+pub async fn hash_password(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let mut salt = [0u8; 16];
+        getrandom::fill(&mut salt).map_err(|e| AppError::Internal(e.to_string()))?;
+        let salt = SaltString::encode_b64(&salt).map_err(|e| AppError::Internal(e.to_string()))?;
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| AppError::Internal(e.to_string()))
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
+/// A hash of a password nobody has, verified when the account does not exist so that the
+/// answer takes as long either way.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc";
+
+pub async fn verify_password(password: String, hash: Option<String>) -> bool {
+    tokio::task::spawn_blocking(move || {
+        let exists = hash.is_some();
+        let hash = hash.unwrap_or_else(|| DUMMY_HASH.to_string());
+        let Ok(parsed) = PasswordHash::new(&hash) else { return false };
+        Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok() && exists
+    })
+    .await
+    .unwrap_or(false)
+}

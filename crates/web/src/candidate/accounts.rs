@@ -1,0 +1,356 @@
+//! Sign-up, e-mail verification, sign-in and out, forgotten password (public pages).
+//!
+//! No enumeration: sign-up, sign-in and the forgotten-password form answer the same way
+//! whether an address has an account or not; only its owner learns it, by e-mail.
+
+use crate::auth::{self, MaybeUser, SESSION_USER};
+use crate::candidate::queue;
+use crate::error::{AppError, AppResult};
+use crate::forms::Form;
+use crate::layout::{Nav, Page};
+use crate::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Path, RawQuery, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Duration;
+use db::accounts::TokenPurpose;
+use domain::email::Email;
+use std::net::SocketAddr;
+use tower_sessions::Session;
+
+/// Failed sign-ins allowed per address, and per IP, in [`LOGIN_WINDOW_MINUTES`].
+pub const MAX_FAILURES_PER_ACCOUNT: u64 = 5;
+pub const MAX_FAILURES_PER_IP: u64 = 30;
+pub const LOGIN_WINDOW_MINUTES: i64 = 15;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "account/signup.html")]
+pub struct SignupPage {
+    page: Page,
+    form: Form,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "account/login.html")]
+pub struct LoginPage {
+    page: Page,
+    form: Form,
+    next: String,
+    notice: Option<&'static str>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "account/forgot.html")]
+pub struct ForgotPage {
+    page: Page,
+    form: Form,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "account/reset.html")]
+pub struct ResetPage {
+    page: Page,
+    form: Form,
+    token: String,
+}
+
+/// A page that only tells something (and offers where to go next).
+#[derive(Template, WebTemplate)]
+#[template(path = "account/message.html")]
+pub struct MessagePage {
+    pub page: Page,
+    pub heading: String,
+    pub lines: Vec<String>,
+    pub link: Option<(String, String)>,
+    pub success: bool,
+}
+
+impl MessagePage {
+    pub fn new(heading: &str, lines: Vec<String>, link: Option<(&str, &str)>, success: bool) -> Self {
+        Self {
+            page: Page::new(heading).crumbs(&[(heading, None)]),
+            heading: heading.to_string(),
+            lines,
+            link: link.map(|(h, l)| (h.to_string(), l.to_string())),
+            success,
+        }
+    }
+}
+
+fn query_param(raw: Option<&str>, name: &str) -> Option<String> {
+    form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+}
+
+/// `GET /inscription` (public).
+pub async fn signup_form(MaybeUser(user): MaybeUser) -> Response {
+    if user.is_some() {
+        return Redirect::to("/espace-candidat").into_response();
+    }
+    SignupPage { page: Page::new("Créer un compte").crumbs(&[("Créer un compte", None)]), form: Form::default() }
+        .into_response()
+}
+
+/// `POST /inscription` (public).
+pub async fn signup(State(state): State<AppState>, body: Bytes) -> AppResult<Response> {
+    let mut form = Form::parse(&body);
+    let email = match Email::parse(form.get("email")) {
+        Ok(e) => Some(e),
+        Err(_) => {
+            form.add_error("email", "Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.");
+            None
+        }
+    };
+    let password = form.all("password").into_iter().next().unwrap_or_default();
+    if let Err(msg) = domain::candidate::check_password(&password, form.get("email")) {
+        form.add_error("password", msg);
+    }
+    if !form.checked("cgu") {
+        form.add_error("cgu", "Acceptez le traitement de vos données pour créer un compte.");
+    }
+    let (Some(email), true) = (email, form.is_valid()) else {
+        let page = Page::new("Créer un compte – erreur").crumbs(&[("Créer un compte", None)]);
+        return Ok(SignupPage { page, form }.into_response());
+    };
+    let now = state.now();
+    let hash = auth::hash_password(password).await?;
+    let txn = state.db.begin().await?;
+    match db::accounts::create_candidate(&txn, &email, &hash, now).await {
+        Ok(user) => {
+            let token = auth::random_token()?;
+            db::accounts::insert_token(&txn, user.id, TokenPurpose::VerifyEmail, &token, Duration::hours(48), now).await?;
+            let url = state.url(&format!("/verification-email/{token}"));
+            queue(&txn, &state, mail::messages::verify_email(email.as_str(), &url)).await?;
+        }
+        Err(db::DbError::Conflict(_)) => {
+            let msg = mail::messages::signup_existing(
+                email.as_str(),
+                &state.url("/connexion"),
+                &state.url("/mot-de-passe-oublie"),
+            );
+            queue(&txn, &state, msg).await?;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    txn.commit().await.map_err(db::DbError::from)?;
+    Ok(MessagePage::new(
+        "Vérifiez votre boîte e-mail",
+        vec![
+            format!("Un e-mail vient d’être envoyé à {email}. Cliquez sur le lien qu’il contient pour confirmer votre adresse (il est valable 48 heures)."),
+            "Vous n’avez rien reçu ? Regardez dans les courriers indésirables, ou recommencez dans quelques minutes.".into(),
+        ],
+        Some(("/connexion", "Se connecter")),
+        true,
+    )
+    .into_response())
+}
+
+/// `GET /verification-email/{token}` (public: the link sent by e-mail).
+pub async fn verify(State(state): State<AppState>, Path(token): Path<String>) -> AppResult<MessagePage> {
+    let now = state.now();
+    let txn = state.db.begin().await?;
+    let user = db::accounts::consume_token(&txn, TokenPurpose::VerifyEmail, &token, now).await?;
+    if let Some(u) = &user {
+        db::accounts::mark_verified(&txn, u.id, now).await?;
+    }
+    txn.commit().await.map_err(db::DbError::from)?;
+    Ok(match user {
+        Some(_) => MessagePage::new(
+            "Adresse e-mail confirmée",
+            vec!["Merci, votre adresse est confirmée : vous pouvez maintenant candidater.".into()],
+            Some(("/espace-candidat", "Aller à mon espace candidat")),
+            true,
+        ),
+        None => MessagePage::new(
+            "Lien expiré ou déjà utilisé",
+            vec!["Ce lien de confirmation n’est plus valable. Connectez-vous : votre espace propose d’en recevoir un nouveau.".into()],
+            Some(("/connexion", "Se connecter")),
+            false,
+        ),
+    })
+}
+
+/// `POST /verification-email` (signed-in user whose address is not yet confirmed).
+pub async fn resend_verification(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> AppResult<Response> {
+    let Some(user) = user else { return Ok(Redirect::to("/connexion").into_response()) };
+    if user.email_verified_at.is_none() {
+        let now = state.now();
+        let token = auth::random_token()?;
+        let txn = state.db.begin().await?;
+        db::accounts::insert_token(&txn, user.id, TokenPurpose::VerifyEmail, &token, Duration::hours(48), now).await?;
+        let url = state.url(&format!("/verification-email/{token}"));
+        queue(&txn, &state, mail::messages::verify_email(&user.email, &url)).await?;
+        txn.commit().await.map_err(db::DbError::from)?;
+    }
+    Ok(MessagePage::new(
+        "Vérifiez votre boîte e-mail",
+        vec![format!("Un nouveau lien de confirmation a été envoyé à {}.", user.email)],
+        Some(("/espace-candidat", "Retour à mon espace")),
+        true,
+    )
+    .into_response())
+}
+
+/// `GET /connexion` (public).
+pub async fn login_form(MaybeUser(user): MaybeUser, RawQuery(raw): RawQuery) -> Response {
+    let next = auth::safe_next(query_param(raw.as_deref(), "suivant").as_deref());
+    if user.is_some() {
+        return Redirect::to(&next).into_response();
+    }
+    let notice = query_param(raw.as_deref(), "suivant")
+        .is_some()
+        .then_some("Connectez-vous pour continuer : vous reviendrez ensuite à la page demandée.");
+    LoginPage { page: login_page("Se connecter"), form: Form::default(), next, notice }.into_response()
+}
+
+fn login_page(title: &str) -> Page {
+    Page::new(title).crumbs(&[("Se connecter", None)])
+}
+
+/// `POST /connexion` (public). Failures are counted per address and per IP in the database,
+/// so the limits hold across instances.
+pub async fn login(
+    State(state): State<AppState>,
+    session: Session,
+    connect: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let form = Form::parse(&body);
+    let next = auth::safe_next(form.opt("suivant").as_deref());
+    let ip = connect.map(|c| c.0.0.ip().to_string()).unwrap_or_else(|| "inconnue".into());
+    let email_key = domain::text::fold(form.get("email")).trim().to_string();
+    let password = form.all("password").into_iter().next().unwrap_or_default();
+    let now = state.now();
+    let since = now - Duration::minutes(LOGIN_WINDOW_MINUTES);
+    let (by_email, by_ip) = db::accounts::recent_failures(state.db.conn(), &email_key, &ip, since).await?;
+    let fail = |mut form: Form, msg: &str| {
+        form.set("password", "");
+        form.add_error("email", msg.to_string());
+        LoginPage { page: login_page("Se connecter – erreur"), form, next: next.clone(), notice: None }.into_response()
+    };
+    if by_email >= MAX_FAILURES_PER_ACCOUNT || by_ip >= MAX_FAILURES_PER_IP {
+        return Ok(fail(
+            form,
+            "Trop de tentatives de connexion : pour protéger ce compte, réessayez dans 15 minutes, ou choisissez un nouveau mot de passe avec « Mot de passe oublié ».",
+        ));
+    }
+    let user = match Email::parse(form.get("email")) {
+        Ok(email) => db::users::by_email(state.db.conn(), &email).await?,
+        Err(_) => None,
+    };
+    let ok = auth::verify_password(password, user.as_ref().and_then(|u| u.password_hash.clone())).await;
+    let user = user.filter(|u| ok && u.active);
+    let Some(user) = user else {
+        db::accounts::record_login_attempt(state.db.conn(), &email_key, &ip, false, now).await?;
+        return Ok(fail(form, "Adresse e-mail ou mot de passe incorrect."));
+    };
+    db::accounts::clear_failures(state.db.conn(), &email_key).await?;
+    db::accounts::touch_login(state.db.conn(), user.id, now).await?;
+    // A new id at sign-in: a session id planted before cannot be reused (fixation).
+    session.cycle_id().await.map_err(|e| AppError::Internal(e.to_string()))?;
+    session.insert(SESSION_USER, user.id).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Redirect::to(&next).into_response())
+}
+
+/// `POST /deconnexion` (anyone; ends the session if there is one).
+pub async fn logout(session: Session) -> AppResult<Response> {
+    session.flush().await.map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(MessagePage::new(
+        "Vous êtes déconnecté·e",
+        vec!["À bientôt sur Métiers du numérique.".into()],
+        Some(("/", "Retour à l’accueil")),
+        true,
+    )
+    .into_response())
+}
+
+/// `GET /mot-de-passe-oublie` (public).
+pub async fn forgot_form() -> ForgotPage {
+    ForgotPage {
+        page: Page::new("Mot de passe oublié").crumbs(&[("Se connecter", Some("/connexion")), ("Mot de passe oublié", None)]),
+        form: Form::default(),
+    }
+}
+
+/// `POST /mot-de-passe-oublie` (public): the same answer for any address.
+pub async fn forgot(State(state): State<AppState>, body: Bytes) -> AppResult<Response> {
+    let mut form = Form::parse(&body);
+    let Ok(email) = Email::parse(form.get("email")) else {
+        form.add_error("email", "Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.");
+        let page = Page::new("Mot de passe oublié – erreur")
+            .crumbs(&[("Se connecter", Some("/connexion")), ("Mot de passe oublié", None)]);
+        return Ok(ForgotPage { page, form }.into_response());
+    };
+    let now = state.now();
+    if let Some(user) = db::users::by_email(state.db.conn(), &email).await?.filter(|u| u.active) {
+        let token = auth::random_token()?;
+        let txn = state.db.begin().await?;
+        db::accounts::insert_token(&txn, user.id, TokenPurpose::ResetPassword, &token, Duration::hours(1), now).await?;
+        let url = state.url(&format!("/mot-de-passe/{token}"));
+        queue(&txn, &state, mail::messages::password_reset(email.as_str(), &url)).await?;
+        txn.commit().await.map_err(db::DbError::from)?;
+    }
+    Ok(MessagePage::new(
+        "Vérifiez votre boîte e-mail",
+        vec![format!("Si un compte existe pour {email}, un e-mail contenant un lien pour choisir un nouveau mot de passe vient de lui être envoyé. Ce lien est valable une heure.")],
+        Some(("/connexion", "Retour à la connexion")),
+        true,
+    )
+    .into_response())
+}
+
+fn expired_link() -> Response {
+    MessagePage::new(
+        "Lien expiré ou déjà utilisé",
+        vec!["Ce lien n’est plus valable. Demandez-en un nouveau.".into()],
+        Some(("/mot-de-passe-oublie", "Demander un nouveau lien")),
+        false,
+    )
+    .into_response()
+}
+
+/// `GET /mot-de-passe/{token}` (public: the link sent by e-mail).
+pub async fn reset_form(State(state): State<AppState>, Path(token): Path<String>) -> AppResult<Response> {
+    if !db::accounts::token_is_valid(state.db.conn(), TokenPurpose::ResetPassword, &token, state.now()).await? {
+        return Ok(expired_link());
+    }
+    let page = Page::new("Nouveau mot de passe").crumbs(&[("Nouveau mot de passe", None)]);
+    Ok(ResetPage { page, form: Form::default(), token }.into_response())
+}
+
+/// `POST /mot-de-passe/{token}` (public): sets the password, signs out every session.
+pub async fn reset(State(state): State<AppState>, Path(token): Path<String>, body: Bytes) -> AppResult<Response> {
+    let mut form = Form::parse(&body);
+    let now = state.now();
+    let password = form.all("password").into_iter().next().unwrap_or_default();
+    let txn = state.db.begin().await?;
+    let Some(user) = db::accounts::consume_token(&txn, TokenPurpose::ResetPassword, &token, now).await? else {
+        return Ok(expired_link());
+    };
+    if let Err(msg) = domain::candidate::check_password(&password, &user.email) {
+        // Rolled back: the link stays usable for the next try.
+        drop(txn);
+        form.add_error("password", msg);
+        let page = Page::new("Nouveau mot de passe – erreur").crumbs(&[("Nouveau mot de passe", None)]);
+        return Ok(ResetPage { page, form, token }.into_response());
+    }
+    let hash = auth::hash_password(password).await?;
+    db::accounts::set_password(&txn, user.id, &hash, now).await?;
+    // Following the link proves the address too.
+    db::accounts::mark_verified(&txn, user.id, now).await?;
+    db::accounts::sessions_delete_for_user(&txn, user.id).await?;
+    txn.commit().await.map_err(db::DbError::from)?;
+    Ok(MessagePage::new(
+        "Mot de passe modifié",
+        vec!["Votre nouveau mot de passe est enregistré. Par sécurité, toutes vos sessions ont été fermées.".into()],
+        Some(("/connexion", "Se connecter")),
+        true,
+    )
+    .into_response())
+}
+
+/// Nav entry for candidate pages.
+pub fn candidate_page(title: &str, trail: &[(&str, Option<&str>)]) -> Page {
+    Page::new(title).nav(Nav::Candidate).crumbs(trail)
+}

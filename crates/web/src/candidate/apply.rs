@@ -1,0 +1,272 @@
+//! `/candidature/{slug}` and `/candidature-spontanee` (signed-in candidate with a confirmed
+//! address; following an offer's external link is public).
+
+use crate::auth::{CandidateUser, MaybeUser};
+use crate::candidate::accounts::candidate_page;
+use crate::candidate::profile::{store_cv, Opt};
+use crate::candidate::queue;
+use crate::error::{AppError, AppResult};
+use crate::forms::{read_multipart, Form, Upload};
+use crate::layout::Page;
+use crate::storage::MAX_CV_BYTES;
+use crate::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Multipart, Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use db::entity::{file, user};
+use db::listing::OfferView;
+use domain::offer::OfferState;
+use std::sync::Arc;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "candidate/apply.html")]
+pub struct ApplyPage {
+    page: Page,
+    form: Form,
+    /// `None` for a spontaneous application.
+    offer: Option<OfferView>,
+    /// Employers to choose from (spontaneous application).
+    employers: Vec<Opt>,
+    action: String,
+    profile_cv: Option<file::Model>,
+    verified: bool,
+}
+
+async fn open_offer(state: &AppState, slug: &str) -> AppResult<OfferView> {
+    let view = db::listing::view_by_slug(state.db.conn(), slug).await?;
+    if view.offer.deleted_at.is_some() {
+        return Err(AppError::Gone);
+    }
+    let offer_state: OfferState = view.offer.state.parse().unwrap_or(OfferState::Draft);
+    if !domain::offer::is_open(offer_state, view.offer.expires_at, state.now()) {
+        return Err(AppError::NotFound);
+    }
+    Ok(view)
+}
+
+/// Prefills name and links from the profile.
+async fn prefilled(state: &AppState, user: &user::Model) -> AppResult<(Form, Option<file::Model>)> {
+    let mut form = Form::default();
+    let profile = db::profiles::get(state.db.conn(), user.id).await?;
+    if let Some(p) = &profile {
+        form.set("prenom", &p.profile.first_name);
+        form.set("nom", &p.profile.last_name);
+        let links: Vec<&String> =
+            [&p.profile.linkedin_url, &p.profile.github_url, &p.profile.portfolio_url].into_iter().flatten().collect();
+        form.set("liens", links.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n"));
+        if p.cv.is_some() {
+            form.set("cv_choix", "profil");
+        }
+    }
+    Ok((form, profile.and_then(|p| p.cv)))
+}
+
+async fn employers(state: &AppState, form: &Form) -> AppResult<Vec<Opt>> {
+    let mut opts = vec![Opt { value: "tous".into(), label: "Tous les employeurs".into(), checked: form.get("employeur") == "tous" }];
+    opts.extend(db::institutions::list(state.db.conn()).await?.into_iter().map(|i| Opt {
+        checked: form.get("employeur") == i.id.to_string(),
+        value: i.id.to_string(),
+        label: i.name,
+    }));
+    Ok(opts)
+}
+
+fn page_for(offer: Option<&OfferView>, error: bool) -> Page {
+    let suffix = if error { " – erreur" } else { "" };
+    match offer {
+        Some(v) => candidate_page(
+            &format!("Candidater : {}{suffix}", v.offer.title),
+            &[("Offres d’emploi", Some("/offres-emploi")), (&v.offer.title, Some(&format!("/emploi/{}", v.offer.slug))), ("Candidater", None)],
+        ),
+        None => candidate_page(&format!("Candidature spontanée{suffix}"), &[("Candidature spontanée", None)]),
+    }
+}
+
+/// `GET /candidature/{slug}`: an offer with an external link sends everyone there (and counts
+/// the click); otherwise the form, for a signed-in candidate.
+pub async fn form(State(state): State<AppState>, MaybeUser(maybe): MaybeUser, Path(slug): Path<String>) -> AppResult<Response> {
+    let view = open_offer(&state, &slug).await?;
+    if let Some(url) = view.offer.application_url.clone().filter(|u| u.starts_with("https://") || u.starts_with("http://")) {
+        db::offers::count_external_click(state.db.conn(), view.offer.id).await?;
+        return Ok(Redirect::to(&url).into_response());
+    }
+    let Some(user) = maybe else {
+        let next: String = form_urlencoded::byte_serialize(format!("/candidature/{slug}").as_bytes()).collect();
+        return Ok(Redirect::to(&format!("/connexion?suivant={next}")).into_response());
+    };
+    if user.role != domain::role::Role::Candidate.code() {
+        return Err(AppError::Forbidden);
+    }
+    if let Some(existing) = db::applications::for_offer_and_user(state.db.conn(), view.offer.id, user.id).await? {
+        return Ok(Redirect::to(&format!("/espace-candidat/candidatures/{}?deja=1", existing.id)).into_response());
+    }
+    let (form, profile_cv) = prefilled(&state, &user).await?;
+    Ok(ApplyPage {
+        page: page_for(Some(&view), false),
+        form,
+        action: format!("/candidature/{slug}"),
+        offer: Some(view),
+        employers: Vec::new(),
+        profile_cv,
+        verified: user.email_verified_at.is_some(),
+    }
+    .into_response())
+}
+
+/// `GET /candidature-spontanee` (candidate).
+pub async fn spontaneous_form(State(state): State<AppState>, CandidateUser(user): CandidateUser) -> AppResult<ApplyPage> {
+    let (mut form, profile_cv) = prefilled(&state, &user).await?;
+    form.set("employeur", "tous");
+    Ok(ApplyPage {
+        page: page_for(None, false),
+        employers: employers(&state, &form).await?,
+        form,
+        action: "/candidature-spontanee".into(),
+        offer: None,
+        profile_cv,
+        verified: user.email_verified_at.is_some(),
+    })
+}
+
+struct Checked {
+    name: String,
+    letter: Option<String>,
+    links: Option<String>,
+}
+
+/// Validates the common fields and resolves the CV (the profile's, or a new upload that is
+/// checked and stored). Returns `None` with errors in `form`.
+async fn check(
+    state: &AppState,
+    user: &user::Model,
+    form: &mut Form,
+    upload: Option<Upload>,
+    profile_cv: Option<&file::Model>,
+) -> AppResult<Option<(Checked, Option<i64>)>> {
+    let first = form.required("prenom", "votre prénom", 100);
+    let last = form.required("nom", "votre nom", 100);
+    let letter = form.optional("lettre", "la lettre de motivation", 8000);
+    let links = form.optional("liens", "les liens", 1000);
+    if user.email_verified_at.is_none() {
+        form.add_error("prenom", "Confirmez d’abord votre adresse e-mail (le lien vous a été envoyé à l’inscription).");
+    }
+    let mut cv_id = None;
+    let wants_profile_cv = form.get("cv_choix") == "profil";
+    match (wants_profile_cv, profile_cv, upload) {
+        (true, Some(cv), _) => cv_id = Some(cv.id),
+        (_, _, Some(up)) if form.is_valid() => match store_cv(state, user.id, &up).await? {
+            Ok(f) => cv_id = Some(f.id),
+            Err(msg) => form.add_error("cv", format!("{msg} Choisissez à nouveau le fichier.")),
+        },
+        (_, _, Some(_)) => form.add_error("cv", "Corrigez les autres champs, puis choisissez à nouveau votre fichier."),
+        _ => {}
+    }
+    if cv_id.is_none() && letter.is_none() && form.is_valid() {
+        form.add_error("cv", "Joignez un CV ou écrivez une lettre de motivation.");
+    }
+    if !form.is_valid() {
+        return Ok(None);
+    }
+    Ok(Some((Checked { name: format!("{first} {last}"), letter, links }, cv_id)))
+}
+
+/// `POST /candidature/{slug}` (candidate, multipart).
+pub async fn submit(
+    State(state): State<AppState>,
+    CandidateUser(user): CandidateUser,
+    Path(slug): Path<String>,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let view = open_offer(&state, &slug).await?;
+    if let Some(existing) = db::applications::for_offer_and_user(state.db.conn(), view.offer.id, user.id).await? {
+        return Ok(Redirect::to(&format!("/espace-candidat/candidatures/{}?deja=1", existing.id)).into_response());
+    }
+    let (mut form, upload) = read_multipart(multipart, "cv", MAX_CV_BYTES).await;
+    let profile_cv = db::profiles::get(state.db.conn(), user.id).await?.and_then(|p| p.cv);
+    let Some((checked, cv_id)) = check(&state, &user, &mut form, upload, profile_cv.as_ref()).await? else {
+        return Ok(ApplyPage {
+            page: page_for(Some(&view), true),
+            form,
+            action: format!("/candidature/{slug}"),
+            offer: Some(view),
+            employers: Vec::new(),
+            profile_cv,
+            verified: user.email_verified_at.is_some(),
+        }
+        .into_response());
+    };
+    let id = record(&state, &user, Some(&view), Some(view.offer.institution_id), checked, cv_id).await?;
+    Ok(Redirect::to(&format!("/espace-candidat/candidatures/{id}?envoyee=1")).into_response())
+}
+
+/// `POST /candidature-spontanee` (candidate, multipart).
+pub async fn spontaneous_submit(
+    State(state): State<AppState>,
+    CandidateUser(user): CandidateUser,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let (mut form, upload) = read_multipart(multipart, "cv", MAX_CV_BYTES).await;
+    let institutions = db::institutions::list(state.db.conn()).await?;
+    let target = match form.get("employeur") {
+        "tous" => Some(None),
+        id => institutions.iter().find(|i| i.id.to_string() == id).map(|i| Some(i.id)),
+    };
+    if target.is_none() {
+        form.add_error("employeur", "Choisissez un employeur, ou « Tous les employeurs ».");
+    }
+    let profile_cv = db::profiles::get(state.db.conn(), user.id).await?.and_then(|p| p.cv);
+    let checked = check(&state, &user, &mut form, upload, profile_cv.as_ref()).await?;
+    let (Some(target), Some((checked, cv_id))) = (target, checked) else {
+        return Ok(ApplyPage {
+            page: page_for(None, true),
+            employers: employers(&state, &form).await?,
+            form,
+            action: "/candidature-spontanee".into(),
+            offer: None,
+            profile_cv,
+            verified: user.email_verified_at.is_some(),
+        }
+        .into_response());
+    };
+    let id = record(&state, &user, None, target, checked, cv_id).await?;
+    Ok(Redirect::to(&format!("/espace-candidat/candidatures/{id}?envoyee=1")).into_response())
+}
+
+/// Writes the application and its confirmation e-mail in one transaction.
+async fn record(
+    state: &AppState,
+    user: &Arc<user::Model>,
+    offer: Option<&OfferView>,
+    institution_id: Option<i64>,
+    checked: Checked,
+    cv_id: Option<i64>,
+) -> AppResult<i64> {
+    let now = state.now();
+    let new = db::applications::NewApplication {
+        offer_id: offer.map(|v| v.offer.id),
+        institution_id,
+        user_id: user.id,
+        candidate_name: checked.name,
+        candidate_email: user.email.clone(),
+        cover_letter: checked.letter,
+        links: checked.links,
+        cv_file_id: cv_id,
+    };
+    let txn = state.db.begin().await?;
+    let app = db::applications::create(&txn, &new, now).await?;
+    let space = state.url(&format!("/espace-candidat/candidatures/{}", app.id));
+    let msg = match offer {
+        Some(v) => mail::messages::application_received(&user.email, &v.offer.title, &v.institution.name, &space),
+        None => {
+            let employer = match institution_id {
+                Some(id) => db::institutions::by_ids(&txn, &[id]).await?.pop().map(|i| i.name).unwrap_or_default(),
+                None => "tous les employeurs de la plateforme".into(),
+            };
+            mail::messages::spontaneous_received(&user.email, &employer, &space)
+        }
+    };
+    queue(&txn, state, msg).await?;
+    txn.commit().await.map_err(db::DbError::from)?;
+    Ok(app.id)
+}

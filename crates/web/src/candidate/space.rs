@@ -1,0 +1,200 @@
+//! `/espace-candidat` (signed-in candidate): applications and their timeline, favourites,
+//! alerts, export and deletion of personal data. Every query filters on the candidate's id.
+
+use crate::auth::CandidateUser;
+use crate::candidate::accounts::{candidate_page, MessagePage};
+use crate::candidate::queue;
+use crate::error::{AppError, AppResult};
+use crate::forms::Form;
+use crate::layout::Page;
+use crate::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Redirect, Response};
+use base64::Engine;
+use db::applications::ApplicationView;
+use db::entity::{alert, refusal_reason};
+use db::listing::OfferView;
+use tower_sessions::Session;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "candidate/space.html")]
+pub struct SpacePage {
+    page: Page,
+    applications: Vec<ApplicationView>,
+    favourites: Vec<OfferView>,
+    alerts: Vec<alert::Model>,
+    verified: bool,
+    has_profile: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "candidate/application.html")]
+pub struct ApplicationPage {
+    page: Page,
+    a: ApplicationView,
+    reasons: Vec<refusal_reason::Model>,
+    sent: bool,
+    already: bool,
+}
+
+impl ApplicationPage {
+    fn reason_label(&self, code: &str) -> String {
+        self.reasons.iter().find(|r| r.code == code).map(|r| r.label.clone()).unwrap_or_default()
+    }
+}
+
+fn parse_id(id: &str) -> AppResult<i64> {
+    id.parse().map_err(|_| AppError::NotFound)
+}
+
+/// `GET /espace-candidat` (candidate).
+pub async fn home(State(state): State<AppState>, CandidateUser(user): CandidateUser) -> AppResult<SpacePage> {
+    let conn = state.db.conn();
+    let applications = db::applications::list_for_user(conn, user.id).await?;
+    let fav_ids: Vec<i64> = db::favourites::list(conn, user.id).await?.iter().map(|f| f.offer_id).collect();
+    let mut favourites = db::listing::views_by_ids(conn, &fav_ids).await?;
+    favourites.sort_by_key(|v| fav_ids.iter().position(|id| *id == v.offer.id));
+    Ok(SpacePage {
+        page: candidate_page("Mon espace candidat", &[("Mon espace candidat", None)]),
+        applications,
+        favourites,
+        alerts: db::alerts::list_for_user(conn, user.id).await?,
+        verified: user.email_verified_at.is_some(),
+        has_profile: db::profiles::get(conn, user.id).await?.is_some(),
+    })
+}
+
+/// `GET /espace-candidat/candidatures/{id}` (candidate; only their own, 404 otherwise).
+pub async fn application(
+    State(state): State<AppState>,
+    CandidateUser(user): CandidateUser,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> AppResult<ApplicationPage> {
+    let a = db::applications::get_for_user(state.db.conn(), parse_id(&id)?, user.id).await?;
+    let q = q.unwrap_or_default();
+    Ok(ApplicationPage {
+        page: candidate_page("Ma candidature", &[("Mon espace candidat", Some("/espace-candidat")), ("Ma candidature", None)]),
+        reasons: db::applications::refusal_reasons(state.db.conn()).await?,
+        sent: q.contains("envoyee=1"),
+        already: q.contains("deja=1"),
+        a,
+    })
+}
+
+/// `POST /espace-candidat/candidatures/{id}/retirer` (candidate; own applications only).
+pub async fn withdraw(State(state): State<AppState>, CandidateUser(user): CandidateUser, Path(id): Path<String>) -> AppResult<Response> {
+    let id = parse_id(&id)?;
+    match db::applications::withdraw(state.db.conn(), id, user.id, state.now()).await {
+        Ok(_) | Err(db::DbError::Invalid(_)) => Ok(Redirect::to(&format!("/espace-candidat/candidatures/{id}")).into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /favoris/{slug}` (candidate): `etat=1` stars, `etat=0` unstars. Without JavaScript it
+/// returns to the page it came from; with htmx it answers the new button.
+pub async fn favourite(
+    State(state): State<AppState>,
+    CandidateUser(user): CandidateUser,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Response> {
+    let form = Form::parse(&body);
+    let view = db::listing::view_by_slug(state.db.conn(), &slug).await?;
+    let on = form.get("etat") != "0";
+    db::favourites::set(state.db.conn(), user.id, view.offer.id, on, state.now()).await?;
+    if headers.contains_key("hx-request") {
+        return Ok(crate::public::offer::FavouriteButton::new(&slug, on, true).into_response());
+    }
+    let back = crate::auth::safe_next(form.opt("retour").as_deref());
+    Ok(Redirect::to(&back).into_response())
+}
+
+/// `POST /espace-candidat/alertes/{id}/supprimer` (candidate; own alerts only).
+pub async fn delete_alert(State(state): State<AppState>, CandidateUser(user): CandidateUser, Path(id): Path<String>) -> AppResult<Response> {
+    db::alerts::delete_for_user(state.db.conn(), parse_id(&id)?, user.id).await?;
+    Ok(Redirect::to("/espace-candidat#alertes").into_response())
+}
+
+/// `GET /espace-candidat/export` (candidate): everything as one JSON file, CVs included
+/// (base64).
+pub async fn export(State(state): State<AppState>, CandidateUser(user): CandidateUser) -> AppResult<Response> {
+    let mut data = db::personal_data::export(state.db.conn(), user.id).await?;
+    let mut files = Vec::new();
+    for f in db::profiles::files_of(state.db.conn(), user.id).await? {
+        let bytes = state.files.get(&f.storage_key).await.unwrap_or_default();
+        files.push(serde_json::json!({
+            "id": f.id,
+            "nom": f.file_name,
+            "type": f.content_type,
+            "contenu_base64": base64::engine::general_purpose::STANDARD.encode(bytes),
+        }));
+    }
+    data["fichiers"] = serde_json::Value::Array(files);
+    data["exporte_le"] = serde_json::json!(state.now());
+    let body = serde_json::to_vec_pretty(&data).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"mes-donnees-metiers-du-numerique.json\""),
+            (header::CACHE_CONTROL, "private, no-store"),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "candidate/delete.html")]
+pub struct DeletePage {
+    page: Page,
+    form: Form,
+}
+
+/// `GET /espace-candidat/supprimer-mon-compte` (candidate).
+pub async fn delete_form(CandidateUser(_): CandidateUser) -> DeletePage {
+    DeletePage {
+        page: candidate_page("Supprimer mon compte", &[("Mon espace candidat", Some("/espace-candidat")), ("Supprimer mon compte", None)]),
+        form: Form::default(),
+    }
+}
+
+/// `POST /espace-candidat/supprimer-mon-compte` (candidate): asks for the password again.
+pub async fn delete_account(
+    State(state): State<AppState>,
+    CandidateUser(user): CandidateUser,
+    session: Session,
+    body: Bytes,
+) -> AppResult<Response> {
+    let mut form = Form::parse(&body);
+    let password = form.all("password").into_iter().next().unwrap_or_default();
+    if !crate::auth::verify_password(password, user.password_hash.clone()).await {
+        form.add_error("password", "Mot de passe incorrect.");
+        let page = candidate_page("Supprimer mon compte – erreur", &[("Mon espace candidat", Some("/espace-candidat")), ("Supprimer mon compte", None)]);
+        return Ok(DeletePage { page, form }.into_response());
+    }
+    let now = state.now();
+    let txn = state.db.begin().await?;
+    let files = db::personal_data::delete_account(&txn, user.id, now).await?;
+    queue(&txn, &state, mail::messages::account_deleted(&user.email)).await?;
+    txn.commit().await.map_err(db::DbError::from)?;
+    for f in files {
+        // The rows are gone; a failure here leaves bytes nobody can reach, logged for cleanup.
+        if let Err(e) = state.files.delete(&f.storage_key).await {
+            tracing::error!(error = %e, key = %f.storage_key, "file of a deleted account not removed");
+        }
+    }
+    let _ = session.flush().await;
+    Ok(MessagePage::new(
+        "Votre compte a été supprimé",
+        vec!["Votre profil, vos CV, vos favoris et vos alertes sont supprimés ; vos candidatures sont devenues anonymes pour les recruteurs. Un e-mail vous le confirme.".into()],
+        Some(("/", "Retour à l’accueil")),
+        true,
+    )
+    .into_response())
+}

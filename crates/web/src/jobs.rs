@@ -1,0 +1,173 @@
+//! Background work: delivering the outbox, the alert digests, the purges. Runs inside
+//! `metiers serve` (and alone as `metiers worker`); every instance may run it: outbox rows are
+//! leased, and each periodic job takes its turn once per period through `periodic_runs`.
+//!
+//! Error policy: a failed tick is logged and retried at the next one; nothing here panics.
+
+use crate::offer_search::SearchParams;
+use crate::AppState;
+use chrono::{DateTime, Datelike, Duration, Utc};
+use domain::candidate::Frequency;
+use mail::MailError;
+use std::time::Duration as StdDuration;
+
+/// How the worker paces itself.
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    pub tick: StdDuration,
+    /// First retry after this, doubling each time.
+    pub backoff: Duration,
+    pub max_attempts: i32,
+    pub batch: u64,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        Self { tick: StdDuration::from_secs(5), backoff: Duration::seconds(30), max_attempts: 8, batch: 50 }
+    }
+}
+
+/// Applications with no activity for two years are deleted (CNIL recommendation).
+pub const APPLICATION_RETENTION_DAYS: i64 = 730;
+/// Sent e-mails are kept 30 days for support, then deleted.
+pub const OUTBOX_RETENTION_DAYS: i64 = 30;
+
+/// Delivers what is due; returns (sent, failed attempts).
+pub async fn deliver_outbox(state: &AppState, cfg: &WorkerConfig) -> Result<(usize, usize), db::DbError> {
+    let now = Utc::now();
+    let due = db::outbox::claim_due(state.db.conn(), now, cfg.batch, Duration::minutes(5)).await?;
+    let (mut sent, mut failed) = (0, 0);
+    for m in due {
+        let msg = domain::candidate::MailMessage { to: m.recipient.clone(), subject: m.subject.clone(), text: m.text_body.clone(), html: m.html_body.clone() };
+        match state.mailer.send(&msg).await {
+            Ok(()) => {
+                db::outbox::mark_sent(state.db.conn(), m.id, Utc::now()).await?;
+                metrics::counter!("mail_sent_total").increment(1);
+                sent += 1;
+            }
+            Err(MailError::Transient(e) | MailError::Config(e)) if m.attempts < cfg.max_attempts => {
+                let wait = cfg.backoff * 2i32.saturating_pow(u32::try_from(m.attempts - 1).unwrap_or(0).min(16));
+                tracing::warn!(id = m.id, attempts = m.attempts, error = %e, "mail not sent, will retry");
+                db::outbox::mark_retry(state.db.conn(), m.id, Utc::now() + wait, &e).await?;
+                metrics::counter!("mail_retries_total").increment(1);
+                failed += 1;
+            }
+            Err(e) => {
+                tracing::error!(id = m.id, attempts = m.attempts, error = %e, "mail given up");
+                db::outbox::mark_failed(state.db.conn(), m.id, &e.to_string(), Utc::now()).await?;
+                metrics::counter!("mail_failed_total").increment(1);
+                failed += 1;
+            }
+        }
+    }
+    Ok((sent, failed))
+}
+
+/// Sends the digests of one frequency: for each alert, the matching offers published since
+/// the alert was created that it never sent. Returns the number of digests queued.
+pub async fn send_digests(state: &AppState, frequency: Frequency) -> Result<usize, crate::error::AppError> {
+    let now = state.now();
+    let mut queued = 0;
+    for alert in db::alerts::due(state.db.conn(), frequency).await? {
+        let mut params = SearchParams::parse(Some(&alert.query));
+        params.page = 1;
+        params.sort = Some(search::Sort::Date);
+        let views = crate::public::offers::execute(state, params, 200).await?.offers;
+        let sent = db::alerts::already_sent(state.db.conn(), alert.id).await?;
+        let mut fresh: Vec<_> =
+            views.into_iter().filter(|v| !sent.contains(&v.offer.id) && v.offer.published_at >= alert.created_at).collect();
+        if fresh.is_empty() {
+            continue;
+        }
+        fresh.sort_by(|a, b| b.offer.published_at.cmp(&a.offer.published_at));
+        fresh.truncate(20);
+        let items = fresh
+            .iter()
+            .map(|v| mail::messages::Item {
+                title: v.offer.title.clone(),
+                url: state.url(&format!("/emploi/{}", v.offer.slug)),
+                detail: [Some(v.institution.name.clone()), v.offer.city.clone()].into_iter().flatten().collect::<Vec<_>>().join(", "),
+            })
+            .collect();
+        let msg = mail::messages::alert_digest(
+            &alert.email,
+            &alert.label,
+            items,
+            &state.url(&format!("/offres-emploi?{}", alert.query)),
+            &state.url(&format!("/alertes/desinscription/{}", alert.token)),
+        );
+        let ids: Vec<i64> = fresh.iter().map(|v| v.offer.id).collect();
+        let txn = state.db.begin().await?;
+        db::alerts::record_sent(&txn, alert.id, &ids, now).await?;
+        db::outbox::enqueue(&txn, &msg, now).await?;
+        txn.commit().await.map_err(db::DbError::from)?;
+        queued += 1;
+    }
+    Ok(queued)
+}
+
+/// Deletes what is kept no longer: old applications (and their CVs when nothing else uses
+/// them), expired sessions, old login attempts, old sent e-mails.
+pub async fn purge(state: &AppState) -> Result<u64, crate::error::AppError> {
+    let now = state.now();
+    let (n, files) = db::applications::purge_inactive(state.db.conn(), now - Duration::days(APPLICATION_RETENTION_DAYS)).await?;
+    for f in files {
+        crate::candidate::profile::drop_file_if_unused(state, f).await?;
+    }
+    db::accounts::sessions_purge_expired(state.db.conn(), now).await?;
+    db::accounts::login_attempts_purge(state.db.conn(), now - Duration::days(1)).await?;
+    db::outbox::purge_sent(state.db.conn(), now - Duration::days(OUTBOX_RETENTION_DAYS)).await?;
+    Ok(n)
+}
+
+/// The period keys of a moment: one run a day, one a week (ISO week).
+fn periods(now: DateTime<Utc>) -> (String, String) {
+    let paris = now.with_timezone(&chrono_tz_paris());
+    let week = paris.iso_week();
+    (paris.format("%Y-%m-%d").to_string(), format!("{}-S{:02}", week.year(), week.week()))
+}
+
+/// Paris is UTC+1 or +2; the digests go out after 7:00 UTC, which is morning in France all
+/// year, without a time-zone database.
+fn chrono_tz_paris() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(3600).unwrap_or(chrono::FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!()))
+}
+
+/// Runs the periodic jobs whose turn it is.
+pub async fn run_periodic(state: &AppState) -> Result<(), crate::error::AppError> {
+    let now = state.now();
+    let (day, week) = periods(now);
+    let conn = state.db.conn();
+    if db::outbox::take_turn(conn, &format!("purge:{day}"), now).await? {
+        let n = purge(state).await?;
+        tracing::info!(applications = n, "purge done");
+    }
+    if now.time() >= chrono::NaiveTime::from_hms_opt(7, 0, 0).unwrap_or_default() {
+        if db::outbox::take_turn(conn, &format!("alertes-quotidiennes:{day}"), now).await? {
+            let n = send_digests(state, Frequency::Daily).await?;
+            tracing::info!(digests = n, "daily alerts queued");
+        }
+        if now.weekday() == chrono::Weekday::Mon && db::outbox::take_turn(conn, &format!("alertes-hebdomadaires:{week}"), now).await? {
+            let n = send_digests(state, Frequency::Weekly).await?;
+            tracing::info!(digests = n, "weekly alerts queued");
+        }
+    }
+    Ok(())
+}
+
+/// The worker loop, until the process stops.
+pub fn spawn(state: AppState, cfg: WorkerConfig) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(cfg.tick);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            if let Err(e) = run_periodic(&state).await {
+                tracing::error!(error = %e, "periodic jobs failed");
+            }
+            if let Err(e) = deliver_outbox(&state, &cfg).await {
+                tracing::error!(error = %e, "outbox delivery failed");
+            }
+        }
+    })
+}

@@ -1,0 +1,101 @@
+//! Uploaded files (CVs): checked before anything is stored, kept through `object_store`
+//! (a folder by default, an S3-compatible bucket in production) under a random key that says
+//! nothing about the person, and read back only after the caller checked who may.
+
+use crate::error::AppError;
+use object_store::local::LocalFileSystem;
+use object_store::memory::InMemory;
+use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
+use std::sync::Arc;
+
+/// A CV may not be larger than this.
+pub const MAX_CV_BYTES: usize = 5 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct FileStore {
+    inner: Arc<dyn ObjectStore>,
+}
+
+impl FileStore {
+    /// Files under `dir` (created if missing).
+    pub fn local(dir: &std::path::Path) -> std::io::Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        let store = LocalFileSystem::new_with_prefix(dir).map_err(std::io::Error::other)?;
+        Ok(Self { inner: Arc::new(store) })
+    }
+
+    pub fn in_memory() -> Self {
+        Self { inner: Arc::new(InMemory::new()) }
+    }
+
+    pub async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), AppError> {
+        self.inner
+            .put(&ObjectPath::from(key), PutPayload::from(bytes))
+            .await
+            .map(|_| ())
+            .map_err(|e| AppError::Internal(format!("écriture du fichier {key} : {e}")))
+    }
+
+    pub async fn get(&self, key: &str) -> Result<Vec<u8>, AppError> {
+        let got = self.inner.get(&ObjectPath::from(key)).await.map_err(|e| match e {
+            object_store::Error::NotFound { .. } => AppError::NotFound,
+            e => AppError::Internal(format!("lecture du fichier {key} : {e}")),
+        })?;
+        Ok(got.bytes().await.map_err(|e| AppError::Internal(e.to_string()))?.to_vec())
+    }
+
+    /// Deleting a missing file is not an error (a retried deletion).
+    pub async fn delete(&self, key: &str) -> Result<(), AppError> {
+        match self.inner.delete(&ObjectPath::from(key)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(AppError::Internal(format!("suppression du fichier {key} : {e}"))),
+        }
+    }
+}
+
+/// Why an uploaded CV is refused, in French. A CV must be a PDF by its content (the magic bytes,
+/// whatever its name says) and parse as one (a truncated or corrupt file is refused).
+pub fn check_cv(bytes: &[u8]) -> Result<(), &'static str> {
+    if bytes.is_empty() {
+        return Err("Le fichier est vide.");
+    }
+    if bytes.len() > MAX_CV_BYTES {
+        return Err("Le fichier dépasse 5 Mo : réduisez-le (en exportant le PDF en qualité « écran », par exemple).");
+    }
+    if infer::get(bytes).map(|t| t.mime_type()) != Some("application/pdf") {
+        return Err("Le fichier n’est pas un PDF. Enregistrez votre CV au format PDF puis déposez-le à nouveau.");
+    }
+    match lopdf::Document::load_mem(bytes) {
+        Ok(doc) if doc.get_pages().is_empty() => Err("Ce PDF ne contient aucune page."),
+        Ok(_) => Ok(()),
+        Err(_) => Err("Ce PDF est illisible ou incomplet. Enregistrez-le à nouveau puis déposez-le."),
+    }
+}
+
+/// A file name safe to show and to send back in `Content-Disposition`: no folders, no control
+/// characters, at most 100 characters, ending in `.pdf`.
+pub fn clean_file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>' | ':' | '*' | '?' | '|'))
+        .take(100)
+        .collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').to_string();
+    let stem = if cleaned.is_empty() { "cv".to_string() } else { cleaned };
+    if stem.to_lowercase().ends_with(".pdf") { stem } else { format!("{stem}.pdf") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_lose_their_folders() {
+        assert_eq!(clean_file_name("../../etc/passwd"), "passwd.pdf");
+        assert_eq!(clean_file_name("..\\..\\cv.pdf"), "cv.pdf");
+        assert_eq!(clean_file_name("Mon CV \"2026\".PDF"), "Mon CV 2026.PDF");
+        assert_eq!(clean_file_name(".."), "cv.pdf");
+    }
+}
