@@ -4,6 +4,7 @@
 mod support;
 
 mod board;
+mod candidates;
 mod cli;
 mod import_csp;
 mod import_pep;

@@ -49,6 +49,9 @@ pub fn router() -> Router<AppState> {
         .route("/lettre-information", post(alerts::newsletter))
         .route("/lettre-information/confirmer/{token}", get(alerts::newsletter_confirm))
         .route("/lettre-information/desinscription/{token}", get(alerts::newsletter_unsubscribe))
+        // Uploads are read up to the CV limit and the rest is drained, so a 6 MB file gets its
+        // French message rather than a bare 413; the global layer still caps bodies at 12 MB.
+        .layer(axum::extract::DefaultBodyLimit::max(12 * 1024 * 1024))
 }
 
 /// Queues an e-mail in the caller's transaction.
