@@ -34,7 +34,12 @@ struct Common {
     #[arg(long, env = "MAIL_URL", default_value = "file", global = true)]
     mail_url: String,
     /// Sender of every e-mail.
-    #[arg(long, env = "MAIL_FROM", default_value = "Métiers du numérique <ne-pas-repondre@metiers-numerique.gouv.fr>", global = true)]
+    #[arg(
+        long,
+        env = "MAIL_FROM",
+        default_value = "Métiers du numérique <ne-pas-repondre@metiers-numerique.gouv.fr>",
+        global = true
+    )]
     mail_from: String,
     /// Seconds between two runs of the worker (outbox, alerts, purges).
     #[arg(long, env = "WORKER_TICK", default_value_t = 5, global = true)]

@@ -19,7 +19,10 @@ fn pdf() -> Vec<u8> {
         "Type" => "Page", "Parent" => pages_id,
         "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
     });
-    doc.objects.insert(pages_id, Object::Dictionary(dictionary! {"Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1}));
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {"Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1}),
+    );
     let catalog_id = doc.add_object(dictionary! {"Type" => "Catalog", "Pages" => pages_id});
     doc.trailer.set("Root", catalog_id);
     let mut buf = Vec::new();
@@ -67,11 +70,18 @@ impl<'a> Client<'a> {
         self.send(req).await
     }
 
-    async fn multipart(&mut self, uri: &str, fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> crate::support::Response {
+    async fn multipart(
+        &mut self,
+        uri: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &[u8])>,
+    ) -> crate::support::Response {
         let boundary = "----limite-du-test";
         let mut body = Vec::new();
         for (k, v) in fields {
-            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+            );
         }
         if let Some((name, bytes)) = file {
             body.extend_from_slice(
@@ -96,7 +106,11 @@ async fn mails(db: &TestDb) -> Vec<outbox::Model> {
 /// The last link of an e-mail's text that starts with `prefix` (a path).
 async fn link(db: &TestDb, to: &str, prefix: &str) -> String {
     let all = mails(db).await;
-    let m = all.iter().rev().find(|m| m.recipient == to && m.text_body.contains(prefix)).unwrap_or_else(|| panic!("no mail to {to} with {prefix}"));
+    let m = all
+        .iter()
+        .rev()
+        .find(|m| m.recipient == to && m.text_body.contains(prefix))
+        .unwrap_or_else(|| panic!("no mail to {to} with {prefix}"));
     let start = m.text_body.find(prefix).expect("link");
     m.text_body[start..].split_whitespace().next().expect("link").to_string()
 }
@@ -140,20 +154,31 @@ db_test!(signup_verify_apply_and_follow, |db| {
     assert_eq!(form.status, StatusCode::OK);
 
     // A validation error keeps what was typed.
-    let res = alice.multipart(&format!("/candidature/{slug}"), &[("prenom", "Alice"), ("nom", ""), ("lettre", "Ma lettre à garder")], None).await;
+    let res = alice
+        .multipart(
+            &format!("/candidature/{slug}"),
+            &[("prenom", "Alice"), ("nom", ""), ("lettre", "Ma lettre à garder")],
+            None,
+        )
+        .await;
     assert_eq!(res.status, StatusCode::OK);
     assert!(res.body.contains("Renseignez votre nom."));
     assert!(res.body.contains("Ma lettre à garder"));
 
     let res = alice
-        .multipart(&format!("/candidature/{slug}"), &[("prenom", "Alice"), ("nom", "Martin"), ("lettre", "Bonjour")], Some(("mon cv.pdf", &pdf())))
+        .multipart(
+            &format!("/candidature/{slug}"),
+            &[("prenom", "Alice"), ("nom", "Martin"), ("lettre", "Bonjour")],
+            Some(("mon cv.pdf", &pdf())),
+        )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let location = res.header("location").to_string();
     assert!(location.ends_with("?envoyee=1"), "{location}");
     let page = alice.get(&location).await;
     assert!(page.body.contains("Candidature envoyée") && page.body.contains("Reçue"), "{}", page.body);
-    let confirmation = mails(&db).await.into_iter().find(|m| m.subject.contains("Candidature envoyée")).expect("confirmation mail");
+    let confirmation =
+        mails(&db).await.into_iter().find(|m| m.subject.contains("Candidature envoyée")).expect("confirmation mail");
     assert_eq!(confirmation.recipient, "alice@exemple.fr");
     assert!(confirmation.text_body.contains(&title));
 
@@ -163,8 +188,14 @@ db_test!(signup_verify_apply_and_follow, |db| {
     assert!(again.header("location").contains("deja=1"));
 
     // The recruiter side moves it (back-office to come): the candidate sees stage and reason.
-    let app_id: i64 = location.trim_start_matches("/espace-candidat/candidatures/").trim_end_matches("?envoyee=1").parse().expect("id");
-    db::applications::move_stage(db.conn(), app_id, domain::candidate::Stage::Interview, None, today()).await.expect("move");
+    let app_id: i64 = location
+        .trim_start_matches("/espace-candidat/candidatures/")
+        .trim_end_matches("?envoyee=1")
+        .parse()
+        .expect("id");
+    db::applications::move_stage(db.conn(), app_id, domain::candidate::Stage::Interview, None, today())
+        .await
+        .expect("move");
     let page = alice.get(&format!("/espace-candidat/candidatures/{app_id}")).await;
     assert!(page.body.contains("Entretien"));
 
@@ -209,15 +240,24 @@ db_test!(no_enumeration_and_login_limits, |db| {
     let mut c = Client::new(&app);
     c.post("/inscription", &[("email", "carole@exemple.fr"), ("password", PASSWORD), ("cgu", "1")]).await;
     // Signing up again answers the same and tells only the owner, by e-mail.
-    let again = Client::new(&app).post("/inscription", &[("email", "carole@exemple.fr"), ("password", PASSWORD), ("cgu", "1")]).await;
-    let fresh = Client::new(&app).post("/inscription", &[("email", "david@exemple.fr"), ("password", PASSWORD), ("cgu", "1")]).await;
+    let again = Client::new(&app)
+        .post("/inscription", &[("email", "carole@exemple.fr"), ("password", PASSWORD), ("cgu", "1")])
+        .await;
+    let fresh = Client::new(&app)
+        .post("/inscription", &[("email", "david@exemple.fr"), ("password", PASSWORD), ("cgu", "1")])
+        .await;
     assert_eq!(again.status, fresh.status);
     assert!(again.body.contains("Vérifiez votre boîte e-mail") && fresh.body.contains("Vérifiez votre boîte e-mail"));
-    assert!(mails(&db).await.iter().any(|m| m.recipient == "carole@exemple.fr" && m.subject == "Vous avez déjà un compte"));
+    assert!(
+        mails(&db).await.iter().any(|m| m.recipient == "carole@exemple.fr" && m.subject == "Vous avez déjà un compte")
+    );
     // The same message for an unknown address and a wrong password.
     let unknown = Client::new(&app).post("/connexion", &[("email", "personne@exemple.fr"), ("password", "x")]).await;
     let wrong = Client::new(&app).post("/connexion", &[("email", "carole@exemple.fr"), ("password", "mauvais")]).await;
-    assert!(unknown.body.contains("Adresse e-mail ou mot de passe incorrect.") && wrong.body.contains("Adresse e-mail ou mot de passe incorrect."));
+    assert!(
+        unknown.body.contains("Adresse e-mail ou mot de passe incorrect.")
+            && wrong.body.contains("Adresse e-mail ou mot de passe incorrect.")
+    );
     // Forgotten password: the same page either way.
     let f1 = Client::new(&app).post("/mot-de-passe-oublie", &[("email", "carole@exemple.fr")]).await;
     let f2 = Client::new(&app).post("/mot-de-passe-oublie", &[("email", "personne@exemple.fr")]).await;
@@ -226,7 +266,9 @@ db_test!(no_enumeration_and_login_limits, |db| {
         assert!(body.contains("Si un compte existe pour") && body.contains("vient de lui être envoyé"));
     }
     // Weak passwords are refused with the reason, and what was typed stays.
-    let weak = Client::new(&app).post("/inscription", &[("email", "eve@exemple.fr"), ("password", "motdepasse123"), ("cgu", "1")]).await;
+    let weak = Client::new(&app)
+        .post("/inscription", &[("email", "eve@exemple.fr"), ("password", "motdepasse123"), ("cgu", "1")])
+        .await;
     assert!(weak.body.contains("trop courant") && weak.body.contains("eve@exemple.fr"));
     // Five failures lock the account for a while, even with the right password.
     for _ in 0..4 {
@@ -250,11 +292,27 @@ db_test!(cv_uploads_are_checked, |db| {
     let mut c = candidate(&app, &db, "fanny@exemple.fr").await;
     let res = c.post("/profil", &[("prenom", "Fanny"), ("nom", "Leroy"), ("experience", "trois")]).await;
     assert!(res.body.contains("Saisissez un nombre d’années entre 0 et 60.") && res.body.contains("Fanny"));
-    let res = c.post("/profil", &[("prenom", "Fanny"), ("nom", "Leroy"), ("experience", "3"), ("vivier", "1"), ("region", "11"), ("region", "zz")]).await;
+    let res = c
+        .post(
+            "/profil",
+            &[
+                ("prenom", "Fanny"),
+                ("nom", "Leroy"),
+                ("experience", "3"),
+                ("vivier", "1"),
+                ("region", "11"),
+                ("region", "zz"),
+            ],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     let valid = pdf();
     let truncated = valid[..valid.len() / 2].to_vec();
-    let big = { let mut b = valid.clone(); b.resize(6 * 1024 * 1024, b' '); b };
+    let big = {
+        let mut b = valid.clone();
+        b.resize(6 * 1024 * 1024, b' ');
+        b
+    };
     for (name, bytes, expected) in [
         ("photo.pdf", png(), "n’est pas un PDF"),
         ("cv.pdf", truncated, "illisible ou incomplet"),
@@ -264,7 +322,10 @@ db_test!(cv_uploads_are_checked, |db| {
         assert_eq!(res.status, StatusCode::OK, "{name}");
         assert!(res.body.contains(expected), "{name}: {expected}");
     }
-    let me = db::users::by_email(db.conn(), &domain::email::Email::parse("fanny@exemple.fr").expect("e")).await.expect("db").expect("user");
+    let me = db::users::by_email(db.conn(), &domain::email::Email::parse("fanny@exemple.fr").expect("e"))
+        .await
+        .expect("db")
+        .expect("user");
     assert!(db::profiles::files_of(db.conn(), me.id).await.expect("files").is_empty(), "refused files are not stored");
     let res = c.multipart("/profil/cv", &[], Some(("../../etc/passwd", &valid))).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
@@ -277,7 +338,12 @@ db_test!(alerts_newsletter_and_personal_data, |db| {
     db::seed::seed_demo(&db, today()).await.expect("seed");
     let app = TestApp::new(&db, today()).await;
     // Without an account: double opt-in, then one-click unsubscribe and undo.
-    let res = Client::new(&app).post("/alertes", &[("recherche", "q=data&region=11"), ("email", "gilles@exemple.fr"), ("frequence", "hebdomadaire")]).await;
+    let res = Client::new(&app)
+        .post(
+            "/alertes",
+            &[("recherche", "q=data&region=11"), ("email", "gilles@exemple.fr"), ("frequence", "hebdomadaire")],
+        )
+        .await;
     assert!(res.body.contains("Confirmez votre alerte"));
     let confirm = link(&db, "gilles@exemple.fr", "/alertes/confirmer/").await;
     let res = Client::new(&app).get(&confirm[confirm.find("/alertes/").expect("path")..]).await;
@@ -314,10 +380,17 @@ db_test!(alerts_newsletter_and_personal_data, |db| {
     assert_eq!(json["favoris"][0]["titre"], title.as_str());
     assert!(json["fichiers"][0]["contenu_base64"].as_str().is_some_and(|s| s.len() > 100));
     // Another candidate's alert cannot be deleted by guessing its id.
-    let helene = db::users::by_email(db.conn(), &domain::email::Email::parse("helene@exemple.fr").expect("e")).await.expect("db").expect("user");
-    let alert_id = db::alerts::list_for_user(db.conn(), helene.id).await.expect("alerts").first().map(|a| a.id).expect("alert");
+    let helene = db::users::by_email(db.conn(), &domain::email::Email::parse("helene@exemple.fr").expect("e"))
+        .await
+        .expect("db")
+        .expect("user");
+    let alert_id =
+        db::alerts::list_for_user(db.conn(), helene.id).await.expect("alerts").first().map(|a| a.id).expect("alert");
     let mut other = candidate(&app, &db, "ines@exemple.fr").await;
-    assert_eq!(other.post(&format!("/espace-candidat/alertes/{alert_id}/supprimer"), &[]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        other.post(&format!("/espace-candidat/alertes/{alert_id}/supprimer"), &[]).await.status,
+        StatusCode::NOT_FOUND
+    );
     let res = h.post("/espace-candidat/supprimer-mon-compte", &[("password", "mauvais")]).await;
     assert!(res.body.contains("Mot de passe incorrect."));
     let res = h.post("/espace-candidat/supprimer-mon-compte", &[("password", PASSWORD)]).await;

@@ -10,9 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use domain::email::Email;
 use domain::role::Role;
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 
 /// What a one-time token is for.
@@ -278,5 +276,9 @@ pub async fn sessions_purge_expired(conn: &impl ConnectionTrait, now: DateTime<U
 }
 
 pub async fn login_attempts_purge(conn: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<u64> {
-    Ok(login_attempt::Entity::delete_many().filter(login_attempt::Column::At.lt(before)).exec(conn).await?.rows_affected)
+    Ok(login_attempt::Entity::delete_many()
+        .filter(login_attempt::Column::At.lt(before))
+        .exec(conn)
+        .await?
+        .rows_affected)
 }

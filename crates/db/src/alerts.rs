@@ -131,7 +131,12 @@ pub async fn already_sent(conn: &impl ConnectionTrait, alert_id: i64) -> Result<
 }
 
 /// Records what a digest sent (in the transaction that queues it), so no offer is sent twice.
-pub async fn record_sent(conn: &impl ConnectionTrait, alert_id: i64, offer_ids: &[i64], now: DateTime<Utc>) -> Result<()> {
+pub async fn record_sent(
+    conn: &impl ConnectionTrait,
+    alert_id: i64,
+    offer_ids: &[i64],
+    now: DateTime<Utc>,
+) -> Result<()> {
     if !offer_ids.is_empty() {
         alert_delivery::Entity::insert_many(offer_ids.iter().map(|id| alert_delivery::ActiveModel {
             alert_id: Set(alert_id),
@@ -164,8 +169,10 @@ pub async fn newsletter_subscribe(
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<(newsletter_subscription::Model, bool)> {
-    let existing =
-        newsletter_subscription::Entity::find().filter(newsletter_subscription::Column::Email.eq(email)).one(conn).await?;
+    let existing = newsletter_subscription::Entity::find()
+        .filter(newsletter_subscription::Column::Email.eq(email))
+        .one(conn)
+        .await?;
     match existing {
         Some(s) if s.confirmed_at.is_some() && s.unsubscribed_at.is_none() => Ok((s, false)),
         Some(s) => {
@@ -218,8 +225,14 @@ pub async fn newsletter_unsubscribe(conn: &impl ConnectionTrait, token: &str, no
     Ok(res.rows_affected == 1)
 }
 
-pub async fn newsletter_by_email(conn: &impl ConnectionTrait, email: &str) -> Result<Option<newsletter_subscription::Model>> {
-    Ok(newsletter_subscription::Entity::find().filter(newsletter_subscription::Column::Email.eq(email)).one(conn).await?)
+pub async fn newsletter_by_email(
+    conn: &impl ConnectionTrait,
+    email: &str,
+) -> Result<Option<newsletter_subscription::Model>> {
+    Ok(newsletter_subscription::Entity::find()
+        .filter(newsletter_subscription::Column::Email.eq(email))
+        .one(conn)
+        .await?)
 }
 
 pub async fn newsletter_delete(conn: &impl ConnectionTrait, email: &str) -> Result<()> {

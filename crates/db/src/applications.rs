@@ -50,7 +50,11 @@ pub async fn for_offer_and_user(
 
 /// Records an application and its first event; `Conflict` when the candidate already applied
 /// to this offer (checked here and by the unique index against a double submit).
-pub async fn create(conn: &impl ConnectionTrait, new: &NewApplication, now: DateTime<Utc>) -> Result<application::Model> {
+pub async fn create(
+    conn: &impl ConnectionTrait,
+    new: &NewApplication,
+    now: DateTime<Utc>,
+) -> Result<application::Model> {
     if let Some(offer_id) = new.offer_id {
         if for_offer_and_user(conn, offer_id, new.user_id).await?.is_some() {
             return Err(DbError::Conflict("vous avez déjà candidaté à cette offre".into()));
@@ -101,8 +105,13 @@ async fn add_event(
 async fn views(conn: &impl ConnectionTrait, apps: Vec<application::Model>) -> Result<Vec<ApplicationView>> {
     let ids: Vec<i64> = apps.iter().map(|a| a.id).collect();
     let offer_ids: Vec<i64> = apps.iter().filter_map(|a| a.offer_id).collect();
-    let offers: HashMap<i64, offer::Model> =
-        offer::Entity::find().filter(offer::Column::Id.is_in(offer_ids)).all(conn).await?.into_iter().map(|o| (o.id, o)).collect();
+    let offers: HashMap<i64, offer::Model> = offer::Entity::find()
+        .filter(offer::Column::Id.is_in(offer_ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
     let inst_ids: Vec<i64> = apps.iter().filter_map(|a| a.institution_id).collect();
     let institutions: HashMap<i64, institution::Model> = institution::Entity::find()
         .filter(institution::Column::Id.is_in(inst_ids))
@@ -185,7 +194,12 @@ async fn set_stage(
 }
 
 /// The candidate withdraws an application still in progress.
-pub async fn withdraw(conn: &impl ConnectionTrait, id: i64, user_id: i64, now: DateTime<Utc>) -> Result<ApplicationView> {
+pub async fn withdraw(
+    conn: &impl ConnectionTrait,
+    id: i64,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> Result<ApplicationView> {
     let view = get_for_user(conn, id, user_id).await?;
     let from = view.stage();
     if !from.is_open() {

@@ -1,13 +1,19 @@
 //! A candidate's favourite offers.
 
-use crate::entity::favourite;
 use crate::Result;
+use crate::entity::favourite;
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashSet;
 
 /// Adds or removes; returns whether the offer is now a favourite.
-pub async fn set(conn: &impl ConnectionTrait, user_id: i64, offer_id: i64, on: bool, now: DateTime<Utc>) -> Result<bool> {
+pub async fn set(
+    conn: &impl ConnectionTrait,
+    user_id: i64,
+    offer_id: i64,
+    on: bool,
+    now: DateTime<Utc>,
+) -> Result<bool> {
     let existing = favourite::Entity::find_by_id((user_id, offer_id)).one(conn).await?;
     match (existing.is_some(), on) {
         (false, true) => {

@@ -6,8 +6,8 @@
 //! `NotFound`, `Conflict` and `Invalid` are expected outcomes that callers turn into messages.
 
 pub mod accounts;
-pub mod applications;
 pub mod alerts;
+pub mod applications;
 pub mod bench;
 pub mod entity;
 pub mod favourites;

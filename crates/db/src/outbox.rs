@@ -5,8 +5,8 @@
 //! (`locked_until`): portable across SQLite and PostgreSQL, and two workers never hold the same
 //! row. A message is marked sent right after the transport accepted it.
 
-use crate::entity::{outbox, periodic_run};
 use crate::Result;
+use crate::entity::{outbox, periodic_run};
 use chrono::{DateTime, Duration, Utc};
 use domain::candidate::MailMessage;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};

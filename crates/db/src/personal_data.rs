@@ -2,10 +2,10 @@
 //! account, anonymising what recruiters keep).
 
 use crate::entity::{file, institution};
-use crate::{accounts, alerts, applications, favourites, profiles, DbError, Result};
+use crate::{DbError, Result, accounts, alerts, applications, favourites, profiles};
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// Everything stored about a user, as JSON (the CV's bytes are added by the caller, which
 /// holds the file store).

@@ -1,8 +1,8 @@
 //! Candidate profiles, their choices (professions, domains, régions, contracts), the
 //! institutions a profile is hidden from, and the files (CVs) candidates upload.
 
-use crate::entity::{application, candidate_profile, file, profile_choice, profile_hidden_institution};
 use crate::Result;
+use crate::entity::{application, candidate_profile, file, profile_choice, profile_hidden_institution};
 use chrono::{DateTime, Utc};
 use domain::candidate::ChoiceKind;
 use sea_orm::sea_query::Expr;
@@ -109,9 +109,11 @@ pub async fn save(conn: &impl ConnectionTrait, user_id: i64, input: &ProfileInpu
     hidden.sort_unstable();
     hidden.dedup();
     if !hidden.is_empty() {
-        profile_hidden_institution::Entity::insert_many(hidden.iter().map(|id| {
-            profile_hidden_institution::ActiveModel { user_id: Set(user_id), institution_id: Set(*id) }
-        }))
+        profile_hidden_institution::Entity::insert_many(
+            hidden
+                .iter()
+                .map(|id| profile_hidden_institution::ActiveModel { user_id: Set(user_id), institution_id: Set(*id) }),
+        )
         .exec_without_returning(conn)
         .await?;
     }
@@ -119,7 +121,12 @@ pub async fn save(conn: &impl ConnectionTrait, user_id: i64, input: &ProfileInpu
 }
 
 /// Attaches a CV to an existing profile; returns the file it replaces, if any.
-pub async fn set_cv(conn: &impl ConnectionTrait, user_id: i64, file_id: Option<i64>, now: DateTime<Utc>) -> Result<Option<i64>> {
+pub async fn set_cv(
+    conn: &impl ConnectionTrait,
+    user_id: i64,
+    file_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>> {
     let previous = candidate_profile::Entity::find_by_id(user_id).one(conn).await?.and_then(|p| p.cv_file_id);
     candidate_profile::Entity::update_many()
         .col_expr(candidate_profile::Column::CvFileId, Expr::value(file_id))
@@ -168,7 +175,8 @@ pub async fn delete_file(conn: &impl ConnectionTrait, id: i64) -> Result<()> {
 
 /// Whether a file is still referenced by a profile or an application.
 pub async fn file_in_use(conn: &impl ConnectionTrait, id: i64) -> Result<bool> {
-    let profile = candidate_profile::Entity::find().filter(candidate_profile::Column::CvFileId.eq(id)).one(conn).await?;
+    let profile =
+        candidate_profile::Entity::find().filter(candidate_profile::Column::CvFileId.eq(id)).one(conn).await?;
     if profile.is_some() {
         return Ok(true);
     }

@@ -18,9 +18,33 @@ pub const PASSWORD_MAX_CHARS: usize = 128;
 /// zxcvbn's dictionaries are English: these frequent French choices (and the site's own words)
 /// are added so that "azertyuiop" or "motdepasse" count as guessable.
 const FRENCH_COMMON: &[&str] = &[
-    "azerty", "azertyuiop", "azertyuiopqsdfghjklm", "qsdfghjklm", "wxcvbn", "motdepasse", "soleil", "bonjour",
-    "doudou", "loulou", "chouchou", "jetaime", "marseille", "paris", "france", "bisous", "coucou", "nicolas",
-    "camille", "julien", "amour", "chocolat", "princesse", "emploi", "metiers", "numerique", "fonctionpublique",
+    "azerty",
+    "azertyuiop",
+    "azertyuiopqsdfghjklm",
+    "qsdfghjklm",
+    "wxcvbn",
+    "motdepasse",
+    "soleil",
+    "bonjour",
+    "doudou",
+    "loulou",
+    "chouchou",
+    "jetaime",
+    "marseille",
+    "paris",
+    "france",
+    "bisous",
+    "coucou",
+    "nicolas",
+    "camille",
+    "julien",
+    "amour",
+    "chocolat",
+    "princesse",
+    "emploi",
+    "metiers",
+    "numerique",
+    "fonctionpublique",
 ];
 
 /// Why a password is refused, in French, for the field's error message.

@@ -104,7 +104,11 @@ impl Mailer {
             Transport::Smtp(smtp) => {
                 let email = self.build(msg)?;
                 smtp.send(email).await.map(|_| ()).map_err(|e| {
-                    if e.is_permanent() { MailError::Permanent(e.to_string()) } else { MailError::Transient(e.to_string()) }
+                    if e.is_permanent() {
+                        MailError::Permanent(e.to_string())
+                    } else {
+                        MailError::Transient(e.to_string())
+                    }
                 })
             }
         }

@@ -67,7 +67,10 @@ pub fn verify_email(to: &str, url: &str) -> MailMessage {
         ],
     );
     c.action = Some(("Confirmer mon adresse e-mail", url.to_string()));
-    c.footer.insert(0, "Si vous n’êtes pas à l’origine de cette inscription, ignorez ce message : aucun compte ne sera activé.".into());
+    c.footer.insert(
+        0,
+        "Si vous n’êtes pas à l’origine de cette inscription, ignorez ce message : aucun compte ne sera activé.".into(),
+    );
     render(to, &c)
 }
 
@@ -150,7 +153,9 @@ pub fn alert_confirm(to: &str, label: &str, confirm_url: &str, unsubscribe_url: 
         "Confirmez votre alerte",
         vec![
             "Bonjour,".into(),
-            format!("Vous avez demandé à recevoir les nouvelles offres de la recherche « {label} ». Confirmez pour commencer à les recevoir :"),
+            format!(
+                "Vous avez demandé à recevoir les nouvelles offres de la recherche « {label} ». Confirmez pour commencer à les recevoir :"
+            ),
         ],
     );
     c.action = Some(("Confirmer mon alerte", confirm_url.to_string()));
@@ -161,12 +166,10 @@ pub fn alert_confirm(to: &str, label: &str, confirm_url: &str, unsubscribe_url: 
 
 pub fn alert_digest(to: &str, label: &str, offers: Vec<Item>, search_url: &str, unsubscribe_url: &str) -> MailMessage {
     let n = offers.len();
-    let subject = if n == 1 {
-        format!("1 nouvelle offre : {label}")
-    } else {
-        format!("{n} nouvelles offres : {label}")
-    };
-    let mut c = content(subject, vec!["Bonjour,".into(), format!("Voici les nouvelles offres de votre alerte « {label} » :")]);
+    let subject =
+        if n == 1 { format!("1 nouvelle offre : {label}") } else { format!("{n} nouvelles offres : {label}") };
+    let mut c =
+        content(subject, vec!["Bonjour,".into(), format!("Voici les nouvelles offres de votre alerte « {label} » :")]);
     c.items = offers;
     c.action = Some(("Voir toute la recherche", search_url.to_string()));
     c.unsubscribe = Some(unsubscribe_url.to_string());
@@ -221,7 +224,13 @@ mod tests {
     #[test]
     fn digests_list_offers_and_unsubscribe() {
         let items = vec![Item { title: "Data".into(), url: "https://x/emploi/data".into(), detail: "Paris".into() }];
-        let m = alert_digest("a@b.fr", "data", items, "https://x/offres-emploi?q=data", "https://x/alertes/desinscription/t");
+        let m = alert_digest(
+            "a@b.fr",
+            "data",
+            items,
+            "https://x/offres-emploi?q=data",
+            "https://x/alertes/desinscription/t",
+        );
         assert_eq!(m.subject, "1 nouvelle offre : data");
         assert!(m.text.contains("https://x/emploi/data") && m.text.contains("https://x/alertes/desinscription/t"));
         assert!(m.html.contains("https://x/alertes/desinscription/t"));

@@ -7,10 +7,10 @@
 //! through a task-local (so every page's header shows the account without each handler
 //! passing it).
 
-use crate::error::AppError;
 use crate::AppState;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use crate::error::AppError;
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::middleware::Next;
@@ -20,9 +20,9 @@ use chrono::{DateTime, Utc};
 use db::entity::user;
 use domain::role::Role;
 use std::sync::Arc;
+use tower_sessions::Session;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
-use tower_sessions::Session;
 
 pub const SESSION_USER: &str = "user_id";
 /// Sessions last two weeks without activity, then the user signs in again.
@@ -69,11 +69,14 @@ impl SessionStore for DbSessionStore {
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let (data, user_id, expires) = record_parts(record)?;
-        db::accounts::session_save(self.db.conn(), &record.id.to_string(), user_id, &data, expires).await.map_err(backend)
+        db::accounts::session_save(self.db.conn(), &record.id.to_string(), user_id, &data, expires)
+            .await
+            .map_err(backend)
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let Some(data) = db::accounts::session_load(self.db.conn(), &id.to_string(), Utc::now()).await.map_err(backend)?
+        let Some(data) =
+            db::accounts::session_load(self.db.conn(), &id.to_string(), Utc::now()).await.map_err(backend)?
         else {
             return Ok(None);
         };
@@ -118,7 +121,8 @@ pub async fn load_user(State(state): State<AppState>, session: Session, mut req:
             None
         }
     };
-    let nav = user.as_ref().map(|u| AccountNav { email: u.email.clone(), role: u.role.parse().unwrap_or(Role::Candidate) });
+    let nav =
+        user.as_ref().map(|u| AccountNav { email: u.email.clone(), role: u.role.parse().unwrap_or(Role::Candidate) });
     req.extensions_mut().insert(CurrentUser(user));
     ACCOUNT.scope(nav, next.run(req)).await
 }
@@ -161,7 +165,9 @@ impl<S: Send + Sync> FromRequestParts<S> for CandidateUser {
 /// becomes the candidate space, so the parameter cannot send people elsewhere.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\") && p.len() < 2000 => p.to_string(),
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\") && p.len() < 2000 => {
+            p.to_string()
+        }
         _ => "/espace-candidat".to_string(),
     }
 }
@@ -191,7 +197,8 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
 
 /// A hash of a password nobody has, verified when the account does not exist so that the
 /// answer takes as long either way.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc";
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc";
 
 pub async fn verify_password(password: String, hash: Option<String>) -> bool {
     tokio::task::spawn_blocking(move || {

@@ -4,8 +4,8 @@
 //!
 //! Error policy: a failed tick is logged and retried at the next one; nothing here panics.
 
-use crate::offer_search::SearchParams;
 use crate::AppState;
+use crate::offer_search::SearchParams;
 use chrono::{DateTime, Datelike, Duration, Utc};
 use domain::candidate::Frequency;
 use mail::MailError;
@@ -38,7 +38,12 @@ pub async fn deliver_outbox(state: &AppState, cfg: &WorkerConfig) -> Result<(usi
     let due = db::outbox::claim_due(state.db.conn(), now, cfg.batch, Duration::minutes(5)).await?;
     let (mut sent, mut failed) = (0, 0);
     for m in due {
-        let msg = domain::candidate::MailMessage { to: m.recipient.clone(), subject: m.subject.clone(), text: m.text_body.clone(), html: m.html_body.clone() };
+        let msg = domain::candidate::MailMessage {
+            to: m.recipient.clone(),
+            subject: m.subject.clone(),
+            text: m.text_body.clone(),
+            html: m.html_body.clone(),
+        };
         match state.mailer.send(&msg).await {
             Ok(()) => {
                 db::outbox::mark_sent(state.db.conn(), m.id, Utc::now()).await?;
@@ -74,8 +79,10 @@ pub async fn send_digests(state: &AppState, frequency: Frequency) -> Result<usiz
         params.sort = Some(search::Sort::Date);
         let views = crate::public::offers::execute(state, params, 200).await?.offers;
         let sent = db::alerts::already_sent(state.db.conn(), alert.id).await?;
-        let mut fresh: Vec<_> =
-            views.into_iter().filter(|v| !sent.contains(&v.offer.id) && v.offer.published_at >= alert.created_at).collect();
+        let mut fresh: Vec<_> = views
+            .into_iter()
+            .filter(|v| !sent.contains(&v.offer.id) && v.offer.published_at >= alert.created_at)
+            .collect();
         if fresh.is_empty() {
             continue;
         }
@@ -86,7 +93,11 @@ pub async fn send_digests(state: &AppState, frequency: Frequency) -> Result<usiz
             .map(|v| mail::messages::Item {
                 title: v.offer.title.clone(),
                 url: state.url(&format!("/emploi/{}", v.offer.slug)),
-                detail: [Some(v.institution.name.clone()), v.offer.city.clone()].into_iter().flatten().collect::<Vec<_>>().join(", "),
+                detail: [Some(v.institution.name.clone()), v.offer.city.clone()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(", "),
             })
             .collect();
         let msg = mail::messages::alert_digest(
@@ -110,7 +121,8 @@ pub async fn send_digests(state: &AppState, frequency: Frequency) -> Result<usiz
 /// them), expired sessions, old login attempts, old sent e-mails.
 pub async fn purge(state: &AppState) -> Result<u64, crate::error::AppError> {
     let now = state.now();
-    let (n, files) = db::applications::purge_inactive(state.db.conn(), now - Duration::days(APPLICATION_RETENTION_DAYS)).await?;
+    let (n, files) =
+        db::applications::purge_inactive(state.db.conn(), now - Duration::days(APPLICATION_RETENTION_DAYS)).await?;
     for f in files {
         crate::candidate::profile::drop_file_if_unused(state, f).await?;
     }
@@ -147,7 +159,9 @@ pub async fn run_periodic(state: &AppState) -> Result<(), crate::error::AppError
             let n = send_digests(state, Frequency::Daily).await?;
             tracing::info!(digests = n, "daily alerts queued");
         }
-        if now.weekday() == chrono::Weekday::Mon && db::outbox::take_turn(conn, &format!("alertes-hebdomadaires:{week}"), now).await? {
+        if now.weekday() == chrono::Weekday::Mon
+            && db::outbox::take_turn(conn, &format!("alertes-hebdomadaires:{week}"), now).await?
+        {
             let n = send_digests(state, Frequency::Weekly).await?;
             tracing::info!(digests = n, "weekly alerts queued");
         }

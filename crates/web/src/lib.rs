@@ -7,12 +7,12 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
-pub mod candidate;
 pub mod cache;
+pub mod candidate;
 pub mod error;
 pub mod format;
-pub mod jobs;
 pub mod forms;
+pub mod jobs;
 pub mod layout;
 pub mod markdown;
 pub mod offer_search;
@@ -111,10 +111,9 @@ pub fn router(state: AppState) -> Router {
                 ))),
         )
         .layer(axum::middleware::from_fn_with_state(state.clone(), cache::layer))
-        .layer(
-            tower_http::csrf::CsrfLayer::new()
-                .with_rejection_response(|_: tower_http::csrf::ProtectionError| error::error_page(axum::http::StatusCode::FORBIDDEN)),
-        )
+        .layer(tower_http::csrf::CsrfLayer::new().with_rejection_response(|_: tower_http::csrf::ProtectionError| {
+            error::error_page(axum::http::StatusCode::FORBIDDEN)
+        }))
         .layer(axum::middleware::from_fn(ops::track_metrics))
         .layer(
             ServiceBuilder::new()

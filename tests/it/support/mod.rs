@@ -168,7 +168,14 @@ impl TestApp {
             taxonomy,
             pages: Default::default(),
             files: web::storage::FileStore::in_memory(),
-            mailer: Arc::new(mail::Mailer::from_config("memory", "Métiers du numérique <ne-pas-repondre@exemple.fr>", std::path::PathBuf::new()).expect("mailer")),
+            mailer: Arc::new(
+                mail::Mailer::from_config(
+                    "memory",
+                    "Métiers du numérique <ne-pas-repondre@exemple.fr>",
+                    std::path::PathBuf::new(),
+                )
+                .expect("mailer"),
+            ),
         };
         let app = Self { router: web::router(state.clone()), state };
         app.sync().await;

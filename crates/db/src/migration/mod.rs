@@ -13,7 +13,8 @@ pub struct Migrator;
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
-            Box::new(m20261124_000001_init::Migration), Box::new(m20261124_000002_listing_indexes::Migration),
+            Box::new(m20261124_000001_init::Migration),
+            Box::new(m20261124_000002_listing_indexes::Migration),
             Box::new(m20261124_000003_candidates::Migration),
         ]
     }

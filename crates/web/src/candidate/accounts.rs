@@ -3,12 +3,12 @@
 //! No enumeration: sign-up, sign-in and the forgotten-password form answer the same way
 //! whether an address has an account or not; only its owner learns it, by e-mail.
 
+use crate::AppState;
 use crate::auth::{self, MaybeUser, SESSION_USER};
 use crate::candidate::queue;
 use crate::error::{AppError, AppResult};
 use crate::forms::Form;
 use crate::layout::{Nav, Page};
-use crate::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
@@ -119,7 +119,8 @@ pub async fn signup(State(state): State<AppState>, body: Bytes) -> AppResult<Res
     match db::accounts::create_candidate(&txn, &email, &hash, now).await {
         Ok(user) => {
             let token = auth::random_token()?;
-            db::accounts::insert_token(&txn, user.id, TokenPurpose::VerifyEmail, &token, Duration::hours(48), now).await?;
+            db::accounts::insert_token(&txn, user.id, TokenPurpose::VerifyEmail, &token, Duration::hours(48), now)
+                .await?;
             let url = state.url(&format!("/verification-email/{token}"));
             queue(&txn, &state, mail::messages::verify_email(email.as_str(), &url)).await?;
         }
@@ -268,7 +269,8 @@ pub async fn logout(session: Session) -> AppResult<Response> {
 /// `GET /mot-de-passe-oublie` (public).
 pub async fn forgot_form() -> ForgotPage {
     ForgotPage {
-        page: Page::new("Mot de passe oublié").crumbs(&[("Se connecter", Some("/connexion")), ("Mot de passe oublié", None)]),
+        page: Page::new("Mot de passe oublié")
+            .crumbs(&[("Se connecter", Some("/connexion")), ("Mot de passe oublié", None)]),
         form: Form::default(),
     }
 }

@@ -2,6 +2,7 @@
 //! is not a signed-in, verified account's confirms by e-mail first (double opt-in); every
 //! e-mail carries a one-click unsubscribe link, and the unsubscribe page offers to undo.
 
+use crate::AppState;
 use crate::auth::{self, MaybeUser};
 use crate::candidate::accounts::MessagePage;
 use crate::candidate::queue;
@@ -9,7 +10,6 @@ use crate::error::AppResult;
 use crate::forms::Form;
 use crate::layout::Page;
 use crate::offer_search::SearchParams;
-use crate::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
@@ -34,30 +34,39 @@ pub async fn create(State(state): State<AppState>, MaybeUser(user): MaybeUser, b
     let mut params = SearchParams::parse(Some(form.get("recherche").trim_start_matches('?')));
     params.page = 1;
     let query = params.query_string();
-    let label = form
-        .opt("nom")
-        .map(|n| n.chars().take(120).collect::<String>())
-        .unwrap_or_else(|| if params.q.is_empty() { "Toutes les offres".to_string() } else { params.q.chars().take(120).collect() });
+    let label = form.opt("nom").map(|n| n.chars().take(120).collect::<String>()).unwrap_or_else(|| {
+        if params.q.is_empty() { "Toutes les offres".to_string() } else { params.q.chars().take(120).collect() }
+    });
     let frequency: Frequency = form.get("frequence").parse().unwrap_or(Frequency::Daily);
     let now = state.now();
     let (email, user_id, confirmed) = match &user {
         Some(u) => (u.email.clone(), Some(u.id), u.email_verified_at.is_some()),
-        None => match Email::parse(form.get("email")) {
-            Ok(e) => (e.as_str().to_string(), None, false),
-            Err(_) => {
-                return Ok(MessagePage::new(
+        None => {
+            match Email::parse(form.get("email")) {
+                Ok(e) => (e.as_str().to_string(), None, false),
+                Err(_) => {
+                    return Ok(MessagePage::new(
                     "Adresse e-mail invalide",
                     vec!["Saisissez une adresse e-mail valide (par exemple nom@exemple.fr) pour recevoir cette alerte.".into()],
                     Some((&format!("/offres-emploi?{query}"), "Revenir à la recherche")),
                     false,
                 )
                 .into_response());
+                }
             }
-        },
+        }
     };
     let token = auth::random_token()?;
     let txn = state.db.begin().await?;
-    let new = db::alerts::NewAlert { user_id, email: email.clone(), query: query.clone(), label: label.clone(), frequency, token: token.clone(), confirmed };
+    let new = db::alerts::NewAlert {
+        user_id,
+        email: email.clone(),
+        query: query.clone(),
+        label: label.clone(),
+        frequency,
+        token: token.clone(),
+        confirmed,
+    };
     db::alerts::create(&txn, &new, now).await?;
     if !confirmed {
         let msg = mail::messages::alert_confirm(
@@ -72,10 +81,22 @@ pub async fn create(State(state): State<AppState>, MaybeUser(user): MaybeUser, b
     let lines = if confirmed {
         vec![format!("Votre alerte « {label} » est enregistrée : {}.", frequency.label().to_lowercase())]
     } else {
-        vec![format!("Un e-mail vient d’être envoyé à {email} : cliquez sur le lien qu’il contient pour activer l’alerte « {label} ».")]
+        vec![format!(
+            "Un e-mail vient d’être envoyé à {email} : cliquez sur le lien qu’il contient pour activer l’alerte « {label} »."
+        )]
     };
-    let link = if user.is_some() { ("/espace-candidat#alertes", "Voir mes alertes") } else { ("/offres-emploi", "Revenir aux offres") };
-    Ok(MessagePage::new(if confirmed { "Alerte enregistrée" } else { "Confirmez votre alerte" }, lines, Some(link), true).into_response())
+    let link = if user.is_some() {
+        ("/espace-candidat#alertes", "Voir mes alertes")
+    } else {
+        ("/offres-emploi", "Revenir aux offres")
+    };
+    Ok(MessagePage::new(
+        if confirmed { "Alerte enregistrée" } else { "Confirmez votre alerte" },
+        lines,
+        Some(link),
+        true,
+    )
+    .into_response())
 }
 
 /// `GET /alertes/confirmer/{token}` (public: the link sent by e-mail).
@@ -87,23 +108,52 @@ pub async fn confirm(State(state): State<AppState>, Path(token): Path<String>) -
             Some(("/offres-emploi", "Voir les offres")),
             true,
         ),
-        None => MessagePage::new("Lien inconnu", vec!["Ce lien ne correspond à aucune alerte.".into()], Some(("/", "Accueil")), false),
+        None => MessagePage::new(
+            "Lien inconnu",
+            vec!["Ce lien ne correspond à aucune alerte.".into()],
+            Some(("/", "Accueil")),
+            false,
+        ),
     })
 }
 
 /// `GET /alertes/desinscription/{token}` (public): unsubscribes in one click.
 pub async fn unsubscribe(State(state): State<AppState>, Path(token): Path<String>) -> AppResult<Response> {
     Ok(match db::alerts::set_unsubscribed(state.db.conn(), &token, true, state.now()).await? {
-        Some(a) => UnsubscribedPage { page: Page::new("Alerte désactivée").crumbs(&[("Alerte désactivée", None)]), label: a.label, token, resubscribed: false }.into_response(),
-        None => MessagePage::new("Lien inconnu", vec!["Ce lien ne correspond à aucune alerte.".into()], Some(("/", "Accueil")), false).into_response(),
+        Some(a) => UnsubscribedPage {
+            page: Page::new("Alerte désactivée").crumbs(&[("Alerte désactivée", None)]),
+            label: a.label,
+            token,
+            resubscribed: false,
+        }
+        .into_response(),
+        None => MessagePage::new(
+            "Lien inconnu",
+            vec!["Ce lien ne correspond à aucune alerte.".into()],
+            Some(("/", "Accueil")),
+            false,
+        )
+        .into_response(),
     })
 }
 
 /// `POST /alertes/reinscription/{token}` (public): the undo of the above.
 pub async fn resubscribe(State(state): State<AppState>, Path(token): Path<String>) -> AppResult<Response> {
     Ok(match db::alerts::set_unsubscribed(state.db.conn(), &token, false, state.now()).await? {
-        Some(a) => UnsubscribedPage { page: Page::new("Alerte réactivée").crumbs(&[("Alerte réactivée", None)]), label: a.label, token, resubscribed: true }.into_response(),
-        None => MessagePage::new("Lien inconnu", vec!["Ce lien ne correspond à aucune alerte.".into()], Some(("/", "Accueil")), false).into_response(),
+        Some(a) => UnsubscribedPage {
+            page: Page::new("Alerte réactivée").crumbs(&[("Alerte réactivée", None)]),
+            label: a.label,
+            token,
+            resubscribed: true,
+        }
+        .into_response(),
+        None => MessagePage::new(
+            "Lien inconnu",
+            vec!["Ce lien ne correspond à aucune alerte.".into()],
+            Some(("/", "Accueil")),
+            false,
+        )
+        .into_response(),
     })
 }
 
@@ -144,17 +194,40 @@ pub async fn newsletter(State(state): State<AppState>, body: Bytes) -> AppResult
 /// `GET /lettre-information/confirmer/{token}` (public).
 pub async fn newsletter_confirm(State(state): State<AppState>, Path(token): Path<String>) -> AppResult<MessagePage> {
     Ok(if db::alerts::newsletter_confirm(state.db.conn(), &token, state.now()).await? {
-        MessagePage::new("Inscription confirmée", vec!["Vous recevrez la lettre d’information de Métiers du numérique.".into()], Some(("/", "Accueil")), true)
+        MessagePage::new(
+            "Inscription confirmée",
+            vec!["Vous recevrez la lettre d’information de Métiers du numérique.".into()],
+            Some(("/", "Accueil")),
+            true,
+        )
     } else {
-        MessagePage::new("Lien inconnu", vec!["Ce lien ne correspond à aucune inscription.".into()], Some(("/", "Accueil")), false)
+        MessagePage::new(
+            "Lien inconnu",
+            vec!["Ce lien ne correspond à aucune inscription.".into()],
+            Some(("/", "Accueil")),
+            false,
+        )
     })
 }
 
 /// `GET /lettre-information/desinscription/{token}` (public).
-pub async fn newsletter_unsubscribe(State(state): State<AppState>, Path(token): Path<String>) -> AppResult<MessagePage> {
+pub async fn newsletter_unsubscribe(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> AppResult<MessagePage> {
     Ok(if db::alerts::newsletter_unsubscribe(state.db.conn(), &token, state.now()).await? {
-        MessagePage::new("Désinscription confirmée", vec!["Vous ne recevrez plus la lettre d’information.".into()], Some(("/", "Accueil")), true)
+        MessagePage::new(
+            "Désinscription confirmée",
+            vec!["Vous ne recevrez plus la lettre d’information.".into()],
+            Some(("/", "Accueil")),
+            true,
+        )
     } else {
-        MessagePage::new("Lien inconnu", vec!["Ce lien ne correspond à aucune inscription.".into()], Some(("/", "Accueil")), false)
+        MessagePage::new(
+            "Lien inconnu",
+            vec!["Ce lien ne correspond à aucune inscription.".into()],
+            Some(("/", "Accueil")),
+            false,
+        )
     })
 }

@@ -1,15 +1,15 @@
 //! `/candidature/{slug}` and `/candidature-spontanee` (signed-in candidate with a confirmed
 //! address; following an offer's external link is public).
 
+use crate::AppState;
 use crate::auth::{CandidateUser, MaybeUser};
 use crate::candidate::accounts::candidate_page;
-use crate::candidate::profile::{store_cv, Opt};
+use crate::candidate::profile::{Opt, store_cv};
 use crate::candidate::queue;
 use crate::error::{AppError, AppResult};
-use crate::forms::{read_multipart, Form, Upload};
+use crate::forms::{Form, Upload, read_multipart};
 use crate::layout::Page;
 use crate::storage::MAX_CV_BYTES;
-use crate::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Multipart, Path, State};
@@ -63,7 +63,11 @@ async fn prefilled(state: &AppState, user: &user::Model) -> AppResult<(Form, Opt
 }
 
 async fn employers(state: &AppState, form: &Form) -> AppResult<Vec<Opt>> {
-    let mut opts = vec![Opt { value: "tous".into(), label: "Tous les employeurs".into(), checked: form.get("employeur") == "tous" }];
+    let mut opts = vec![Opt {
+        value: "tous".into(),
+        label: "Tous les employeurs".into(),
+        checked: form.get("employeur") == "tous",
+    }];
     opts.extend(db::institutions::list(state.db.conn()).await?.into_iter().map(|i| Opt {
         checked: form.get("employeur") == i.id.to_string(),
         value: i.id.to_string(),
@@ -77,7 +81,11 @@ fn page_for(offer: Option<&OfferView>, error: bool) -> Page {
     match offer {
         Some(v) => candidate_page(
             &format!("Candidater : {}{suffix}", v.offer.title),
-            &[("Offres d’emploi", Some("/offres-emploi")), (&v.offer.title, Some(&format!("/emploi/{}", v.offer.slug))), ("Candidater", None)],
+            &[
+                ("Offres d’emploi", Some("/offres-emploi")),
+                (&v.offer.title, Some(&format!("/emploi/{}", v.offer.slug))),
+                ("Candidater", None),
+            ],
         ),
         None => candidate_page(&format!("Candidature spontanée{suffix}"), &[("Candidature spontanée", None)]),
     }
@@ -85,9 +93,15 @@ fn page_for(offer: Option<&OfferView>, error: bool) -> Page {
 
 /// `GET /candidature/{slug}`: an offer with an external link sends everyone there (and counts
 /// the click); otherwise the form, for a signed-in candidate.
-pub async fn form(State(state): State<AppState>, MaybeUser(maybe): MaybeUser, Path(slug): Path<String>) -> AppResult<Response> {
+pub async fn form(
+    State(state): State<AppState>,
+    MaybeUser(maybe): MaybeUser,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
     let view = open_offer(&state, &slug).await?;
-    if let Some(url) = view.offer.application_url.clone().filter(|u| u.starts_with("https://") || u.starts_with("http://")) {
+    if let Some(url) =
+        view.offer.application_url.clone().filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+    {
         db::offers::count_external_click(state.db.conn(), view.offer.id).await?;
         return Ok(Redirect::to(&url).into_response());
     }
@@ -115,7 +129,10 @@ pub async fn form(State(state): State<AppState>, MaybeUser(maybe): MaybeUser, Pa
 }
 
 /// `GET /candidature-spontanee` (candidate).
-pub async fn spontaneous_form(State(state): State<AppState>, CandidateUser(user): CandidateUser) -> AppResult<ApplyPage> {
+pub async fn spontaneous_form(
+    State(state): State<AppState>,
+    CandidateUser(user): CandidateUser,
+) -> AppResult<ApplyPage> {
     let (mut form, profile_cv) = prefilled(&state, &user).await?;
     form.set("employeur", "tous");
     Ok(ApplyPage {

@@ -13,12 +13,12 @@ pub mod apply;
 pub mod profile;
 pub mod space;
 
-use crate::error::AppError;
 use crate::AppState;
-use axum::routing::{get, post};
+use crate::error::AppError;
 use axum::Router;
-use domain::candidate::MailMessage;
+use axum::routing::{get, post};
 use db::ConnectionTrait;
+use domain::candidate::MailMessage;
 
 pub fn router() -> Router<AppState> {
     Router::new()

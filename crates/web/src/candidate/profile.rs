@@ -1,13 +1,13 @@
 //! `/profil` (signed-in candidate): identity, what the candidate looks for, visibility, CV.
 //! `/fichiers/{id}`: a CV, for its owner and the recruiters it was sent to.
 
+use crate::AppState;
 use crate::auth::{self, CandidateUser, MaybeUser};
 use crate::candidate::accounts::candidate_page;
 use crate::error::{AppError, AppResult};
 use crate::forms::{Form, Upload};
 use crate::layout::Page;
 use crate::storage::{self, MAX_CV_BYTES};
-use crate::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::{Body, Bytes};
@@ -60,7 +60,14 @@ pub struct ProfilePage {
     verified: bool,
 }
 
-async fn render(state: &AppState, user_id: i64, form: Form, cv_error: String, saved: bool, verified: bool) -> AppResult<ProfilePage> {
+async fn render(
+    state: &AppState,
+    user_id: i64,
+    form: Form,
+    cv_error: String,
+    saved: bool,
+    verified: bool,
+) -> AppResult<ProfilePage> {
     let profile = db::profiles::get(state.db.conn(), user_id).await?;
     let institutions = db::institutions::list(state.db.conn()).await?;
     let lists = vec![
@@ -70,11 +77,26 @@ async fn render(state: &AppState, user_id: i64, form: Form, cv_error: String, sa
             domain::taxonomy::professions().iter().map(|p| (p.slug.clone(), p.label.clone())),
             &form,
         ),
-        list("domaine", "Domaines", domain::taxonomy::domains().iter().map(|d| (d.slug.clone(), d.label.clone())), &form),
+        list(
+            "domaine",
+            "Domaines",
+            domain::taxonomy::domains().iter().map(|d| (d.slug.clone(), d.label.clone())),
+            &form,
+        ),
         list("region", "Régions", domain::geo::regions().iter().map(|r| (r.code.clone(), r.name.clone())), &form),
-        list("contrat", "Types de contrat", ContractType::ALL.iter().map(|c| (c.code().into(), c.label().into())), &form),
+        list(
+            "contrat",
+            "Types de contrat",
+            ContractType::ALL.iter().map(|c| (c.code().into(), c.label().into())),
+            &form,
+        ),
     ];
-    let remote = list("teletravail", "Télétravail souhaité", Remote::ALL.iter().map(|r| (r.code().into(), r.label().into())), &form);
+    let remote = list(
+        "teletravail",
+        "Télétravail souhaité",
+        Remote::ALL.iter().map(|r| (r.code().into(), r.label().into())),
+        &form,
+    );
     let hidden = list(
         "masquer",
         "Masquer mon profil à ces employeurs",
@@ -130,7 +152,11 @@ fn form_of(p: &db::profiles::Profile) -> Form {
 }
 
 /// `GET /profil` (candidate).
-pub async fn show(State(state): State<AppState>, CandidateUser(user): CandidateUser, RawQuery(q): RawQuery) -> AppResult<ProfilePage> {
+pub async fn show(
+    State(state): State<AppState>,
+    CandidateUser(user): CandidateUser,
+    RawQuery(q): RawQuery,
+) -> AppResult<ProfilePage> {
     let form = match db::profiles::get(state.db.conn(), user.id).await? {
         Some(p) => form_of(&p),
         None => Form::default(),
@@ -144,7 +170,10 @@ pub fn validate(form: &mut Form, known_institutions: &[i64]) -> db::profiles::Pr
     let first_name = form.required("prenom", "votre prénom", 100);
     let last_name = form.required("nom", "votre nom", 100);
     let phone = form.optional("telephone", "le téléphone", 32);
-    if phone.as_ref().is_some_and(|p| !p.chars().all(|c| c.is_ascii_digit() || " +.-()".contains(c)) || p.chars().filter(char::is_ascii_digit).count() < 9) {
+    if phone.as_ref().is_some_and(|p| {
+        !p.chars().all(|c| c.is_ascii_digit() || " +.-()".contains(c))
+            || p.chars().filter(char::is_ascii_digit).count() < 9
+    }) {
         form.add_error("telephone", "Saisissez un numéro de téléphone valide, par exemple 06 12 34 56 78.");
     }
     let current_position = form.optional("poste", "le poste actuel", 200);
@@ -178,8 +207,12 @@ pub fn validate(form: &mut Form, known_institutions: &[i64]) -> db::profiles::Pr
             }
         }
     }
-    let hidden_institutions =
-        form.all("masquer").iter().filter_map(|v| v.parse::<i64>().ok()).filter(|id| known_institutions.contains(id)).collect();
+    let hidden_institutions = form
+        .all("masquer")
+        .iter()
+        .filter_map(|v| v.parse::<i64>().ok())
+        .filter(|id| known_institutions.contains(id))
+        .collect();
     db::profiles::ProfileInput {
         first_name,
         last_name,
@@ -198,12 +231,18 @@ pub fn validate(form: &mut Form, known_institutions: &[i64]) -> db::profiles::Pr
 }
 
 /// `POST /profil` (candidate).
-pub async fn save(State(state): State<AppState>, CandidateUser(user): CandidateUser, body: Bytes) -> AppResult<Response> {
+pub async fn save(
+    State(state): State<AppState>,
+    CandidateUser(user): CandidateUser,
+    body: Bytes,
+) -> AppResult<Response> {
     let mut form = Form::parse(&body);
     let known: Vec<i64> = db::institutions::list(state.db.conn()).await?.iter().map(|i| i.id).collect();
     let input = validate(&mut form, &known);
     if !form.is_valid() {
-        return Ok(render(&state, user.id, form, String::new(), false, user.email_verified_at.is_some()).await?.into_response());
+        return Ok(render(&state, user.id, form, String::new(), false, user.email_verified_at.is_some())
+            .await?
+            .into_response());
     }
     let txn = state.db.begin().await?;
     db::profiles::save(&txn, user.id, &input, state.now()).await?;
@@ -214,7 +253,9 @@ pub async fn save(State(state): State<AppState>, CandidateUser(user): CandidateU
 /// Checks and stores an uploaded CV for `user_id`; the error is the French message to show.
 pub async fn store_cv(state: &AppState, user_id: i64, upload: &Upload) -> AppResult<Result<file::Model, String>> {
     if upload.too_big {
-        return Ok(Err("Le fichier dépasse 5 Mo : réduisez-le (en exportant le PDF en qualité « écran », par exemple).".into()));
+        return Ok(Err(
+            "Le fichier dépasse 5 Mo : réduisez-le (en exportant le PDF en qualité « écran », par exemple).".into(),
+        ));
     }
     if let Err(msg) = storage::check_cv(&upload.bytes) {
         return Ok(Err(msg.to_string()));
@@ -223,7 +264,8 @@ pub async fn store_cv(state: &AppState, user_id: i64, upload: &Upload) -> AppRes
     state.files.put(&key, upload.bytes.clone()).await?;
     let name = storage::clean_file_name(&upload.file_name);
     let size = i64::try_from(upload.bytes.len()).unwrap_or(i64::MAX);
-    let inserted = db::profiles::insert_file(state.db.conn(), user_id, &key, &name, "application/pdf", size, state.now()).await;
+    let inserted =
+        db::profiles::insert_file(state.db.conn(), user_id, &key, &name, "application/pdf", size, state.now()).await;
     match inserted {
         Ok(f) => Ok(Ok(f)),
         Err(e) => {
@@ -247,7 +289,11 @@ pub async fn drop_file_if_unused(state: &AppState, file_id: i64) -> AppResult<()
 }
 
 /// `POST /profil/cv` (candidate, multipart): replaces the profile's CV.
-pub async fn upload_cv(State(state): State<AppState>, CandidateUser(user): CandidateUser, multipart: Multipart) -> AppResult<Response> {
+pub async fn upload_cv(
+    State(state): State<AppState>,
+    CandidateUser(user): CandidateUser,
+    multipart: Multipart,
+) -> AppResult<Response> {
     let (_, upload) = crate::forms::read_multipart(multipart, "cv", MAX_CV_BYTES).await;
     let profile = db::profiles::get(state.db.conn(), user.id).await?;
     let verified = user.email_verified_at.is_some();
@@ -257,7 +303,9 @@ pub async fn upload_cv(State(state): State<AppState>, CandidateUser(user): Candi
         return Ok(render(&state, user.id, form, msg, false, verified).await?.into_response());
     };
     let Some(upload) = upload else {
-        return Ok(render(&state, user.id, form, "Choisissez un fichier PDF.".into(), false, verified).await?.into_response());
+        return Ok(render(&state, user.id, form, "Choisissez un fichier PDF.".into(), false, verified)
+            .await?
+            .into_response());
     };
     match store_cv(&state, user.id, &upload).await? {
         Err(msg) => Ok(render(&state, user.id, form, msg, false, verified).await?.into_response()),
@@ -282,7 +330,11 @@ pub async fn delete_cv(State(state): State<AppState>, CandidateUser(user): Candi
 /// `GET /fichiers/{id}`: the owner; an administrator; a recruiter of an institution the file
 /// was sent to with an application (any recruiter for a spontaneous application to all
 /// employers). Everyone else gets a 404, so ids cannot be probed.
-pub async fn download(State(state): State<AppState>, MaybeUser(user): MaybeUser, Path(id): Path<String>) -> AppResult<Response> {
+pub async fn download(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let Some(user) = user else {
         return Err(AppError::NotFound);
     };
@@ -301,7 +353,8 @@ pub async fn download(State(state): State<AppState>, MaybeUser(user): MaybeUser,
         return Err(AppError::NotFound);
     }
     let bytes = state.files.get(&file.storage_key).await?;
-    let ascii: String = file.file_name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' }).collect();
+    let ascii: String =
+        file.file_name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' }).collect();
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_string()),

@@ -1,18 +1,18 @@
 //! `/espace-candidat` (signed-in candidate): applications and their timeline, favourites,
 //! alerts, export and deletion of personal data. Every query filters on the candidate's id.
 
+use crate::AppState;
 use crate::auth::CandidateUser;
-use crate::candidate::accounts::{candidate_page, MessagePage};
+use crate::candidate::accounts::{MessagePage, candidate_page};
 use crate::candidate::queue;
 use crate::error::{AppError, AppResult};
 use crate::forms::Form;
 use crate::layout::Page;
-use crate::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
 use db::applications::ApplicationView;
@@ -78,7 +78,10 @@ pub async fn application(
     let a = db::applications::get_for_user(state.db.conn(), parse_id(&id)?, user.id).await?;
     let q = q.unwrap_or_default();
     Ok(ApplicationPage {
-        page: candidate_page("Ma candidature", &[("Mon espace candidat", Some("/espace-candidat")), ("Ma candidature", None)]),
+        page: candidate_page(
+            "Ma candidature",
+            &[("Mon espace candidat", Some("/espace-candidat")), ("Ma candidature", None)],
+        ),
         reasons: db::applications::refusal_reasons(state.db.conn()).await?,
         sent: q.contains("envoyee=1"),
         already: q.contains("deja=1"),
@@ -87,10 +90,16 @@ pub async fn application(
 }
 
 /// `POST /espace-candidat/candidatures/{id}/retirer` (candidate; own applications only).
-pub async fn withdraw(State(state): State<AppState>, CandidateUser(user): CandidateUser, Path(id): Path<String>) -> AppResult<Response> {
+pub async fn withdraw(
+    State(state): State<AppState>,
+    CandidateUser(user): CandidateUser,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let id = parse_id(&id)?;
     match db::applications::withdraw(state.db.conn(), id, user.id, state.now()).await {
-        Ok(_) | Err(db::DbError::Invalid(_)) => Ok(Redirect::to(&format!("/espace-candidat/candidatures/{id}")).into_response()),
+        Ok(_) | Err(db::DbError::Invalid(_)) => {
+            Ok(Redirect::to(&format!("/espace-candidat/candidatures/{id}")).into_response())
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -116,7 +125,11 @@ pub async fn favourite(
 }
 
 /// `POST /espace-candidat/alertes/{id}/supprimer` (candidate; own alerts only).
-pub async fn delete_alert(State(state): State<AppState>, CandidateUser(user): CandidateUser, Path(id): Path<String>) -> AppResult<Response> {
+pub async fn delete_alert(
+    State(state): State<AppState>,
+    CandidateUser(user): CandidateUser,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     db::alerts::delete_for_user(state.db.conn(), parse_id(&id)?, user.id).await?;
     Ok(Redirect::to("/espace-candidat#alertes").into_response())
 }
@@ -159,7 +172,10 @@ pub struct DeletePage {
 /// `GET /espace-candidat/supprimer-mon-compte` (candidate).
 pub async fn delete_form(CandidateUser(_): CandidateUser) -> DeletePage {
     DeletePage {
-        page: candidate_page("Supprimer mon compte", &[("Mon espace candidat", Some("/espace-candidat")), ("Supprimer mon compte", None)]),
+        page: candidate_page(
+            "Supprimer mon compte",
+            &[("Mon espace candidat", Some("/espace-candidat")), ("Supprimer mon compte", None)],
+        ),
         form: Form::default(),
     }
 }
@@ -175,7 +191,10 @@ pub async fn delete_account(
     let password = form.all("password").into_iter().next().unwrap_or_default();
     if !crate::auth::verify_password(password, user.password_hash.clone()).await {
         form.add_error("password", "Mot de passe incorrect.");
-        let page = candidate_page("Supprimer mon compte – erreur", &[("Mon espace candidat", Some("/espace-candidat")), ("Supprimer mon compte", None)]);
+        let page = candidate_page(
+            "Supprimer mon compte – erreur",
+            &[("Mon espace candidat", Some("/espace-candidat")), ("Supprimer mon compte", None)],
+        );
         return Ok(DeletePage { page, form }.into_response());
     }
     let now = state.now();
