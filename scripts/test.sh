@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's one test command: bash scripts/test.sh
 #
-# Installs what is missing (npm packages, Debian's chromium, PostgreSQL), starts
+# Installs what is missing (npm packages, Debian's chromium, aiosmtpd, PostgreSQL), starts
 # a throwaway PostgreSQL cluster, builds the server, runs the Rust tests
 # (cargo nextest) then the browser tests (node --test e2e/). Works as root (CI)
 # or as a user (sudo is used for apt-get when available). Exits non-zero when
@@ -54,6 +54,17 @@ if [[ ! -x /usr/bin/chromium ]]; then
     apt_install chromium
 fi
 /usr/bin/chromium --version 2>/dev/null || die "/usr/bin/chromium does not run"
+
+# --- b2. A real SMTP server for the mail tests (PyPI aiosmtpd, in a venv) -----
+step "SMTP test server (aiosmtpd)"
+SMTP_VENV="${CARGO_TARGET_DIR:-target}/smtp-venv"
+if ! "$SMTP_VENV/bin/python" -c 'import aiosmtpd' >/dev/null 2>&1; then
+    python3 -m venv "$SMTP_VENV" || { apt_install python3-venv && python3 -m venv "$SMTP_VENV"; }
+    "$SMTP_VENV/bin/python" -m pip install --quiet --disable-pip-version-check aiosmtpd==1.4.6
+fi
+METIERS_SMTP_PYTHON="$(pwd)/$SMTP_VENV/bin/python"
+export METIERS_SMTP_PYTHON
+"$METIERS_SMTP_PYTHON" -c 'import aiosmtpd; print("aiosmtpd", aiosmtpd.__version__)'
 
 # --- c. PostgreSQL -----------------------------------------------------------
 step "PostgreSQL test cluster"

@@ -4,8 +4,8 @@
 //! Tokens are random strings made by the caller; only their SHA-256 is stored, so a database
 //! leak does not hand out working links.
 
+use crate::Result;
 use crate::entity::{login_attempt, session, user, user_token};
-use crate::{DbError, Result};
 use chrono::{DateTime, Duration, Utc};
 use domain::email::Email;
 use domain::role::Role;
@@ -48,23 +48,7 @@ pub async fn create_candidate(
     password_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<user::Model> {
-    if crate::users::by_email(conn, email).await?.is_some() {
-        return Err(DbError::Conflict("adresse déjà utilisée".into()));
-    }
-    let model = user::ActiveModel {
-        email: Set(email.as_str().to_string()),
-        password_hash: Set(Some(password_hash.to_string())),
-        role: Set(Role::Candidate.code().to_string()),
-        display_name: Set(None),
-        institution_id: Set(None),
-        email_verified_at: Set(None),
-        active: Set(true),
-        created_at: Set(now),
-        updated_at: Set(now),
-        last_login_at: Set(None),
-        ..Default::default()
-    };
-    Ok(user::Entity::insert(model).exec_with_returning(conn).await?)
+    crate::users::create_with_password(conn, email, Some(password_hash), Role::Candidate, None, now).await
 }
 
 pub async fn insert_token(
@@ -208,12 +192,17 @@ pub async fn clear_failures(conn: &impl ConnectionTrait, email_key: &str) -> Res
 
 // --- sessions ---------------------------------------------------------------------------
 
-pub async fn session_load(conn: &impl ConnectionTrait, id: &str, now: DateTime<Utc>) -> Result<Option<String>> {
+/// A live session's data and expiry.
+pub async fn session_load(
+    conn: &impl ConnectionTrait,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(String, DateTime<Utc>)>> {
     Ok(session::Entity::find_by_id(id.to_string())
         .filter(session::Column::ExpiresAt.gt(now))
         .one(conn)
         .await?
-        .map(|s| s.data))
+        .map(|s| (s.data, s.expires_at)))
 }
 
 /// Inserts a new session; `false` if the id is taken (the caller draws another).

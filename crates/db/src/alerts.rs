@@ -61,25 +61,6 @@ pub async fn delete_for_user(conn: &impl ConnectionTrait, id: i64, user_id: i64)
     Ok(())
 }
 
-pub async fn set_frequency_for_user(
-    conn: &impl ConnectionTrait,
-    id: i64,
-    user_id: i64,
-    frequency: Frequency,
-) -> Result<()> {
-    let res = alert::Entity::update_many()
-        .col_expr(alert::Column::Frequency, Expr::value(frequency.code()))
-        .col_expr(alert::Column::UnsubscribedAt, Expr::value(Option::<DateTime<Utc>>::None))
-        .filter(alert::Column::Id.eq(id))
-        .filter(alert::Column::UserId.eq(user_id))
-        .exec(conn)
-        .await?;
-    if res.rows_affected == 0 {
-        return Err(DbError::NotFound);
-    }
-    Ok(())
-}
-
 pub async fn by_token(conn: &impl ConnectionTrait, token: &str) -> Result<Option<alert::Model>> {
     Ok(alert::Entity::find().filter(alert::Column::Token.eq(token)).one(conn).await?)
 }

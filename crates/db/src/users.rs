@@ -16,12 +16,24 @@ pub async fn create(
     institution_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<user::Model> {
+    create_with_password(conn, email, None, role, institution_id, now).await
+}
+
+/// Creates an account; `Conflict` when the address is taken.
+pub async fn create_with_password(
+    conn: &impl ConnectionTrait,
+    email: &Email,
+    password_hash: Option<&str>,
+    role: Role,
+    institution_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<user::Model> {
     if by_email(conn, email).await?.is_some() {
         return Err(DbError::Conflict(format!("un compte existe déjà pour {email}")));
     }
     let model = user::ActiveModel {
         email: Set(email.as_str().to_string()),
-        password_hash: Set(None),
+        password_hash: Set(password_hash.map(str::to_string)),
         role: Set(role.code().to_string()),
         display_name: Set(None),
         institution_id: Set(institution_id),

@@ -75,14 +75,13 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let Some(data) =
-            db::accounts::session_load(self.db.conn(), &id.to_string(), Utc::now()).await.map_err(backend)?
-        else {
+        let found = db::accounts::session_load(self.db.conn(), &id.to_string(), Utc::now()).await.map_err(backend)?;
+        let Some((data, expires_at)) = found else {
             return Ok(None);
         };
         let data = serde_json::from_str(&data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
-        let expiry_date = tower_sessions::cookie::time::OffsetDateTime::now_utc()
-            + tower_sessions::cookie::time::Duration::days(SESSION_DAYS);
+        let expiry_date = tower_sessions::cookie::time::OffsetDateTime::from_unix_timestamp(expires_at.timestamp())
+            .map_err(|e| session_store::Error::Decode(e.to_string()))?;
         Ok(Some(Record { id: *id, data, expiry_date }))
     }
 

@@ -132,17 +132,12 @@ pub async fn purge(state: &AppState) -> Result<u64, crate::error::AppError> {
     Ok(n)
 }
 
-/// The period keys of a moment: one run a day, one a week (ISO week).
+/// The period keys of a moment: one run a day, one a week (ISO week), counted in French winter
+/// time (UTC+1): near enough to Paris for "once a day" without a time-zone database.
 fn periods(now: DateTime<Utc>) -> (String, String) {
-    let paris = now.with_timezone(&chrono_tz_paris());
+    let paris = (now + Duration::hours(1)).date_naive();
     let week = paris.iso_week();
     (paris.format("%Y-%m-%d").to_string(), format!("{}-S{:02}", week.year(), week.week()))
-}
-
-/// Paris is UTC+1 or +2; the digests go out after 7:00 UTC, which is morning in France all
-/// year, without a time-zone database.
-fn chrono_tz_paris() -> chrono::FixedOffset {
-    chrono::FixedOffset::east_opt(3600).unwrap_or(chrono::FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!()))
 }
 
 /// Runs the periodic jobs whose turn it is.

@@ -91,6 +91,32 @@ fn page_for(offer: Option<&OfferView>, error: bool) -> Page {
     }
 }
 
+impl ApplyPage {
+    /// The form for an offer (`employers` empty) or a spontaneous application.
+    fn new(
+        offer: Option<OfferView>,
+        form: Form,
+        employers: Vec<Opt>,
+        profile_cv: Option<file::Model>,
+        user: &user::Model,
+    ) -> Self {
+        let error = !form.is_valid();
+        let action = match &offer {
+            Some(v) => format!("/candidature/{}", v.offer.slug),
+            None => "/candidature-spontanee".into(),
+        };
+        Self {
+            page: page_for(offer.as_ref(), error),
+            form,
+            offer,
+            employers,
+            action,
+            profile_cv,
+            verified: user.email_verified_at.is_some(),
+        }
+    }
+}
+
 /// `GET /candidature/{slug}`: an offer with an external link sends everyone there (and counts
 /// the click); otherwise the form, for a signed-in candidate.
 pub async fn form(
@@ -116,16 +142,7 @@ pub async fn form(
         return Ok(Redirect::to(&format!("/espace-candidat/candidatures/{}?deja=1", existing.id)).into_response());
     }
     let (form, profile_cv) = prefilled(&state, &user).await?;
-    Ok(ApplyPage {
-        page: page_for(Some(&view), false),
-        form,
-        action: format!("/candidature/{slug}"),
-        offer: Some(view),
-        employers: Vec::new(),
-        profile_cv,
-        verified: user.email_verified_at.is_some(),
-    }
-    .into_response())
+    Ok(ApplyPage::new(Some(view), form, Vec::new(), profile_cv, &user).into_response())
 }
 
 /// `GET /candidature-spontanee` (candidate).
@@ -135,15 +152,8 @@ pub async fn spontaneous_form(
 ) -> AppResult<ApplyPage> {
     let (mut form, profile_cv) = prefilled(&state, &user).await?;
     form.set("employeur", "tous");
-    Ok(ApplyPage {
-        page: page_for(None, false),
-        employers: employers(&state, &form).await?,
-        form,
-        action: "/candidature-spontanee".into(),
-        offer: None,
-        profile_cv,
-        verified: user.email_verified_at.is_some(),
-    })
+    let employers = employers(&state, &form).await?;
+    Ok(ApplyPage::new(None, form, employers, profile_cv, &user))
 }
 
 struct Checked {
@@ -202,16 +212,7 @@ pub async fn submit(
     let (mut form, upload) = read_multipart(multipart, "cv", MAX_CV_BYTES).await;
     let profile_cv = db::profiles::get(state.db.conn(), user.id).await?.and_then(|p| p.cv);
     let Some((checked, cv_id)) = check(&state, &user, &mut form, upload, profile_cv.as_ref()).await? else {
-        return Ok(ApplyPage {
-            page: page_for(Some(&view), true),
-            form,
-            action: format!("/candidature/{slug}"),
-            offer: Some(view),
-            employers: Vec::new(),
-            profile_cv,
-            verified: user.email_verified_at.is_some(),
-        }
-        .into_response());
+        return Ok(ApplyPage::new(Some(view), form, Vec::new(), profile_cv, &user).into_response());
     };
     let id = record(&state, &user, Some(&view), Some(view.offer.institution_id), checked, cv_id).await?;
     Ok(Redirect::to(&format!("/espace-candidat/candidatures/{id}?envoyee=1")).into_response())
@@ -235,16 +236,8 @@ pub async fn spontaneous_submit(
     let profile_cv = db::profiles::get(state.db.conn(), user.id).await?.and_then(|p| p.cv);
     let checked = check(&state, &user, &mut form, upload, profile_cv.as_ref()).await?;
     let (Some(target), Some((checked, cv_id))) = (target, checked) else {
-        return Ok(ApplyPage {
-            page: page_for(None, true),
-            employers: employers(&state, &form).await?,
-            form,
-            action: "/candidature-spontanee".into(),
-            offer: None,
-            profile_cv,
-            verified: user.email_verified_at.is_some(),
-        }
-        .into_response());
+        let employers = employers(&state, &form).await?;
+        return Ok(ApplyPage::new(None, form, employers, profile_cv, &user).into_response());
     };
     let id = record(&state, &user, None, target, checked, cv_id).await?;
     Ok(Redirect::to(&format!("/espace-candidat/candidatures/{id}?envoyee=1")).into_response())

@@ -298,10 +298,10 @@ pub async fn upload_cv(
     let profile = db::profiles::get(state.db.conn(), user.id).await?;
     let verified = user.email_verified_at.is_some();
     let form = profile.as_ref().map(form_of).unwrap_or_default();
-    let Some(profile) = profile else {
+    if profile.is_none() {
         let msg = "Enregistrez d’abord votre profil (nom et prénom), puis déposez votre CV.".to_string();
         return Ok(render(&state, user.id, form, msg, false, verified).await?.into_response());
-    };
+    }
     let Some(upload) = upload else {
         return Ok(render(&state, user.id, form, "Choisissez un fichier PDF.".into(), false, verified)
             .await?
@@ -311,7 +311,7 @@ pub async fn upload_cv(
         Err(msg) => Ok(render(&state, user.id, form, msg, false, verified).await?.into_response()),
         Ok(file) => {
             let previous = db::profiles::set_cv(state.db.conn(), user.id, Some(file.id), state.now()).await?;
-            if let Some(old) = previous.or(profile.profile.cv_file_id.filter(|id| *id != file.id)) {
+            if let Some(old) = previous {
                 drop_file_if_unused(&state, old).await?;
             }
             Ok(Redirect::to("/profil?enregistre=1").into_response())
