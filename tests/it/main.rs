@@ -8,5 +8,6 @@ mod candidates;
 mod cli;
 mod import_csp;
 mod import_pep;
+mod mail;
 mod seed;
 mod web_shell;

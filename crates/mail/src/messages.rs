@@ -164,12 +164,23 @@ pub fn alert_confirm(to: &str, label: &str, confirm_url: &str, unsubscribe_url: 
     render(to, &c)
 }
 
-pub fn alert_digest(to: &str, label: &str, offers: Vec<Item>, search_url: &str, unsubscribe_url: &str) -> MailMessage {
-    let n = offers.len();
+/// `offers` are the newest of `total` new offers.
+pub fn alert_digest(
+    to: &str,
+    label: &str,
+    offers: Vec<Item>,
+    total: usize,
+    search_url: &str,
+    unsubscribe_url: &str,
+) -> MailMessage {
     let subject =
-        if n == 1 { format!("1 nouvelle offre : {label}") } else { format!("{n} nouvelles offres : {label}") };
-    let mut c =
-        content(subject, vec!["Bonjour,".into(), format!("Voici les nouvelles offres de votre alerte « {label} » :")]);
+        if total == 1 { format!("1 nouvelle offre : {label}") } else { format!("{total} nouvelles offres : {label}") };
+    let intro = if total > offers.len() {
+        format!("Voici les {} plus récentes des {total} nouvelles offres de votre alerte « {label} » :", offers.len())
+    } else {
+        format!("Voici les nouvelles offres de votre alerte « {label} » :")
+    };
+    let mut c = content(subject, vec!["Bonjour,".into(), intro]);
     c.items = offers;
     c.action = Some(("Voir toute la recherche", search_url.to_string()));
     c.unsubscribe = Some(unsubscribe_url.to_string());
@@ -228,6 +239,7 @@ mod tests {
             "a@b.fr",
             "data",
             items,
+            1,
             "https://x/offres-emploi?q=data",
             "https://x/alertes/desinscription/t",
         );

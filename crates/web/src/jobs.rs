@@ -27,6 +27,8 @@ impl Default for WorkerConfig {
     }
 }
 
+/// Offers listed in one digest e-mail (the rest are behind its link to the search).
+pub const DIGEST_ITEMS: usize = 20;
 /// Applications with no activity for two years are deleted (CNIL recommendation).
 pub const APPLICATION_RETENTION_DAYS: i64 = 730;
 /// Sent e-mails are kept 30 days for support, then deleted.
@@ -34,7 +36,7 @@ pub const OUTBOX_RETENTION_DAYS: i64 = 30;
 
 /// Delivers what is due; returns (sent, failed attempts).
 pub async fn deliver_outbox(state: &AppState, cfg: &WorkerConfig) -> Result<(usize, usize), db::DbError> {
-    let now = Utc::now();
+    let now = state.now();
     let due = db::outbox::claim_due(state.db.conn(), now, cfg.batch, Duration::minutes(5)).await?;
     let (mut sent, mut failed) = (0, 0);
     for m in due {
@@ -46,20 +48,20 @@ pub async fn deliver_outbox(state: &AppState, cfg: &WorkerConfig) -> Result<(usi
         };
         match state.mailer.send(&msg).await {
             Ok(()) => {
-                db::outbox::mark_sent(state.db.conn(), m.id, Utc::now()).await?;
+                db::outbox::mark_sent(state.db.conn(), m.id, state.now()).await?;
                 metrics::counter!("mail_sent_total").increment(1);
                 sent += 1;
             }
             Err(MailError::Transient(e) | MailError::Config(e)) if m.attempts < cfg.max_attempts => {
                 let wait = cfg.backoff * 2i32.saturating_pow(u32::try_from(m.attempts - 1).unwrap_or(0).min(16));
                 tracing::warn!(id = m.id, attempts = m.attempts, error = %e, "mail not sent, will retry");
-                db::outbox::mark_retry(state.db.conn(), m.id, Utc::now() + wait, &e).await?;
+                db::outbox::mark_retry(state.db.conn(), m.id, state.now() + wait, &e).await?;
                 metrics::counter!("mail_retries_total").increment(1);
                 failed += 1;
             }
             Err(e) => {
                 tracing::error!(id = m.id, attempts = m.attempts, error = %e, "mail given up");
-                db::outbox::mark_failed(state.db.conn(), m.id, &e.to_string(), Utc::now()).await?;
+                db::outbox::mark_failed(state.db.conn(), m.id, &e.to_string(), state.now()).await?;
                 metrics::counter!("mail_failed_total").increment(1);
                 failed += 1;
             }
@@ -87,9 +89,11 @@ pub async fn send_digests(state: &AppState, frequency: Frequency) -> Result<usiz
             continue;
         }
         fresh.sort_by(|a, b| b.offer.published_at.cmp(&a.offer.published_at));
-        fresh.truncate(20);
+        // All of them count as sent; the e-mail lists the 20 newest and links to the search.
+        let total = fresh.len();
         let items = fresh
             .iter()
+            .take(DIGEST_ITEMS)
             .map(|v| mail::messages::Item {
                 title: v.offer.title.clone(),
                 url: state.url(&format!("/emploi/{}", v.offer.slug)),
@@ -104,6 +108,7 @@ pub async fn send_digests(state: &AppState, frequency: Frequency) -> Result<usiz
             &alert.email,
             &alert.label,
             items,
+            total,
             &state.url(&format!("/offres-emploi?{}", alert.query)),
             &state.url(&format!("/alertes/desinscription/{}", alert.token)),
         );

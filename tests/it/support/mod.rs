@@ -211,3 +211,17 @@ impl Response {
         self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
     }
 }
+
+impl TestApp {
+    /// The same application sending its mail through `url` (e.g. the SMTP catcher).
+    pub fn with_mailer(mut self, url: &str) -> Self {
+        let mailer =
+            mail::Mailer::from_config(url, "Métiers du numérique <ne-pas-repondre@exemple.fr>", PathBuf::new())
+                .expect("mailer");
+        self.state.mailer = Arc::new(mailer);
+        self.router = web::router(self.state.clone());
+        self
+    }
+}
+
+pub mod smtp;
