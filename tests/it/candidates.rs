@@ -413,3 +413,43 @@ db_test!(cross_site_posts_are_refused, |db| {
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     assert!(mails(&db).await.is_empty(), "nothing written");
 });
+
+db_test!(stars_on_cards_and_alert_form_on_the_search_page, |db| {
+    db::seed::seed_demo(&db, today()).await.expect("seed");
+    let app = TestApp::new(&db, today()).await;
+    let anon = Client::new(&app).get("/offres-emploi?q=data").await;
+    assert!(
+        anon.body.contains("action=\"/alertes\"") && anon.body.contains("name=\"email\""),
+        "visitors give an address"
+    );
+    assert!(anon.body.contains("href=\"/connexion?suivant=%2Femploi%2F"), "visitors' stars lead to sign-in");
+
+    let mut j = candidate(&app, &db, "jade@exemple.fr").await;
+    let page = j.get("/offres-emploi?q=data").await;
+    assert!(!page.body.contains("id=\"alerte-email\""), "a signed-in candidate's alert uses the account address");
+    let (slug, title) = first_open_slug(&db).await;
+    let home = j.get("/").await;
+    assert!(home.body.contains("action=\"/favoris/"), "stars on the home page's cards");
+    assert!(page.body.matches("action=\"/favoris/").count() >= 2, "a star on every search result");
+    // With htmx the star answers its own new state, ready to swap in place.
+    let req = Request::post(format!("/favoris/{slug}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("hx-request", "true")
+        .body(Body::from("etat=1&retour=%2F"))
+        .expect("req");
+    let res = j.send(req).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(
+        res.body.contains("Retirer des favoris")
+            && res.body.contains(&title)
+            && res.body.contains("name=\"etat\" value=\"0\"")
+    );
+    let offer = j.get(&format!("/emploi/{slug}")).await;
+    assert!(offer.body.contains("Retirer des favoris"));
+    // A saved search without e-mails, from the page's own form.
+    let res = j.post("/alertes", &[("recherche", "q=data&page=3"), ("frequence", "aucune")]).await;
+    assert!(res.body.contains("Alerte enregistrée"), "{}", res.body);
+    let space = j.get("/espace-candidat").await;
+    assert!(space.body.contains("href=\"/offres-emploi?q=data\""), "stored without the page number");
+    assert!(space.body.contains("Jamais (recherche enregistrée seulement)"));
+});

@@ -28,6 +28,10 @@ pub async fn set(
     Ok(on)
 }
 
+pub async fn is_favourite(conn: &impl ConnectionTrait, user_id: i64, offer_id: i64) -> Result<bool> {
+    Ok(favourite::Entity::find_by_id((user_id, offer_id)).one(conn).await?.is_some())
+}
+
 pub async fn ids(conn: &impl ConnectionTrait, user_id: i64) -> Result<HashSet<i64>> {
     Ok(favourite::Entity::find()
         .filter(favourite::Column::UserId.eq(user_id))

@@ -118,7 +118,13 @@ pub async fn favourite(
     let on = form.get("etat") != "0";
     db::favourites::set(state.db.conn(), user.id, view.offer.id, on, state.now()).await?;
     if headers.contains_key("hx-request") {
-        return Ok(crate::public::offer::FavouriteButton::new(&slug, on, true).into_response());
+        let button = crate::public::offer::FavouriteButton {
+            on,
+            signed_in: true,
+            back: form.opt("retour").unwrap_or_else(|| format!("/emploi/{slug}")),
+            ..crate::public::offer::FavouriteButton::anonymous(&slug, &view.offer.title)
+        };
+        return Ok(button.into_response());
     }
     let back = crate::auth::safe_next(form.opt("retour").as_deref());
     Ok(Redirect::to(&back).into_response())

@@ -77,7 +77,11 @@ pub struct Showcase {
     pub offers: Vec<Card>,
 }
 
-pub async fn show(State(state): State<AppState>, Path(slug): Path<String>) -> AppResult<Showcase> {
+pub async fn show(
+    State(state): State<AppState>,
+    crate::auth::MaybeUser(user): crate::auth::MaybeUser,
+    Path(slug): Path<String>,
+) -> AppResult<Showcase> {
     let inst = db::institutions::by_slug(state.db.conn(), &slug).await?;
     if !inst.published {
         return Err(AppError::NotFound);
@@ -110,6 +114,8 @@ pub async fn show(State(state): State<AppState>, Path(slug): Path<String>) -> Ap
             sections.push((id, title, markdown::to_html(t)));
         }
     }
+    let mut cards: Vec<_> = offers.iter().map(|v| card(v, None)).collect();
+    super::offer::mark_favourites(&state, user.as_deref(), &mut cards, &format!("/employeurs/{}", inst.slug)).await?;
     let description = inst
         .presentation
         .as_deref()
@@ -120,7 +126,7 @@ pub async fn show(State(state): State<AppState>, Path(slug): Path<String>) -> Ap
             .nav(Nav::Employers)
             .description(description)
             .crumbs(&[("Employeurs", Some("/employeurs")), (inst.name.as_str(), None)]),
-        offers: offers.iter().map(|v| card(v, None)).collect(),
+        offers: cards,
         name: inst.name,
         slug: inst.slug,
         acronym: inst.acronym,

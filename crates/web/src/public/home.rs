@@ -20,7 +20,10 @@ pub struct Home {
     employers: Vec<EmployerItem>,
 }
 
-pub async fn show(State(state): State<AppState>) -> AppResult<Home> {
+pub async fn show(
+    State(state): State<AppState>,
+    crate::auth::MaybeUser(user): crate::auth::MaybeUser,
+) -> AppResult<Home> {
     let now = state.clock.now();
     // The figures come from the search index: the same open offers the search shows, without
     // scanning the offers table on every visit of the home page.
@@ -43,10 +46,7 @@ pub async fn show(State(state): State<AppState>) -> AppResult<Home> {
         .into_iter()
         .filter_map(|(id, n)| by_id.remove(&id).filter(|i| i.published).map(|i| EmployerItem::new(i, n)))
         .collect();
-    Ok(Home {
-        page: Page::new("Accueil").nav(Nav::Home),
-        figures,
-        latest: latest.iter().map(|v| card(v, None)).collect(),
-        employers,
-    })
+    let mut latest: Vec<_> = latest.iter().map(|v| card(v, None)).collect();
+    super::offer::mark_favourites(&state, user.as_deref(), &mut latest, "/").await?;
+    Ok(Home { page: Page::new("Accueil").nav(Nav::Home), figures, latest, employers })
 }

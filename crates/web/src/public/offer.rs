@@ -72,7 +72,7 @@ pub async fn show(
         _ => None,
     };
     let is_favourite = match &user {
-        Some(u) => db::favourites::ids(state.db.conn(), u.id).await?.contains(&o.id),
+        Some(u) => db::favourites::is_favourite(state.db.conn(), u.id, o.id).await?,
         None => false,
     };
     let mut related = db::listing::latest_open(state.db.conn(), now, 3, None, o.profession_id, Some(o.id)).await?;
@@ -86,8 +86,14 @@ pub async fn show(
         }
     }
     let canonical = format!("{}/emploi/{}", state.config.public_url.trim_end_matches('/'), o.slug);
-    let favourite = FavouriteButton::new(&o.slug, is_favourite, user.is_some());
-    Ok(build(&view, banner, canonical, related.iter().map(|v| card(v, None)).collect(), favourite))
+    let favourite = FavouriteButton {
+        on: is_favourite,
+        signed_in: user.is_some(),
+        ..FavouriteButton::anonymous(&o.slug, &o.title)
+    };
+    let mut related: Vec<Card> = related.iter().map(|v| card(v, None)).collect();
+    mark_favourites(&state, user.as_deref(), &mut related, &format!("/emploi/{}", o.slug)).await?;
+    Ok(build(&view, banner, canonical, related, favourite))
 }
 
 fn build(
@@ -270,21 +276,47 @@ pub fn script_safe_json(v: &Value) -> String {
 }
 
 /// The star that adds an offer to the candidate's favourites: a form that works without
-/// JavaScript, swapped in place by htmx; a sign-in link for visitors.
+/// JavaScript (back to `back`), swapped in place by htmx; a sign-in link for visitors.
 #[derive(Debug, Clone, Template, WebTemplate)]
 #[template(path = "offers/_favourite.html")]
 pub struct FavouriteButton {
     pub slug: String,
+    pub title: String,
     pub on: bool,
     pub signed_in: bool,
+    pub back: String,
 }
 
 impl FavouriteButton {
-    pub fn new(slug: &str, on: bool, signed_in: bool) -> Self {
-        Self { slug: slug.to_string(), on, signed_in }
+    /// As a visitor sees it; [`mark_favourites`] sets it for a signed-in candidate.
+    pub fn anonymous(slug: &str, title: &str) -> Self {
+        Self {
+            slug: slug.to_string(),
+            title: title.to_string(),
+            on: false,
+            signed_in: false,
+            back: format!("/emploi/{slug}"),
+        }
     }
 
     pub fn html(&self) -> String {
         self.render().unwrap_or_default()
     }
+}
+
+/// Sets the stars of `cards` for the signed-in user (one query), returning to `back`.
+pub async fn mark_favourites(
+    state: &AppState,
+    user: Option<&db::entity::user::Model>,
+    cards: &mut [super::offers::Card],
+    back: &str,
+) -> AppResult<()> {
+    let Some(user) = user else { return Ok(()) };
+    let ids = db::favourites::ids(state.db.conn(), user.id).await?;
+    for c in cards {
+        c.favourite.signed_in = true;
+        c.favourite.on = ids.contains(&c.id);
+        c.favourite.back = back.to_string();
+    }
+    Ok(())
 }

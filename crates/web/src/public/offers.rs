@@ -84,6 +84,7 @@ pub struct ActiveFilter {
 }
 
 pub struct Card {
+    pub id: i64,
     pub slug: String,
     pub title: String,
     pub employer: String,
@@ -93,6 +94,7 @@ pub struct Card {
     pub snippet: Option<String>,
     pub remote: Option<&'static str>,
     pub salary: Option<String>,
+    pub favourite: super::offer::FavouriteButton,
 }
 
 pub struct MapTile {
@@ -151,6 +153,8 @@ pub fn card(v: &OfferView, snippet: Option<String>) -> Card {
         .collect::<Vec<_>>()
         .join(", ");
     Card {
+        id: o.id,
+        favourite: super::offer::FavouriteButton::anonymous(&o.slug, &o.title),
         slug: o.slug.clone(),
         title: o.title.clone(),
         employer: v.institution.name.clone(),
@@ -190,10 +194,17 @@ const TILES: [(&str, &str, u32, u32); 18] = [
     ("06", "MAY", 4, 6),
 ];
 
-pub async fn show(State(state): State<AppState>, RawQuery(raw): RawQuery) -> AppResult<SearchPage> {
+pub async fn show(
+    State(state): State<AppState>,
+    crate::auth::MaybeUser(user): crate::auth::MaybeUser,
+    RawQuery(raw): RawQuery,
+) -> AppResult<SearchPage> {
     let params = SearchParams::parse(raw.as_deref());
     let ex = execute(&state, params, PER_PAGE).await?;
-    Ok(build(ex, &state.taxonomy))
+    let mut page = build(ex, &state.taxonomy);
+    let back = page.params.url("/offres-emploi");
+    super::offer::mark_favourites(&state, user.as_deref(), &mut page.cards, &back).await?;
+    Ok(page)
 }
 
 fn build(ex: Executed, taxonomy: &Taxonomy) -> SearchPage {
