@@ -138,7 +138,7 @@ db_test!(digests_send_new_matching_offers_once, |db| {
     assert!(!db::outbox::take_turn(db.conn(), "alertes-quotidiennes:2026-11-24", today()).await.expect("turn"));
 });
 
-db_test!(purge_deletes_applications_after_two_years_of_silence, |db| {
+db_test!(purge_deletes_what_is_kept_no_longer, |db| {
     db::seed::seed_demo(&db, today()).await.expect("seed");
     let app = TestApp::new(&db, today()).await;
     let email = domain::email::Email::parse("nora@exemple.fr").expect("email");
@@ -158,7 +158,29 @@ db_test!(purge_deletes_applications_after_two_years_of_silence, |db| {
         };
         ids.push(db::applications::create(db.conn(), &new, when).await.expect("application").id);
     }
+    let alert = |email: &str, token: &str, confirmed: bool| db::alerts::NewAlert {
+        user_id: None,
+        email: email.into(),
+        query: "q=data".into(),
+        label: "data".into(),
+        frequency: domain::candidate::Frequency::Daily,
+        token: token.into(),
+        confirmed,
+    };
+    db::alerts::create(db.conn(), &alert("active@exemple.fr", "t-active", true), today() - Duration::days(90))
+        .await
+        .expect("alert");
+    db::alerts::create(db.conn(), &alert("stop@exemple.fr", "t-stop", true), today() - Duration::days(90))
+        .await
+        .expect("alert");
+    db::alerts::set_unsubscribed(db.conn(), "t-stop", true, today() - Duration::days(40)).await.expect("unsubscribe");
+    db::alerts::create(db.conn(), &alert("never@exemple.fr", "t-never", false), today() - Duration::days(10))
+        .await
+        .expect("alert");
     assert_eq!(web::jobs::purge(&app.state).await.expect("purge"), 1);
+    assert!(db::alerts::by_token(db.conn(), "t-active").await.expect("db").is_some());
+    assert!(db::alerts::by_token(db.conn(), "t-stop").await.expect("db").is_none(), "stopped 40 days ago");
+    assert!(db::alerts::by_token(db.conn(), "t-never").await.expect("db").is_none(), "never confirmed");
     assert!(db::applications::get(db.conn(), ids[0]).await.is_err(), "the old one is gone");
     assert!(db::applications::get(db.conn(), ids[1]).await.is_ok(), "the recent one stays");
 });

@@ -223,3 +223,29 @@ pub async fn newsletter_delete(conn: &impl ConnectionTrait, email: &str) -> Resu
         .await?;
     Ok(())
 }
+
+/// Alerts and newsletter subscriptions stopped before `before` are deleted (the undo link of
+/// the unsubscribe page works until then).
+pub async fn purge_unsubscribed(conn: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<u64> {
+    let alerts = alert::Entity::delete_many().filter(alert::Column::UnsubscribedAt.lt(before)).exec(conn).await?;
+    let news = newsletter_subscription::Entity::delete_many()
+        .filter(newsletter_subscription::Column::UnsubscribedAt.lt(before))
+        .exec(conn)
+        .await?;
+    Ok(alerts.rows_affected + news.rows_affected)
+}
+
+/// Requests never confirmed are deleted after `before` (double opt-in that did not happen).
+pub async fn purge_unconfirmed(conn: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<u64> {
+    let alerts = alert::Entity::delete_many()
+        .filter(alert::Column::ConfirmedAt.is_null())
+        .filter(alert::Column::CreatedAt.lt(before))
+        .exec(conn)
+        .await?;
+    let news = newsletter_subscription::Entity::delete_many()
+        .filter(newsletter_subscription::Column::ConfirmedAt.is_null())
+        .filter(newsletter_subscription::Column::CreatedAt.lt(before))
+        .exec(conn)
+        .await?;
+    Ok(alerts.rows_affected + news.rows_affected)
+}

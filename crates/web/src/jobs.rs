@@ -31,6 +31,11 @@ impl Default for WorkerConfig {
 pub const DIGEST_ITEMS: usize = 20;
 /// Applications with no activity for two years are deleted (CNIL recommendation).
 pub const APPLICATION_RETENTION_DAYS: i64 = 730;
+/// Stopped alerts and newsletter subscriptions are deleted 30 days later (the undo works
+/// until then).
+pub const UNSUBSCRIBED_RETENTION_DAYS: i64 = 30;
+/// Alerts and subscriptions never confirmed are deleted after 7 days.
+pub const UNCONFIRMED_RETENTION_DAYS: i64 = 7;
 /// Sent e-mails are kept 30 days for support, then deleted.
 pub const OUTBOX_RETENTION_DAYS: i64 = 30;
 
@@ -123,7 +128,8 @@ pub async fn send_digests(state: &AppState, frequency: Frequency) -> Result<usiz
 }
 
 /// Deletes what is kept no longer: old applications (and their CVs when nothing else uses
-/// them), expired sessions, old login attempts, old sent e-mails.
+/// them), expired sessions, old login attempts, old sent e-mails, stopped or never confirmed
+/// alerts and newsletter subscriptions.
 pub async fn purge(state: &AppState) -> Result<u64, crate::error::AppError> {
     let now = state.now();
     let (n, files) =
@@ -134,6 +140,8 @@ pub async fn purge(state: &AppState) -> Result<u64, crate::error::AppError> {
     db::accounts::sessions_purge_expired(state.db.conn(), now).await?;
     db::accounts::login_attempts_purge(state.db.conn(), now - Duration::days(1)).await?;
     db::outbox::purge_sent(state.db.conn(), now - Duration::days(OUTBOX_RETENTION_DAYS)).await?;
+    db::alerts::purge_unsubscribed(state.db.conn(), now - Duration::days(UNSUBSCRIBED_RETENTION_DAYS)).await?;
+    db::alerts::purge_unconfirmed(state.db.conn(), now - Duration::days(UNCONFIRMED_RETENTION_DAYS)).await?;
     Ok(n)
 }
 
