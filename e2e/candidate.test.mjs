@@ -446,7 +446,8 @@ test('sign-up, sign-in, applying and withdrawing with the keyboard only', { time
     await navigation(page, () => page.keyboard.press('Enter'), 'sign-in with a wrong password (Enter in the password field)');
     assert.equal(new URL(page.url()).pathname, '/connexion');
     assert.match(await text(page.locator('#erreurs')), /Adresse e-mail ou mot de passe incorrect/);
-    const toSummary = await tabTo(page, '#erreurs a', { max: 20 });
+    await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'erreurs', null, { timeout: 5000 });
+    const toSummary = await tabTo(page, '#erreurs a', { max: 2 });
     const toForm = await page.evaluate(() => {
       const focusables = [...document.querySelectorAll('a[href], button, input:not([type="hidden"]), select, textarea')];
       return focusables.indexOf(document.querySelector('#email'));

@@ -193,11 +193,17 @@ db_test!(signup_verify_apply_and_follow, |db| {
         .trim_end_matches("?envoyee=1")
         .parse()
         .expect("id");
-    db::applications::move_stage(db.conn(), app_id, domain::candidate::Stage::Interview, None, today())
+    web::candidate::move_application(&app.state, app_id, domain::candidate::Stage::Interview, None)
         .await
         .expect("move");
     let page = alice.get(&format!("/espace-candidat/candidatures/{app_id}")).await;
     assert!(page.body.contains("Entretien"));
+    let moved =
+        mails(&db).await.into_iter().find(|m| m.subject == "Votre candidature : Entretien").expect("stage mail");
+    assert_eq!(moved.recipient, "alice@exemple.fr");
+    assert!(moved.text_body.contains(&format!("/espace-candidat/candidatures/{app_id}")));
+    let no_reason = web::candidate::move_application(&app.state, app_id, domain::candidate::Stage::Refused, None).await;
+    assert!(no_reason.is_err(), "no refusal without a reason");
 
     // The CV sent is readable by its owner and by nobody else.
     let cv_id = db::applications::get(db.conn(), app_id).await.expect("app").application.cv_file_id.expect("cv");
@@ -216,6 +222,36 @@ db_test!(signup_verify_apply_and_follow, |db| {
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     let page = alice.get(&format!("/espace-candidat/candidatures/{app_id}")).await;
     assert!(page.body.contains("Retirée"));
+    // A refusal with its reason: the candidate reads the reason on the page and in the e-mail.
+    let bob_user = db::users::by_email(db.conn(), &domain::email::Email::parse("bob@exemple.fr").expect("e"))
+        .await
+        .expect("db")
+        .expect("bob");
+    let offer = db::listing::view_by_slug(db.conn(), &slug).await.expect("offer");
+    let new = db::applications::NewApplication {
+        offer_id: Some(offer.offer.id),
+        institution_id: Some(offer.offer.institution_id),
+        user_id: bob_user.id,
+        candidate_name: "Bob Durand".into(),
+        candidate_email: "bob@exemple.fr".into(),
+        cover_letter: Some("Bonjour".into()),
+        links: None,
+        cv_file_id: None,
+    };
+    let bob_app = db::applications::create(db.conn(), &new, today()).await.expect("application");
+    web::candidate::move_application(&app.state, bob_app.id, domain::candidate::Stage::Refused, Some("experience"))
+        .await
+        .expect("refuse");
+    let page = bob.get(&format!("/espace-candidat/candidatures/{}", bob_app.id)).await;
+    assert!(
+        page.body.contains("Refusée") && page.body.contains("L’expérience demandée pour ce poste est plus importante.")
+    );
+    let refused = mails(&db)
+        .await
+        .into_iter()
+        .find(|m| m.recipient == "bob@exemple.fr" && m.subject == "Votre candidature : Refusée")
+        .expect("mail");
+    assert!(refused.text_body.contains("L’expérience demandée"));
 });
 
 db_test!(anonymous_visitors_are_sent_to_sign_in, |db| {

@@ -11,3 +11,12 @@ document.addEventListener('htmx:afterSettle', function () {
     }
   }
 });
+
+// A form that comes back with errors: focus goes to the summary of errors at the top, whose
+// links lead to each field, instead of the start of the page.
+document.addEventListener('DOMContentLoaded', function () {
+  var summary = document.getElementById('erreurs');
+  if (summary) {
+    summary.focus();
+  }
+});

@@ -59,3 +59,34 @@ pub(crate) async fn queue(conn: &impl ConnectionTrait, state: &AppState, msg: Ma
     db::outbox::enqueue(conn, &msg, state.now()).await?;
     Ok(())
 }
+
+/// Moves an application to another stage and e-mails the candidate, in one transaction (the
+/// recruiters' pipeline calls this). Anonymised applications move without an e-mail.
+pub async fn move_application(
+    state: &AppState,
+    id: i64,
+    to: domain::candidate::Stage,
+    reason: Option<&str>,
+) -> Result<db::applications::ApplicationView, AppError> {
+    let now = state.now();
+    let txn = state.db.begin().await?;
+    let view = db::applications::move_stage(&txn, id, to, reason, now).await?;
+    if let Some(email) = view.application.candidate_email.clone() {
+        let reason_label = match &view.application.refusal_reason {
+            Some(code) => {
+                db::applications::refusal_reasons(&txn).await?.into_iter().find(|r| &r.code == code).map(|r| r.label)
+            }
+            None => None,
+        };
+        let title = match (&view.offer, &view.institution) {
+            (Some(o), _) => o.title.clone(),
+            (None, Some(i)) => format!("candidature spontanée ({})", i.name),
+            (None, None) => "candidature spontanée".to_string(),
+        };
+        let url = state.url(&format!("/espace-candidat/candidatures/{id}"));
+        let msg = mail::messages::application_stage(&email, &title, to.label(), reason_label.as_deref(), &url);
+        queue(&txn, state, msg).await?;
+    }
+    txn.commit().await.map_err(db::DbError::from)?;
+    Ok(view)
+}
