@@ -18,6 +18,7 @@ pub mod markdown;
 pub mod offer_search;
 pub mod ops;
 pub mod public;
+pub mod routes;
 pub mod security;
 pub mod storage;
 
@@ -85,6 +86,21 @@ impl AppState {
 
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// Every area's routes, with who may use each.
+fn all_routes() -> routes::Routes {
+    routes::Routes::new()
+        .merge(public::routes())
+        .merge(candidate::routes())
+        .merge(api::routes())
+        .merge(ops::routes())
+        .get("/static/{version}/{*path}", routes::Access::Public, assets::serve)
+}
+
+/// The table of every route the router serves (method, path, who may use it).
+pub fn route_table() -> Vec<routes::RouteSpec> {
+    all_routes().into_parts().1
+}
+
 /// The whole application with its middleware stack.
 pub fn router(state: AppState) -> Router {
     let trace = TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
@@ -92,12 +108,8 @@ pub fn router(state: AppState) -> Router {
         tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id = %id)
     });
     let https = state.config.is_https();
-    Router::new()
-        .merge(public::router())
-        .merge(candidate::router())
-        .merge(api::router())
-        .merge(ops::router())
-        .route("/static/{version}/{*path}", axum::routing::get(assets::serve))
+    let (routes, _) = all_routes().into_parts();
+    routes
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::load_user))
         .layer(

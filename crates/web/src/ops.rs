@@ -1,18 +1,21 @@
 //! Operations: `/healthz`, `/metrics` and the request metrics middleware.
 
 use crate::AppState;
+use axum::Json;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
 use std::time::Instant;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).route("/metrics", get(metrics_text))
+pub fn routes() -> crate::routes::Routes {
+    crate::routes::Routes::new().get("/healthz", crate::routes::Access::Public, healthz).get(
+        "/metrics",
+        crate::routes::Access::Public,
+        metrics_text,
+    )
 }
 
 /// The process-wide Prometheus recorder, installed on first use.

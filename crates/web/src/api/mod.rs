@@ -7,11 +7,9 @@
 
 mod offers;
 
-use crate::AppState;
+use axum::Json;
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::Serialize;
 use tower_http::cors::{Any, CorsLayer};
 use utoipa::{OpenApi, ToSchema};
@@ -61,14 +59,15 @@ pub fn internal(e: impl std::fmt::Display) -> Response {
     error(StatusCode::INTERNAL_SERVER_ERROR, "erreur_interne", "Erreur interne : réessayez plus tard.")
 }
 
-pub fn router() -> Router<AppState> {
+pub fn routes() -> crate::routes::Routes {
+    use crate::routes::Access::Public;
     let cors = CorsLayer::new().allow_origin(Any).allow_methods([Method::GET, Method::HEAD]);
-    Router::new()
-        .route("/api/v1/offres", get(offers::search))
-        .route("/api/v1/offres/{slug}", get(offers::show))
-        .route("/api/v1/employeurs", get(offers::employers))
-        .route("/api/openapi.json", get(openapi))
-        .route("/api/v1/{*rest}", get(unknown))
+    crate::routes::Routes::new()
+        .get("/api/v1/offres", Public, offers::search)
+        .get("/api/v1/offres/{slug}", Public, offers::show)
+        .get("/api/v1/employeurs", Public, offers::employers)
+        .get("/api/openapi.json", Public, openapi)
+        .get("/api/v1/{*rest}", Public, unknown)
         .layer(cors)
 }
 

@@ -1,8 +1,7 @@
 //! Public pages, open to everyone (anonymous visitors included).
 
 use crate::AppState;
-use axum::Router;
-use axum::routing::get;
+use crate::routes::{Access::Public, Routes};
 
 pub mod employers;
 mod home;
@@ -13,22 +12,22 @@ pub use machine::SITEMAP_MAX;
 pub mod offer;
 pub mod offers;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home::show))
-        .route("/offres-emploi", get(offers::show))
-        .route("/offres-emploi/atom.xml", get(machine::atom))
-        .route("/robots.txt", get(machine::robots))
-        .route("/sitemap.xml", get(machine::sitemap))
-        .route("/{sitemap_part}", get(sitemap_or_not_found))
-        .route("/emploi/{slug}", get(offer::show))
-        .route("/employeurs", get(employers::list))
-        .route("/employeurs/{slug}", get(employers::show))
-        .route("/accessibilite", get(legal::accessibility))
-        .route("/mentions-legales", get(legal::legal_notice))
-        .route("/donnees-personnelles", get(legal::personal_data))
-        .route("/plan-du-site", get(legal::sitemap))
-        .route("/api", get(legal::api_docs))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/", Public, home::show)
+        .get("/offres-emploi", Public, offers::show)
+        .get("/offres-emploi/atom.xml", Public, machine::atom)
+        .get("/robots.txt", Public, machine::robots)
+        .get("/sitemap.xml", Public, machine::sitemap)
+        .get("/{sitemap_part}", Public, sitemap_or_not_found)
+        .get("/emploi/{slug}", Public, offer::show)
+        .get("/employeurs", Public, employers::list)
+        .get("/employeurs/{slug}", Public, employers::show)
+        .get("/accessibilite", Public, legal::accessibility)
+        .get("/mentions-legales", Public, legal::legal_notice)
+        .get("/donnees-personnelles", Public, legal::personal_data)
+        .get("/plan-du-site", Public, legal::sitemap)
+        .get("/api", Public, legal::api_docs)
 }
 
 /// `/sitemap-{n}.xml` (axum cannot mix a literal prefix and a parameter in one segment).
