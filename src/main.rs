@@ -130,6 +130,9 @@ enum UserCommand {
         /// Slug of the institution of a recruiter.
         #[arg(long)]
         institution: Option<String>,
+        /// Public base URL of the site, for the printed sign-in link.
+        #[arg(long, env = "PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        public_url: String,
         email: String,
     },
     /// Change the role of an account.
@@ -336,7 +339,7 @@ async fn user(common: &Common, cmd: UserCommand) -> Result<()> {
     let db = open(common).await?;
     let now = chrono::Utc::now();
     match cmd {
-        UserCommand::Add { role, institution, email } => {
+        UserCommand::Add { role, institution, public_url, email } => {
             let role: domain::role::Role = role.parse().map_err(|e: domain::ParseError| anyhow::anyhow!("{e}"))?;
             let email = domain::email::Email::parse(&email)?;
             let institution_id = match institution {
@@ -349,7 +352,22 @@ async fn user(common: &Common, cmd: UserCommand) -> Result<()> {
                 None => None,
             };
             let u = db::users::create(db.conn(), &email, role, institution_id, now).await?;
+            // No default password: the account's owner signs in once with this link.
+            let token = web::auth::random_token().map_err(|e| anyhow::anyhow!("{e}"))?;
+            db::accounts::insert_token(
+                db.conn(),
+                u.id,
+                db::accounts::TokenPurpose::SignIn,
+                &token,
+                chrono::Duration::hours(24),
+                now,
+            )
+            .await?;
             println!("Compte créé : {} ({}).", u.email, role.label());
+            println!(
+                "Lien de connexion à usage unique, valable 24 heures : {}/connexion/lien/{token}",
+                public_url.trim_end_matches('/')
+            );
         }
         UserCommand::SetRole { email, role } => {
             let role: domain::role::Role = role.parse().map_err(|e: domain::ParseError| anyhow::anyhow!("{e}"))?;

@@ -8,6 +8,7 @@ fn metiers(data_dir: &std::path::Path, args: &[&str]) -> Output {
         .args(args)
         .env("DATA_DIR", data_dir)
         .env_remove("DATABASE_URL")
+        .env_remove("PUBLIC_URL")
         .env("RUST_LOG", "warn")
         .output()
         .expect("metiers runs")
@@ -67,7 +68,15 @@ fn bad_arguments_get_a_french_message_and_status_1() {
 fn users_are_managed_from_the_command_line() {
     let dir = tempfile::tempdir().expect("tmp");
     let out = metiers(dir.path(), &["user", "add", "--role", "administrator", "Admin@Exemple.fr"]);
-    assert_eq!(text(&out).0, "Compte créé : admin@exemple.fr (Administrateur·rice).\n");
+    let stdout = text(&out).0;
+    let mut lines = stdout.lines();
+    assert_eq!(lines.next(), Some("Compte créé : admin@exemple.fr (Administrateur·rice)."));
+    let link = lines.next().expect("a sign-in link");
+    assert!(
+        link.starts_with("Lien de connexion à usage unique, valable 24 heures : http://127.0.0.1:8080/connexion/lien/"),
+        "{link}"
+    );
+    assert!(link.len() > 100, "a long random token: {link}");
     let again = metiers(dir.path(), &["user", "add", "admin@exemple.fr"]);
     assert_eq!(again.status.code(), Some(1));
     assert!(text(&again).1.contains("un compte existe déjà pour admin@exemple.fr"));

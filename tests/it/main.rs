@@ -3,6 +3,7 @@
 
 mod support;
 
+mod authz;
 mod board;
 mod candidates;
 mod cli;

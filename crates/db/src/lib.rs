@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod alerts;
 pub mod applications;
+pub mod backoffice;
 pub mod bench;
 pub mod entity;
 pub mod favourites;

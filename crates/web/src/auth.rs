@@ -97,6 +97,13 @@ pub struct AccountNav {
     pub role: Role,
 }
 
+impl AccountNav {
+    /// The account's own home: candidate space, recruiter space or administration.
+    pub fn home(&self) -> &'static str {
+        home_of(self.role.code())
+    }
+}
+
 tokio::task_local! {
     static ACCOUNT: Option<AccountNav>;
 }
@@ -140,23 +147,71 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeUser {
     }
 }
 
-/// A signed-in candidate. Anonymous visitors are sent to the sign-in page (and back here
-/// afterwards); other roles get a 403.
+/// The signed-in user if their role passes `allowed`; anonymous visitors are sent to the
+/// sign-in page (and back here afterwards), other roles get a 403.
+fn require(parts: &Parts, allowed: impl Fn(Role) -> bool) -> Result<Arc<user::Model>, Response> {
+    match parts.extensions.get::<CurrentUser>().and_then(|c| c.0.clone()) {
+        Some(u) if allowed(u.role.parse().unwrap_or(Role::Candidate)) => Ok(u),
+        Some(_) => Err(AppError::Forbidden.into_response()),
+        None => {
+            let back = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let next: String = form_urlencoded::byte_serialize(back.as_bytes()).collect();
+            Err(Redirect::to(&format!("/connexion?suivant={next}")).into_response())
+        }
+    }
+}
+
+/// A signed-in candidate.
 #[derive(Debug, Clone)]
 pub struct CandidateUser(pub Arc<user::Model>);
 
 impl<S: Send + Sync> FromRequestParts<S> for CandidateUser {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        match parts.extensions.get::<CurrentUser>().and_then(|c| c.0.clone()) {
-            Some(u) if u.role == Role::Candidate.code() => Ok(CandidateUser(u)),
-            Some(_) => Err(AppError::Forbidden.into_response()),
-            None => {
-                let back = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-                let next: String = form_urlencoded::byte_serialize(back.as_bytes()).collect();
-                Err(Redirect::to(&format!("/connexion?suivant={next}")).into_response())
-            }
+        require(parts, |r| r == Role::Candidate).map(CandidateUser)
+    }
+}
+
+/// A recruiter (scoped to their institution) or an administrator (scope: everything).
+#[derive(Debug, Clone)]
+pub struct StaffUser {
+    pub user: Arc<user::Model>,
+    /// `None` for administrators: every institution.
+    pub institution_id: Option<i64>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for StaffUser {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let user = require(parts, |r| r != Role::Candidate)?;
+        match user.role.parse().unwrap_or(Role::Candidate) {
+            Role::Administrator => Ok(StaffUser { user, institution_id: None }),
+            // A recruiter without an institution sees nothing rather than everything.
+            _ => match user.institution_id {
+                Some(id) => Ok(StaffUser { institution_id: Some(id), user }),
+                None => Err(AppError::Forbidden.into_response()),
+            },
         }
+    }
+}
+
+/// An administrator.
+#[derive(Debug, Clone)]
+pub struct AdminUser(pub Arc<user::Model>);
+
+impl<S: Send + Sync> FromRequestParts<S> for AdminUser {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        require(parts, |r| r == Role::Administrator).map(AdminUser)
+    }
+}
+
+/// Where a user goes after signing in without a destination.
+pub fn home_of(role: &str) -> &'static str {
+    match role.parse().unwrap_or(Role::Candidate) {
+        Role::Candidate => "/espace-candidat",
+        Role::Recruiter => "/recruteur",
+        Role::Administrator => "/admin",
     }
 }
 

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod backoffice;
 pub mod cache;
 pub mod candidate;
 pub mod error;
@@ -91,6 +92,7 @@ fn all_routes() -> routes::Routes {
     routes::Routes::new()
         .merge(public::routes())
         .merge(candidate::routes())
+        .merge(backoffice::routes())
         .merge(api::routes())
         .merge(ops::routes())
         .get("/static/{version}/{*path}", routes::Access::Public, assets::serve)

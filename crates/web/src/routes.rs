@@ -13,6 +13,8 @@ use axum::routing::{MethodFilter, on};
 pub enum Access {
     /// Everyone, anonymous visitors included.
     Public,
+    /// Any signed-in account, acting on itself.
+    SignedIn,
     /// A signed-in candidate, on their own rows only.
     Candidate,
     /// A recruiter, on their own institution's rows only (administrators too).

@@ -251,6 +251,8 @@ pub async fn login(
     // A new id at sign-in: a session id planted before cannot be reused (fixation).
     session.cycle_id().await.map_err(|e| AppError::Internal(e.to_string()))?;
     session.insert(SESSION_USER, user.id).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    // The default destination is the candidate space; staff go to their own home instead.
+    let next = if next == auth::safe_next(None) { auth::home_of(&user.role).to_string() } else { next };
     Ok(Redirect::to(&next).into_response())
 }
 
@@ -355,4 +357,33 @@ pub async fn reset(State(state): State<AppState>, Path(token): Path<String>, bod
 /// Nav entry for candidate pages.
 pub fn candidate_page(title: &str, trail: &[(&str, Option<&str>)]) -> Page {
     Page::new(title).nav(Nav::Candidate).crumbs(trail)
+}
+
+/// `GET /connexion/lien/{token}` (public: the one-time link `metiers user add` prints, valid
+/// 24 hours): signs in, confirms the address, and goes to the account's home.
+pub async fn signin_link(
+    State(state): State<AppState>,
+    session: Session,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let now = state.now();
+    let txn = state.db.begin().await?;
+    let user = db::accounts::consume_token(&txn, TokenPurpose::SignIn, &token, now).await?.filter(|u| u.active);
+    let Some(user) = user else {
+        return Ok(MessagePage::new(
+            "Lien expiré ou déjà utilisé",
+            vec![
+                "Ce lien de connexion n’est plus valable : demandez-en un nouveau à l’équipe de la plateforme.".into(),
+            ],
+            Some(("/connexion", "Se connecter")),
+            false,
+        )
+        .into_response());
+    };
+    db::accounts::mark_verified(&txn, user.id, now).await?;
+    db::accounts::touch_login(&txn, user.id, now).await?;
+    txn.commit().await.map_err(db::DbError::from)?;
+    session.cycle_id().await.map_err(|e| AppError::Internal(e.to_string()))?;
+    session.insert(SESSION_USER, user.id).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Redirect::to(auth::home_of(&user.role)).into_response())
 }

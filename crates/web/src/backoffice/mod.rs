@@ -1,0 +1,21 @@
+//! The back-offices: `/recruteur…` (recruiters, on their own institution's offers and
+//! applications only; administrators on every institution) and `/admin…` (administrators).
+//! Scoping is done in the queries (`db::backoffice::managed_*`): another institution's row is
+//! a 404, as if it did not exist.
+
+pub mod admin;
+pub mod recruiter;
+
+use crate::routes::{Access::*, Routes};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/recruteur", Recruiter, recruiter::home)
+        .post("/recruteur/offres/{id}/etat", Recruiter, recruiter::set_state)
+        .get("/recruteur/offres/{id}/candidatures", Recruiter, recruiter::pipeline)
+        .get("/recruteur/offres/{id}/candidatures.csv", Recruiter, recruiter::export_csv)
+        .post("/recruteur/candidatures/{id}/etape", Recruiter, recruiter::move_stage)
+        .get("/admin", Administrator, admin::home)
+        .post("/admin/utilisateurs/{id}/activation", Administrator, admin::set_active)
+        .post("/admin/utilisateurs/{id}/role", Administrator, admin::set_role)
+}

@@ -1,0 +1,202 @@
+//! `/recruteur`: the institution's offers, their states, and each offer's applicant pipeline.
+
+use crate::AppState;
+use crate::auth::StaffUser;
+use crate::error::{AppError, AppResult};
+use crate::forms::Form;
+use crate::layout::Page;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use db::entity::{application, offer, refusal_reason};
+use domain::candidate::Stage;
+use domain::offer::OfferState;
+
+fn parse_id(id: &str) -> AppResult<i64> {
+    id.parse().map_err(|_| AppError::NotFound)
+}
+
+pub struct OfferRow {
+    pub offer: offer::Model,
+    pub applications: u64,
+}
+
+impl OfferRow {
+    pub fn state(&self) -> OfferState {
+        self.offer.state.parse().unwrap_or(OfferState::Draft)
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "backoffice/recruiter.html")]
+pub struct HomePage {
+    page: Page,
+    rows: Vec<OfferRow>,
+    admin: bool,
+    notice: Option<String>,
+}
+
+/// `GET /recruteur` (recruiter, administrator).
+pub async fn home(State(state): State<AppState>, staff: StaffUser, RawQuery(q): RawQuery) -> AppResult<HomePage> {
+    let rows = db::backoffice::institution_offers(state.db.conn(), staff.institution_id)
+        .await?
+        .into_iter()
+        .map(|(offer, applications)| OfferRow { offer, applications })
+        .collect();
+    let notice = form_urlencoded::parse(q.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "message")
+        .map(|(_, v)| v.chars().take(300).collect());
+    Ok(HomePage {
+        page: Page::new("Espace recruteur").crumbs(&[("Espace recruteur", None)]),
+        rows,
+        admin: staff.institution_id.is_none(),
+        notice,
+    })
+}
+
+/// `POST /recruteur/offres/{id}/etat` (recruiter of the offer's institution): publish, mark
+/// filled, archive.
+pub async fn set_state(
+    State(state): State<AppState>,
+    staff: StaffUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let offer = db::backoffice::managed_offer(state.db.conn(), parse_id(&id)?, staff.institution_id).await?;
+    let form = Form::parse(&body);
+    let Ok(to) = form.get("etat").parse::<OfferState>() else {
+        return Ok(back("État inconnu."));
+    };
+    match db::backoffice::set_offer_state(state.db.conn(), &offer, to, state.now()).await {
+        Ok(()) => Ok(back(&format!("« {} » : {}.", offer.title, to.label().to_lowercase()))),
+        Err(db::DbError::Invalid(msg)) => Ok(back(&format!("« {} » : {msg}", offer.title))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn back(message: &str) -> Response {
+    let m: String = form_urlencoded::byte_serialize(message.as_bytes()).collect();
+    Redirect::to(&format!("/recruteur?message={m}")).into_response()
+}
+
+pub struct Row {
+    pub application: application::Model,
+    pub stage: Stage,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "backoffice/pipeline.html")]
+pub struct PipelinePage {
+    page: Page,
+    offer: offer::Model,
+    rows: Vec<Row>,
+    reasons: Vec<refusal_reason::Model>,
+    stages: Vec<Stage>,
+    notice: Option<String>,
+}
+
+impl PipelinePage {
+    fn reason_label(&self, code: &str) -> String {
+        self.reasons.iter().find(|r| r.code == code).map(|r| r.label.clone()).unwrap_or_default()
+    }
+}
+
+/// `GET /recruteur/offres/{id}/candidatures` (recruiter of the offer's institution).
+pub async fn pipeline(
+    State(state): State<AppState>,
+    staff: StaffUser,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> AppResult<PipelinePage> {
+    let offer = db::backoffice::managed_offer(state.db.conn(), parse_id(&id)?, staff.institution_id).await?;
+    let rows = db::backoffice::offer_applications(state.db.conn(), offer.id)
+        .await?
+        .into_iter()
+        .map(|a| Row { stage: a.stage.parse().unwrap_or(Stage::Received), application: a })
+        .collect();
+    let notice = form_urlencoded::parse(q.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "message")
+        .map(|(_, v)| v.chars().take(300).collect());
+    Ok(PipelinePage {
+        page: Page::new(format!("Candidatures : {}", offer.title))
+            .crumbs(&[("Espace recruteur", Some("/recruteur")), ("Candidatures", None)]),
+        rows,
+        reasons: db::applications::refusal_reasons(state.db.conn()).await?.into_iter().filter(|r| r.active).collect(),
+        stages: vec![Stage::Review, Stage::Interview, Stage::Accepted, Stage::Refused],
+        offer,
+        notice,
+    })
+}
+
+/// `POST /recruteur/candidatures/{id}/etape` (recruiter of the application's institution):
+/// moves it and e-mails the candidate.
+pub async fn move_stage(
+    State(state): State<AppState>,
+    staff: StaffUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let app = db::backoffice::managed_application(state.db.conn(), parse_id(&id)?, staff.institution_id).await?;
+    let form = Form::parse(&body);
+    let back = |message: &str| {
+        let m: String = form_urlencoded::byte_serialize(message.as_bytes()).collect();
+        match app.offer_id {
+            Some(o) => Redirect::to(&format!("/recruteur/offres/{o}/candidatures?message={m}")).into_response(),
+            None => Redirect::to(&format!("/recruteur?message={m}")).into_response(),
+        }
+    };
+    let Ok(to) = form.get("etape").parse::<Stage>() else {
+        return Ok(back("Choisissez une étape."));
+    };
+    let reason = form.opt("motif");
+    match crate::candidate::move_application(&state, app.id, to, reason.as_deref()).await {
+        Ok(_) => Ok(back(&format!(
+            "Candidature passée à l’étape « {} » ; la personne a été prévenue par e-mail.",
+            to.label()
+        ))),
+        Err(AppError::Db(db::DbError::Invalid(msg) | db::DbError::Conflict(msg))) => Ok(back(&msg)),
+        Err(e) => Err(e),
+    }
+}
+
+/// `GET /recruteur/offres/{id}/candidatures.csv` (recruiter of the offer's institution).
+pub async fn export_csv(
+    State(state): State<AppState>,
+    staff: StaffUser,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let id = id.trim_end_matches(".csv");
+    let offer = db::backoffice::managed_offer(state.db.conn(), parse_id(id)?, staff.institution_id).await?;
+    let apps = db::backoffice::offer_applications(state.db.conn(), offer.id).await?;
+    let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
+    let internal = |e: csv::Error| AppError::Internal(e.to_string());
+    w.write_record(["id", "nom", "email", "envoyee_le", "etape", "motif_refus", "liens", "cv"]).map_err(internal)?;
+    for a in apps {
+        let stage = a.stage.parse::<Stage>().map(|s| s.label().to_string()).unwrap_or(a.stage.clone());
+        let cv = a.cv_file_id.map(|f| state.url(&format!("/fichiers/{f}"))).unwrap_or_default();
+        w.write_record([
+            a.id.to_string(),
+            a.candidate_name.unwrap_or_else(|| "(anonymisée)".into()),
+            a.candidate_email.unwrap_or_default(),
+            a.created_at.to_rfc3339(),
+            stage,
+            a.refusal_reason.unwrap_or_default(),
+            a.links.unwrap_or_default().replace('\n', " "),
+            cv,
+        ])
+        .map_err(internal)?;
+    }
+    let bytes = w.into_inner().map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"candidatures-{}.csv\"", offer.id)),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}

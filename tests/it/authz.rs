@@ -1,0 +1,227 @@
+//! The authorization matrix: every route of the router (from `web::route_table()`, the same
+//! builder that makes the router), for an anonymous visitor, a candidate, a recruiter of
+//! institution A, a recruiter of institution B and an administrator. Path parameters are
+//! filled with institution A's offer and the candidate's own application, CV and alert, so a
+//! recruiter of B and everyone else must be refused exactly where the table says.
+
+use crate::support::{TestApp, TestDb, db_test, today};
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use domain::email::Email;
+use domain::role::Role;
+use web::routes::Access;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Persona {
+    Anonymous,
+    Candidate,
+    RecruiterA,
+    RecruiterB,
+    Admin,
+}
+
+const PERSONAS: [Persona; 5] =
+    [Persona::Anonymous, Persona::Candidate, Persona::RecruiterA, Persona::RecruiterB, Persona::Admin];
+
+struct World {
+    users: Vec<(Persona, i64)>,
+    offer_slug: String,
+    employer_slug: String,
+    offer_id: i64,
+    application_id: i64,
+    cv_id: i64,
+    alert_id: i64,
+    target_user: i64,
+}
+
+fn pdf() -> Vec<u8> {
+    use lopdf::{Document, Object, dictionary};
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let page_id = doc.add_object(dictionary! {"Type" => "Page", "Parent" => pages_id});
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {"Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1}),
+    );
+    let catalog_id = doc.add_object(dictionary! {"Type" => "Catalog", "Pages" => pages_id});
+    doc.trailer.set("Root", catalog_id);
+    let mut buf = Vec::new();
+    doc.save_to(&mut buf).expect("pdf");
+    buf
+}
+
+async fn world(db: &TestDb, app: &TestApp) -> World {
+    db::seed::seed_demo(db, today()).await.expect("seed");
+    let now = today();
+    let offers = db::listing::latest_open(db.conn(), now, 100, None, None, None).await.expect("offers");
+    let a = offers.iter().find(|v| v.offer.application_url.is_none()).expect("an offer applied to here");
+    let b_inst =
+        offers.iter().map(|v| v.offer.institution_id).find(|i| *i != a.offer.institution_id).expect("another employer");
+    let mk = |email: &str| Email::parse(email).expect("email");
+    let candidate =
+        db::accounts::create_candidate(db.conn(), &mk("cand@exemple.fr"), "x", now).await.expect("candidate");
+    db::accounts::mark_verified(db.conn(), candidate.id, now).await.expect("verified");
+    let target = db::accounts::create_candidate(db.conn(), &mk("cible@exemple.fr"), "x", now).await.expect("target");
+    let ra = db::users::create(db.conn(), &mk("ra@exemple.fr"), Role::Recruiter, Some(a.offer.institution_id), now)
+        .await
+        .expect("ra");
+    let rb = db::users::create(db.conn(), &mk("rb@exemple.fr"), Role::Recruiter, Some(b_inst), now).await.expect("rb");
+    let admin =
+        db::users::create(db.conn(), &mk("admin@exemple.fr"), Role::Administrator, None, now).await.expect("admin");
+    let users = vec![
+        (Persona::Candidate, candidate.id),
+        (Persona::RecruiterA, ra.id),
+        (Persona::RecruiterB, rb.id),
+        (Persona::Admin, admin.id),
+    ];
+    // The candidate applies with a CV (through the router) and saves an alert.
+    let cookie = session(db, candidate.id).await;
+    let boundary = "----matrice";
+    let mut body = Vec::new();
+    for (k, v) in [("prenom", "Camille"), ("nom", "Roux"), ("lettre", "Bonjour")] {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+        );
+    }
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"cv\"; filename=\"cv.pdf\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes());
+    body.extend_from_slice(&pdf());
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let req = Request::post(format!("/candidature/{}", a.offer.slug))
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .header(header::COOKIE, &cookie)
+        .body(Body::from(body))
+        .expect("req");
+    let res = app.request(req).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let apps = db::applications::list_for_user(db.conn(), candidate.id).await.expect("apps");
+    let application = &apps[0].application;
+    let alert = db::alerts::create(
+        db.conn(),
+        &db::alerts::NewAlert {
+            user_id: Some(candidate.id),
+            email: candidate.email.clone(),
+            query: "q=data".into(),
+            label: "data".into(),
+            frequency: domain::candidate::Frequency::Daily,
+            token: "jeton-matrice".into(),
+            confirmed: true,
+        },
+        now,
+    )
+    .await
+    .expect("alert");
+    World {
+        users,
+        offer_slug: a.offer.slug.clone(),
+        employer_slug: a.institution.slug.clone(),
+        offer_id: a.offer.id,
+        application_id: application.id,
+        cv_id: application.cv_file_id.expect("cv"),
+        alert_id: alert.id,
+        target_user: target.id,
+    }
+}
+
+/// A fresh session for `user_id`, as the sign-in makes (so that one request cannot sign the
+/// next one out).
+async fn session(db: &TestDb, user_id: i64) -> String {
+    let id = tower_sessions::session::Id::default().to_string();
+    let data = format!("{{\"user_id\":{user_id}}}");
+    db::accounts::session_create(db.conn(), &id, Some(user_id), &data, today() + chrono::Duration::days(1))
+        .await
+        .expect("session");
+    format!("metiers_session={id}")
+}
+
+/// The path with its parameters filled; `true` when they name real rows (a 404 then means
+/// refused, not "no such thing").
+fn fill(path: &str, w: &World) -> (String, bool) {
+    let mut real = false;
+    let mut out = Vec::new();
+    for seg in path.split('/') {
+        let v = match seg {
+            "{slug}" => {
+                real = true;
+                if path.starts_with("/employeurs/") { w.employer_slug.clone() } else { w.offer_slug.clone() }
+            }
+            "{id}" => {
+                real = true;
+                let id = if path.starts_with("/espace-candidat/candidatures/")
+                    || path.starts_with("/recruteur/candidatures/")
+                {
+                    w.application_id
+                } else if path.starts_with("/espace-candidat/alertes/") {
+                    w.alert_id
+                } else if path.starts_with("/fichiers/") {
+                    w.cv_id
+                } else if path.starts_with("/recruteur/offres/") {
+                    w.offer_id
+                } else if path.starts_with("/admin/utilisateurs/") {
+                    w.target_user
+                } else {
+                    panic!("no fixture for {{id}} in {path}: add one to the matrix")
+                };
+                id.to_string()
+            }
+            "{token}" => "jeton-inconnu".into(),
+            "{sitemap_part}" => "sitemap-1.xml".into(),
+            "{version}" => "0".into(),
+            "{*path}" => "app/app.css".into(),
+            "{*rest}" => "inconnu".into(),
+            s if s.starts_with('{') => panic!("no fixture for {s} in {path}: add one to the matrix"),
+            s => s.into(),
+        };
+        out.push(v);
+    }
+    (out.join("/"), real)
+}
+
+fn allowed(access: Access, who: Persona, scoped: bool) -> bool {
+    use Persona::*;
+    match access {
+        Access::Public => true,
+        Access::SignedIn => who != Anonymous,
+        Access::Candidate => who == Candidate,
+        Access::Administrator => who == Admin,
+        Access::Recruiter => matches!(who, RecruiterA | Admin) || (who == RecruiterB && !scoped),
+        Access::FileReaders => matches!(who, Candidate | RecruiterA | Admin),
+    }
+}
+
+db_test!(every_route_refuses_whom_it_must, |db| {
+    let app = TestApp::new(&db, today()).await;
+    let w = world(&db, &app).await;
+    let table = web::route_table();
+    assert!(table.len() > 40, "the table lists the whole router: {}", table.len());
+    let mut failures = Vec::new();
+    for spec in &table {
+        let (uri, real) = fill(spec.path, &w);
+        for who in PERSONAS {
+            let mut req = Request::builder().method(spec.method.clone()).uri(&uri);
+            if let Some((_, id)) = w.users.iter().find(|(p, _)| *p == who) {
+                req = req.header(header::COOKIE, session(&db, *id).await);
+            }
+            if spec.method == Method::POST {
+                req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            }
+            let res = app.request(req.body(Body::empty()).expect("req")).await;
+            let to_login = res.status.is_redirection() && res.header("location").starts_with("/connexion");
+            let refused =
+                res.status == StatusCode::FORBIDDEN || to_login || (real && res.status == StatusCode::NOT_FOUND);
+            let expected = allowed(spec.access, who, real);
+            if res.status.is_server_error() {
+                failures.push(format!("{} {uri} as {who:?}: {}", spec.method, res.status));
+            } else if expected == refused {
+                failures.push(format!(
+                    "{} {uri} ({:?}) as {who:?}: {} {} — expected {}",
+                    spec.method,
+                    spec.access,
+                    res.status,
+                    res.header("location"),
+                    if expected { "access" } else { "refusal" }
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "authorization matrix:\n{}", failures.join("\n"));
+});
