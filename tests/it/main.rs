@@ -4,6 +4,7 @@
 mod support;
 
 mod authz;
+mod backoffice;
 mod board;
 mod candidates;
 mod cli;

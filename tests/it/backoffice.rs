@@ -1,0 +1,134 @@
+//! The back-offices through the real router: the one-time sign-in link, the recruiter's offers
+//! and pipeline, the administrators' accounts.
+
+use crate::support::{TestApp, TestDb, db_test, today};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use domain::email::Email;
+use domain::role::Role;
+
+fn cookie_of(res: &crate::support::Response) -> String {
+    res.header("set-cookie").split(';').next().unwrap_or_default().to_string()
+}
+
+async fn send(app: &TestApp, cookie: &str, method: &str, uri: &str, body: &str) -> crate::support::Response {
+    let req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.to_string()))
+        .expect("req");
+    app.request(req).await
+}
+
+/// Creates a staff account and signs it in with a one-time link, as `metiers user add` does.
+async fn staff(app: &TestApp, db: &TestDb, email: &str, role: Role, institution: Option<i64>) -> String {
+    let email = Email::parse(email).expect("email");
+    let u = db::users::create(db.conn(), &email, role, institution, today()).await.expect("user");
+    let token = format!("jeton-{}", u.id);
+    db::accounts::insert_token(
+        db.conn(),
+        u.id,
+        db::accounts::TokenPurpose::SignIn,
+        &token,
+        chrono::Duration::hours(24),
+        today(),
+    )
+    .await
+    .expect("token");
+    let res = app.get(&format!("/connexion/lien/{token}")).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(res.header("location"), if role == Role::Administrator { "/admin" } else { "/recruteur" });
+    let again = app.get(&format!("/connexion/lien/{token}")).await;
+    assert!(again.body.contains("Lien expiré ou déjà utilisé"), "single use");
+    cookie_of(&res)
+}
+
+db_test!(recruiter_pipeline_and_administration, |db| {
+    db::seed::seed_demo(&db, today()).await.expect("seed");
+    let app = TestApp::new(&db, today()).await;
+    let offers = db::listing::latest_open(db.conn(), today(), 100, None, None, None).await.expect("offers");
+    let offer = offers[0].clone();
+    let other_inst =
+        offers.iter().map(|v| v.offer.institution_id).find(|i| *i != offer.offer.institution_id).expect("B");
+    let ra = staff(&app, &db, "ra@exemple.fr", Role::Recruiter, Some(offer.offer.institution_id)).await;
+    let rb = staff(&app, &db, "rb@exemple.fr", Role::Recruiter, Some(other_inst)).await;
+    let admin = staff(&app, &db, "admin@exemple.fr", Role::Administrator, None).await;
+
+    let cand = db::accounts::create_candidate(db.conn(), &Email::parse("paul@exemple.fr").expect("e"), "x", today())
+        .await
+        .expect("c");
+    let new = db::applications::NewApplication {
+        offer_id: Some(offer.offer.id),
+        institution_id: Some(offer.offer.institution_id),
+        user_id: cand.id,
+        candidate_name: "Paul Girard".into(),
+        candidate_email: "paul@exemple.fr".into(),
+        cover_letter: Some("Ma lettre".into()),
+        links: Some("https://exemple.fr/paul".into()),
+        cv_file_id: None,
+    };
+    let a = db::applications::create(db.conn(), &new, today()).await.expect("application");
+
+    let home = send(&app, &ra, "GET", "/recruteur", "").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains(&offer.offer.title));
+    let other_home = send(&app, &rb, "GET", "/recruteur", "").await;
+    assert!(
+        !other_home.body.contains(&format!("/recruteur/offres/{}/candidatures", offer.offer.id)),
+        "B does not see A's offers"
+    );
+
+    let pipeline = send(&app, &ra, "GET", &format!("/recruteur/offres/{}/candidatures", offer.offer.id), "").await;
+    assert!(pipeline.body.contains("Paul Girard") && pipeline.body.contains("Reçue"));
+    let res = send(&app, &ra, "POST", &format!("/recruteur/candidatures/{}/etape", a.id), "etape=refusee&motif=").await;
+    let page = send(&app, &ra, "GET", res.header("location"), "").await;
+    assert!(page.body.contains("un refus demande un motif"), "{}", page.body);
+    send(&app, &ra, "POST", &format!("/recruteur/candidatures/{}/etape", a.id), "etape=entretien").await;
+    let view = db::applications::get(db.conn(), a.id).await.expect("a");
+    assert_eq!(view.application.stage, "entretien");
+    let mails = db::outbox::all(db.conn()).await.expect("outbox");
+    assert!(mails.iter().any(|m| m.recipient == "paul@exemple.fr" && m.subject == "Votre candidature : Entretien"));
+    // B cannot move A's application, even by guessing its id.
+    let res = send(&app, &rb, "POST", &format!("/recruteur/candidatures/{}/etape", a.id), "etape=acceptee").await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    assert_eq!(db::applications::get(db.conn(), a.id).await.expect("a").application.stage, "entretien");
+
+    let csv = send(&app, &ra, "GET", &format!("/recruteur/offres/{}/candidatures.csv", offer.offer.id), "").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.header("content-type").starts_with("text/csv"));
+    let mut lines = csv.body.lines();
+    assert_eq!(lines.next(), Some("id;nom;email;envoyee_le;etape;motif_refus;liens;cv"));
+    let row = lines.next().expect("a row");
+    assert!(row.contains("Paul Girard;paul@exemple.fr;") && row.contains(";Entretien;"), "{row}");
+
+    // Offer states: archive, then publishing back checks the deadline.
+    send(&app, &ra, "POST", &format!("/recruteur/offres/{}/etat", offer.offer.id), "etat=archived").await;
+    assert_eq!(db::backoffice::managed_offer(db.conn(), offer.offer.id, None).await.expect("o").state, "archived");
+    let res = send(&app, &ra, "POST", &format!("/recruteur/offres/{}/etat", offer.offer.id), "etat=published").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let state = db::backoffice::managed_offer(db.conn(), offer.offer.id, None).await.expect("o").state;
+    assert_eq!(state, "published");
+
+    // Administration: accounts; deactivation signs out.
+    let admin_home = send(&app, &admin, "GET", "/admin", "").await;
+    assert!(admin_home.body.contains("rb@exemple.fr") && admin_home.body.contains("paul@exemple.fr"));
+    let rb_user =
+        db::users::by_email(db.conn(), &Email::parse("rb@exemple.fr").expect("e")).await.expect("db").expect("rb");
+    send(&app, &admin, "POST", &format!("/admin/utilisateurs/{}/activation", rb_user.id), "etat=0").await;
+    let res = send(&app, &rb, "GET", "/recruteur", "").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert!(res.header("location").starts_with("/connexion"));
+    // An administrator cannot lock themselves out.
+    let admin_user =
+        db::users::by_email(db.conn(), &Email::parse("admin@exemple.fr").expect("e")).await.expect("db").expect("a");
+    let res =
+        send(&app, &admin, "POST", &format!("/admin/utilisateurs/{}/role", admin_user.id), "role=candidate").await;
+    let page = send(&app, &admin, "GET", res.header("location"), "").await;
+    assert!(page.body.contains("Vous ne pouvez pas changer votre propre rôle."));
+    let res = send(&app, &admin, "POST", &format!("/admin/utilisateurs/{}/role", cand.id), "role=recruiter").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let cand_now = db::accounts::by_id(db.conn(), cand.id).await.expect("db").expect("c");
+    assert_eq!(cand_now.role, "recruiter");
+});
