@@ -32,6 +32,7 @@ struct World {
     cv_id: i64,
     alert_id: i64,
     target_user: i64,
+    access_request: i64,
 }
 
 fn pdf() -> Vec<u8> {
@@ -110,7 +111,22 @@ async fn world(db: &TestDb, app: &TestApp) -> World {
     )
     .await
     .expect("alert");
+    let request = db::backoffice::create_access_request(
+        db.conn(),
+        &db::backoffice::NewAccessRequest {
+            name: "Agent Public".into(),
+            email: "agent@exemple.gouv.fr".into(),
+            institution_id: None,
+            institution_name: "Une direction".into(),
+            service: None,
+            position: "Recruteuse".into(),
+        },
+        now,
+    )
+    .await
+    .expect("request");
     World {
+        access_request: request.id,
         users,
         offer_slug: a.offer.slug.clone(),
         employer_slug: a.institution.slug.clone(),
@@ -158,6 +174,8 @@ fn fill(path: &str, w: &World) -> (String, bool) {
                     w.offer_id
                 } else if path.starts_with("/admin/utilisateurs/") {
                     w.target_user
+                } else if path.starts_with("/admin/demandes/") {
+                    w.access_request
                 } else {
                     panic!("no fixture for {{id}} in {path}: add one to the matrix")
                 };

@@ -90,6 +90,11 @@ db_test!(recruiter_pipeline_and_administration, |db| {
     assert_eq!(view.application.stage, "entretien");
     let mails = db::outbox::all(db.conn()).await.expect("outbox");
     assert!(mails.iter().any(|m| m.recipient == "paul@exemple.fr" && m.subject == "Votre candidature : Entretien"));
+    let log = db::backoffice::audit_log(db.conn(), 10).await.expect("log");
+    assert!(log.iter().any(|e| e.action == "candidature.etape"
+        && e.actor_email == "ra@exemple.fr"
+        && e.before.as_deref() == Some("recue")
+        && e.after.as_deref() == Some("entretien")));
     // B cannot move A's application, even by guessing its id.
     let res = send(&app, &rb, "POST", &format!("/recruteur/candidatures/{}/etape", a.id), "etape=acceptee").await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
@@ -131,4 +136,80 @@ db_test!(recruiter_pipeline_and_administration, |db| {
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     let cand_now = db::accounts::by_id(db.conn(), cand.id).await.expect("db").expect("c");
     assert_eq!(cand_now.role, "recruiter");
+});
+
+db_test!(access_requests_are_decided_with_an_email_either_way, |db| {
+    db::seed::seed_demo(&db, today()).await.expect("seed");
+    let app = TestApp::new(&db, today()).await;
+    let admin = staff(&app, &db, "admin@exemple.fr", Role::Administrator, None).await;
+    let inst = db::institutions::list(db.conn()).await.expect("institutions").remove(0);
+
+    // The public form validates and keeps what was typed.
+    let res =
+        send(&app, "", "POST", "/demande-de-compte", "nom=Ana+Lopez&email=pas-une-adresse&employeur=&poste=").await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(
+        res.body.contains("Ana Lopez")
+            && res.body.contains("adresse e-mail professionnelle")
+            && res.body.contains("Renseignez votre fonction.")
+    );
+    for (email, who) in [("ana@exemple.gouv.fr", "Ana Lopez"), ("bruno@exemple.gouv.fr", "Bruno Petit")] {
+        let body = format!(
+            "nom={}&email={}&employeur={}&poste=Recruteuse",
+            who.replace(' ', "+"),
+            email.replace('@', "%40"),
+            inst.id
+        );
+        let res = send(&app, "", "POST", "/demande-de-compte", &body).await;
+        assert!(res.body.contains("Demande envoyée"), "{}", res.body);
+    }
+    let pending = db::backoffice::pending_access_requests(db.conn()).await.expect("pending");
+    assert_eq!(pending.len(), 2);
+    let page = send(&app, &admin, "GET", "/admin", "").await;
+    assert!(page.body.contains("Ana Lopez") && page.body.contains("Bruno Petit"));
+
+    let res = send(
+        &app,
+        &admin,
+        "POST",
+        &format!("/admin/demandes/{}/decision", pending[0].id),
+        &format!("decision=approuver&employeur={}", inst.id),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    send(&app, &admin, "POST", &format!("/admin/demandes/{}/decision", pending[1].id), "decision=refuser").await;
+    // Deciding twice is refused.
+    let res =
+        send(&app, &admin, "POST", &format!("/admin/demandes/{}/decision", pending[1].id), "decision=refuser").await;
+    let page = send(&app, &admin, "GET", res.header("location").split('#').next().unwrap_or_default(), "").await;
+    assert!(page.body.contains("cette demande a déjà été traitée"), "{}", res.header("location"));
+
+    let ana = db::users::by_email(db.conn(), &Email::parse("ana@exemple.gouv.fr").expect("e"))
+        .await
+        .expect("db")
+        .expect("ana");
+    assert_eq!((ana.role.as_str(), ana.institution_id), ("recruiter", Some(inst.id)));
+    assert!(
+        db::users::by_email(db.conn(), &Email::parse("bruno@exemple.gouv.fr").expect("e")).await.expect("db").is_none()
+    );
+    let mails = db::outbox::all(db.conn()).await.expect("outbox");
+    let approved = mails
+        .iter()
+        .find(|m| m.recipient == "ana@exemple.gouv.fr" && m.subject == "Votre accès recruteur est ouvert")
+        .expect("approval mail");
+    assert!(
+        mails.iter().any(|m| m.recipient == "bruno@exemple.gouv.fr" && m.subject == "Votre demande d’accès recruteur")
+    );
+    // The link of the e-mail opens the recruiter space.
+    let start = approved.text_body.find("/connexion/lien/").expect("link");
+    let link = approved.text_body[start..].split_whitespace().next().expect("link");
+    let res = app.get(link).await;
+    assert_eq!(res.header("location"), "/recruteur");
+
+    // Every decision is in the audit log, with who made it.
+    let log = db::backoffice::audit_log(db.conn(), 10).await.expect("log");
+    assert!(log.iter().any(|e| e.action == "demande_acces.approuvee" && e.actor_email == "admin@exemple.fr"));
+    assert!(log.iter().any(|e| e.action == "demande_acces.refusee"));
+    let page = send(&app, &admin, "GET", "/admin", "").await;
+    assert!(page.body.contains("Journal des modifications") && page.body.contains("demande_acces.approuvee"));
 });

@@ -193,7 +193,7 @@ db_test!(signup_verify_apply_and_follow, |db| {
         .trim_end_matches("?envoyee=1")
         .parse()
         .expect("id");
-    web::candidate::move_application(&app.state, app_id, domain::candidate::Stage::Interview, None)
+    web::candidate::move_application(&app.state, None, app_id, domain::candidate::Stage::Interview, None)
         .await
         .expect("move");
     let page = alice.get(&format!("/espace-candidat/candidatures/{app_id}")).await;
@@ -202,7 +202,8 @@ db_test!(signup_verify_apply_and_follow, |db| {
         mails(&db).await.into_iter().find(|m| m.subject == "Votre candidature : Entretien").expect("stage mail");
     assert_eq!(moved.recipient, "alice@exemple.fr");
     assert!(moved.text_body.contains(&format!("/espace-candidat/candidatures/{app_id}")));
-    let no_reason = web::candidate::move_application(&app.state, app_id, domain::candidate::Stage::Refused, None).await;
+    let no_reason =
+        web::candidate::move_application(&app.state, None, app_id, domain::candidate::Stage::Refused, None).await;
     assert!(no_reason.is_err(), "no refusal without a reason");
 
     // The CV sent is readable by its owner and by nobody else.
@@ -239,9 +240,15 @@ db_test!(signup_verify_apply_and_follow, |db| {
         cv_file_id: None,
     };
     let bob_app = db::applications::create(db.conn(), &new, today()).await.expect("application");
-    web::candidate::move_application(&app.state, bob_app.id, domain::candidate::Stage::Refused, Some("experience"))
-        .await
-        .expect("refuse");
+    web::candidate::move_application(
+        &app.state,
+        None,
+        bob_app.id,
+        domain::candidate::Stage::Refused,
+        Some("experience"),
+    )
+    .await
+    .expect("refuse");
     let page = bob.get(&format!("/espace-candidat/candidatures/{}", bob_app.id)).await;
     assert!(
         page.body.contains("Refusée") && page.body.contains("L’expérience demandée pour ce poste est plus importante.")

@@ -136,3 +136,126 @@ pub async fn set_offer_state(
     q.filter(offer::Column::Id.eq(offer.id)).exec(conn).await?;
     Ok(())
 }
+
+// --- audit log --------------------------------------------------------------------------
+
+/// One change made in a back-office: who, what, on what, before and after.
+#[derive(Debug, Clone)]
+pub struct Audit<'a> {
+    pub actor: &'a user::Model,
+    pub action: &'a str,
+    pub target: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// Records a change (call in the transaction that makes it).
+pub async fn audit(conn: &impl ConnectionTrait, entry: Audit<'_>, now: DateTime<Utc>) -> Result<()> {
+    use crate::entity::audit_entry;
+    use sea_orm::ActiveValue::Set;
+    let model = audit_entry::ActiveModel {
+        at: Set(now),
+        actor_id: Set(Some(entry.actor.id)),
+        actor_email: Set(entry.actor.email.clone()),
+        action: Set(entry.action.to_string()),
+        target: Set(entry.target),
+        before: Set(entry.before),
+        after: Set(entry.after),
+        ..Default::default()
+    };
+    audit_entry::Entity::insert(model).exec(conn).await?;
+    Ok(())
+}
+
+pub async fn audit_log(conn: &impl ConnectionTrait, limit: u64) -> Result<Vec<crate::entity::audit_entry::Model>> {
+    use crate::entity::audit_entry;
+    use sea_orm::QuerySelect;
+    Ok(audit_entry::Entity::find()
+        .order_by_desc(audit_entry::Column::At)
+        .order_by_desc(audit_entry::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?)
+}
+
+// --- access requests --------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+pub struct NewAccessRequest {
+    pub name: String,
+    pub email: String,
+    pub institution_id: Option<i64>,
+    pub institution_name: String,
+    pub service: Option<String>,
+    pub position: String,
+}
+
+pub async fn create_access_request(
+    conn: &impl ConnectionTrait,
+    new: &NewAccessRequest,
+    now: DateTime<Utc>,
+) -> Result<crate::entity::access_request::Model> {
+    use crate::entity::access_request;
+    use sea_orm::ActiveValue::Set;
+    let model = access_request::ActiveModel {
+        name: Set(new.name.clone()),
+        email: Set(new.email.clone()),
+        institution_id: Set(new.institution_id),
+        institution_name: Set(new.institution_name.clone()),
+        service: Set(new.service.clone()),
+        position: Set(new.position.clone()),
+        created_at: Set(now),
+        decision: Set(None),
+        decided_at: Set(None),
+        decided_by: Set(None),
+        ..Default::default()
+    };
+    Ok(access_request::Entity::insert(model).exec_with_returning(conn).await?)
+}
+
+pub async fn pending_access_requests(conn: &impl ConnectionTrait) -> Result<Vec<crate::entity::access_request::Model>> {
+    use crate::entity::access_request;
+    Ok(access_request::Entity::find()
+        .filter(access_request::Column::Decision.is_null())
+        .order_by_asc(access_request::Column::CreatedAt)
+        .all(conn)
+        .await?)
+}
+
+/// Records a decision once (`Conflict` if already decided, e.g. by another administrator).
+pub async fn decide_access_request(
+    conn: &impl ConnectionTrait,
+    id: i64,
+    approved: bool,
+    by: i64,
+    now: DateTime<Utc>,
+) -> Result<crate::entity::access_request::Model> {
+    use crate::entity::access_request;
+    let res = access_request::Entity::update_many()
+        .col_expr(access_request::Column::Decision, Expr::value(if approved { "approuvee" } else { "refusee" }))
+        .col_expr(access_request::Column::DecidedAt, Expr::value(now))
+        .col_expr(access_request::Column::DecidedBy, Expr::value(by))
+        .filter(access_request::Column::Id.eq(id))
+        .filter(access_request::Column::Decision.is_null())
+        .exec(conn)
+        .await?;
+    if res.rows_affected != 1 {
+        return Err(DbError::Conflict("cette demande a déjà été traitée".into()));
+    }
+    access_request::Entity::find_by_id(id).one(conn).await?.ok_or(DbError::NotFound)
+}
+
+pub async fn set_institution(
+    conn: &impl ConnectionTrait,
+    id: i64,
+    institution_id: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    user::Entity::update_many()
+        .col_expr(user::Column::InstitutionId, Expr::value(institution_id))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}

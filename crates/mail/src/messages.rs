@@ -201,6 +201,42 @@ pub fn newsletter_confirm(to: &str, confirm_url: &str, unsubscribe_url: &str) ->
     render(to, &c)
 }
 
+pub fn access_request_received(to: &str) -> MailMessage {
+    let c = content(
+        "Votre demande d’accès recruteur est enregistrée",
+        vec![
+            "Bonjour,".into(),
+            "Votre demande d’accès à l’espace recruteur de Métiers du numérique est enregistrée. L’équipe de la plateforme vérifie votre rattachement et vous répond par e-mail, que la demande soit acceptée ou non.".into(),
+        ],
+    );
+    render(to, &c)
+}
+
+pub fn access_approved(to: &str, institution: &str, signin_url: &str) -> MailMessage {
+    let mut c = content(
+        "Votre accès recruteur est ouvert",
+        vec![
+            "Bonjour,".into(),
+            format!(
+                "Votre accès recruteur pour {institution} est ouvert. Connectez-vous avec ce lien à usage unique, valable 7 jours :"
+            ),
+        ],
+    );
+    c.action = Some(("Accéder à l’espace recruteur", signin_url.to_string()));
+    render(to, &c)
+}
+
+pub fn access_refused(to: &str) -> MailMessage {
+    let c = content(
+        "Votre demande d’accès recruteur",
+        vec![
+            "Bonjour,".into(),
+            "Votre demande d’accès à l’espace recruteur n’a pas pu être acceptée : l’équipe de la plateforme n’a pas pu vérifier votre rattachement à un employeur public. Vous pouvez faire une nouvelle demande avec votre adresse e-mail professionnelle.".into(),
+        ],
+    );
+    render(to, &c)
+}
+
 pub fn account_deleted(to: &str) -> MailMessage {
     let c = content(
         "Votre compte a été supprimé",

@@ -1,10 +1,12 @@
 //! SeaORM entities, one per table. Columns holding closed lists are plain strings; the query
 //! functions convert them to and from the `domain` enums.
 
+pub mod access_request;
 pub mod alert;
 pub mod alert_delivery;
 pub mod application;
 pub mod application_event;
+pub mod audit_entry;
 pub mod candidate_profile;
 pub mod commune;
 pub mod departement;

@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m20261124_000001_init;
 mod m20261124_000002_listing_indexes;
 mod m20261124_000003_candidates;
+mod m20261124_000004_backoffice;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_init::Migration),
             Box::new(m20261124_000002_listing_indexes::Migration),
             Box::new(m20261124_000003_candidates::Migration),
+            Box::new(m20261124_000004_backoffice::Migration),
         ]
     }
 }

@@ -10,7 +10,8 @@ use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use db::entity::user;
+use db::backoffice::Audit;
+use db::entity::{access_request, audit_entry, institution, user};
 use domain::role::Role;
 
 #[derive(Template, WebTemplate)]
@@ -22,6 +23,9 @@ pub struct AdminPage {
     roles: &'static [Role],
     me: i64,
     notice: Option<String>,
+    requests: Vec<access_request::Model>,
+    institutions: Vec<institution::Model>,
+    audit: Vec<audit_entry::Model>,
 }
 
 impl AdminPage {
@@ -46,6 +50,9 @@ pub async fn home(
         roles: Role::ALL,
         me: me.id,
         notice,
+        requests: db::backoffice::pending_access_requests(state.db.conn()).await?,
+        institutions: db::institutions::list(state.db.conn()).await?,
+        audit: db::backoffice::audit_log(state.db.conn(), 100).await?,
     })
 }
 
@@ -69,7 +76,19 @@ pub async fn set_active(
 ) -> AppResult<Response> {
     let Some(id) = target(&id, me.id)? else { return Ok(back("Vous ne pouvez pas désactiver votre propre compte.")) };
     let on = Form::parse(&body).get("etat") == "1";
-    db::backoffice::set_active(state.db.conn(), id, on, state.now()).await?;
+    let now = state.now();
+    let txn = state.db.begin().await?;
+    let before = db::accounts::by_id(&txn, id).await?.ok_or(AppError::NotFound)?;
+    db::backoffice::set_active(&txn, id, on, now).await?;
+    let audit = Audit {
+        actor: &me,
+        action: "compte.activation",
+        target: format!("compte {} ({})", id, before.email),
+        before: Some(before.active.to_string()),
+        after: Some(on.to_string()),
+    };
+    db::backoffice::audit(&txn, audit, now).await?;
+    txn.commit().await.map_err(db::DbError::from)?;
     Ok(back(if on { "Compte activé." } else { "Compte désactivé ; ses sessions sont fermées." }))
 }
 
@@ -82,6 +101,18 @@ pub async fn set_role(
 ) -> AppResult<Response> {
     let Some(id) = target(&id, me.id)? else { return Ok(back("Vous ne pouvez pas changer votre propre rôle.")) };
     let Ok(role) = Form::parse(&body).get("role").parse::<Role>() else { return Ok(back("Rôle inconnu.")) };
-    db::backoffice::set_role_by_id(state.db.conn(), id, role, state.now()).await?;
+    let now = state.now();
+    let txn = state.db.begin().await?;
+    let before = db::accounts::by_id(&txn, id).await?.ok_or(AppError::NotFound)?;
+    db::backoffice::set_role_by_id(&txn, id, role, now).await?;
+    let audit = Audit {
+        actor: &me,
+        action: "compte.role",
+        target: format!("compte {} ({})", id, before.email),
+        before: Some(before.role.clone()),
+        after: Some(role.code().to_string()),
+    };
+    db::backoffice::audit(&txn, audit, now).await?;
+    txn.commit().await.map_err(db::DbError::from)?;
     Ok(back(&format!("Rôle changé : {}.", role.label())))
 }

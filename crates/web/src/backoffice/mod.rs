@@ -3,6 +3,7 @@
 //! Scoping is done in the queries (`db::backoffice::managed_*`): another institution's row is
 //! a 404, as if it did not exist.
 
+pub mod access;
 pub mod admin;
 pub mod recruiter;
 
@@ -15,7 +16,10 @@ pub fn routes() -> Routes {
         .get("/recruteur/offres/{id}/candidatures", Recruiter, recruiter::pipeline)
         .get("/recruteur/offres/{id}/candidatures.csv", Recruiter, recruiter::export_csv)
         .post("/recruteur/candidatures/{id}/etape", Recruiter, recruiter::move_stage)
+        .get("/demande-de-compte", Public, access::form)
+        .post("/demande-de-compte", Public, access::submit)
         .get("/admin", Administrator, admin::home)
+        .post("/admin/demandes/{id}/decision", Administrator, access::decide)
         .post("/admin/utilisateurs/{id}/activation", Administrator, admin::set_active)
         .post("/admin/utilisateurs/{id}/role", Administrator, admin::set_role)
 }

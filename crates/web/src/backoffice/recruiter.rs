@@ -70,11 +70,23 @@ pub async fn set_state(
     let Ok(to) = form.get("etat").parse::<OfferState>() else {
         return Ok(back("État inconnu."));
     };
-    match db::backoffice::set_offer_state(state.db.conn(), &offer, to, state.now()).await {
-        Ok(()) => Ok(back(&format!("« {} » : {}.", offer.title, to.label().to_lowercase()))),
-        Err(db::DbError::Invalid(msg)) => Ok(back(&format!("« {} » : {msg}", offer.title))),
-        Err(e) => Err(e.into()),
+    let now = state.now();
+    let txn = state.db.begin().await?;
+    match db::backoffice::set_offer_state(&txn, &offer, to, now).await {
+        Ok(()) => {}
+        Err(db::DbError::Invalid(msg)) => return Ok(back(&format!("« {} » : {msg}", offer.title))),
+        Err(e) => return Err(e.into()),
     }
+    let audit = db::backoffice::Audit {
+        actor: &staff.user,
+        action: "offre.etat",
+        target: format!("offre {} « {} »", offer.id, offer.title),
+        before: Some(offer.state.clone()),
+        after: Some(to.code().to_string()),
+    };
+    db::backoffice::audit(&txn, audit, now).await?;
+    txn.commit().await.map_err(db::DbError::from)?;
+    Ok(back(&format!("« {} » : {}.", offer.title, to.label().to_lowercase())))
 }
 
 fn back(message: &str) -> Response {
@@ -152,7 +164,7 @@ pub async fn move_stage(
         return Ok(back("Choisissez une étape."));
     };
     let reason = form.opt("motif");
-    match crate::candidate::move_application(&state, app.id, to, reason.as_deref()).await {
+    match crate::candidate::move_application(&state, Some(&staff.user), app.id, to, reason.as_deref()).await {
         Ok(_) => Ok(back(&format!(
             "Candidature passée à l’étape « {} » ; la personne a été prévenue par e-mail.",
             to.label()

@@ -73,13 +73,28 @@ pub(crate) async fn queue(conn: &impl ConnectionTrait, state: &AppState, msg: Ma
 /// recruiters' pipeline calls this). Anonymised applications move without an e-mail.
 pub async fn move_application(
     state: &AppState,
+    actor: Option<&db::entity::user::Model>,
     id: i64,
     to: domain::candidate::Stage,
     reason: Option<&str>,
 ) -> Result<db::applications::ApplicationView, AppError> {
     let now = state.now();
     let txn = state.db.begin().await?;
+    let before = db::applications::get(&txn, id).await?.application.stage;
     let view = db::applications::move_stage(&txn, id, to, reason, now).await?;
+    if let Some(actor) = actor {
+        let audit = db::backoffice::Audit {
+            actor,
+            action: "candidature.etape",
+            target: format!("candidature {id}"),
+            before: Some(before),
+            after: Some(match reason {
+                Some(r) => format!("{} ({r})", to.code()),
+                None => to.code().to_string(),
+            }),
+        };
+        db::backoffice::audit(&txn, audit, now).await?;
+    }
     if let Some(email) = view.application.candidate_email.clone() {
         let reason_label = match &view.application.refusal_reason {
             Some(code) => {
