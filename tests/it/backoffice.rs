@@ -213,3 +213,79 @@ db_test!(access_requests_are_decided_with_an_email_either_way, |db| {
     let page = send(&app, &admin, "GET", "/admin", "").await;
     assert!(page.body.contains("Journal des modifications") && page.body.contains("demande_acces.approuvee"));
 });
+
+db_test!(recruiters_write_preview_publish_and_duplicate_offers, |db| {
+    db::seed::seed_demo(&db, today()).await.expect("seed");
+    let app = TestApp::new(&db, today()).await;
+    let inst = db::institutions::list(db.conn()).await.expect("institutions").remove(0);
+    let ra = staff(&app, &db, "ra@exemple.fr", Role::Recruiter, Some(inst.id)).await;
+
+    // Errors keep what was typed.
+    let res = send(
+        &app,
+        &ra,
+        "POST",
+        "/recruteur/offres/nouvelle",
+        "titre=&missions=Construire+**l%E2%80%99API**&salaire_min=12&date_limite=demain",
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.body.contains("Renseignez l’intitulé du poste.") && res.body.contains("Construire **l’API**"));
+    assert!(res.body.contains("entre 10 000 et 300 000") && res.body.contains("JJ/MM/AAAA"));
+
+    let body = "titre=D%C3%A9veloppeuse+Rust&missions=Construire+**l%E2%80%99API**&contrat=cdi&contrat=fonctionnaire&categorie=A&metier=developpeur-developpeuse&departement=35&ville=Rennes&salaire_min=45000&salaire_max=60000&date_limite=2027-01-31&action=apercu";
+    let res = send(&app, &ra, "POST", "/recruteur/offres/nouvelle", body).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let location = res.header("location").to_string();
+    assert!(location.contains("apercu=1"));
+    let id: i64 = location.trim_start_matches("/recruteur/offres/").split('/').next().expect("id").parse().expect("id");
+    let page = send(&app, &ra, "GET", &location, "").await;
+    assert!(page.body.contains("Aperçu") && page.body.contains("<strong>l’API</strong>"), "Markdown preview");
+    let o = db::backoffice::managed_offer(db.conn(), id, Some(inst.id)).await.expect("offer");
+    assert_eq!((o.state.as_str(), o.region_code.as_deref(), o.source.as_str()), ("draft", Some("53"), "platform"));
+    assert_eq!(app.get(&format!("/emploi/{}", o.slug)).await.status, StatusCode::NOT_FOUND, "a draft is not public");
+
+    // Autosave (htmx) answers a status line.
+    let req = Request::post(format!("/recruteur/offres/{id}/modifier"))
+        .header(header::COOKIE, &ra)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("hx-request", "true")
+        .body(Body::from(body.replace("Rust", "Rust+et+Python")))
+        .expect("req");
+    let res = app.request(req).await;
+    assert!(res.body.contains("Enregistré automatiquement"), "{}", res.body);
+    let o = db::backoffice::managed_offer(db.conn(), id, None).await.expect("offer");
+    assert_eq!(o.title, "Développeuse Rust et Python");
+
+    // Publishing makes it public and searchable; a past deadline is refused.
+    send(&app, &ra, "POST", &format!("/recruteur/offres/{id}/etat"), "etat=published").await;
+    app.sync().await;
+    let public = app.get(&format!("/emploi/{}", o.slug)).await;
+    assert_eq!(public.status, StatusCode::OK);
+    assert!(
+        public.body.contains("Développeuse Rust et Python")
+            && public.body.contains(&format!("href=\"/candidature/{}\"", o.slug))
+    );
+    let (_, api) = app.json("/api/v1/offres?q=python").await;
+    assert!(api.to_string().contains(&o.slug), "indexed");
+    let past = body.replace("Rust", "Rust+et+Python").replace("2027-01-31", "2026-01-01").replace("&action=apercu", "");
+    send(&app, &ra, "POST", &format!("/recruteur/offres/{id}/modifier"), &past).await;
+    send(&app, &ra, "POST", &format!("/recruteur/offres/{id}/etat"), "etat=filled").await;
+    let res = send(&app, &ra, "POST", &format!("/recruteur/offres/{id}/etat"), "etat=published").await;
+    let page = send(&app, &ra, "GET", res.header("location"), "").await;
+    assert!(page.body.contains("La date limite de candidature est passée"), "{}", res.header("location"));
+
+    // Duplicate: a new draft with the same content.
+    let res = send(&app, &ra, "POST", &format!("/recruteur/offres/{id}/dupliquer"), "").await;
+    let copy_id: i64 = res
+        .header("location")
+        .trim_start_matches("/recruteur/offres/")
+        .split('/')
+        .next()
+        .expect("id")
+        .parse()
+        .expect("id");
+    let copy = db::backoffice::managed_offer(db.conn(), copy_id, None).await.expect("copy");
+    assert_eq!((copy.title.as_str(), copy.state.as_str()), ("Développeuse Rust et Python (copie)", "draft"));
+    assert_eq!(db::backoffice::offer_contracts(db.conn(), copy_id).await.expect("c").len(), 2);
+});

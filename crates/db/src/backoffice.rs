@@ -259,3 +259,152 @@ pub async fn set_institution(
         .await?;
     Ok(())
 }
+
+// --- offers written in the back-office --------------------------------------------------
+
+/// What the recruiter's offer form edits. The source of an imported offer is kept.
+#[derive(Debug, Clone, Default)]
+pub struct OfferEdit {
+    pub title: String,
+    pub mission: Option<String>,
+    pub profile: Option<String>,
+    pub team: Option<String>,
+    pub context: Option<String>,
+    pub perks: Option<String>,
+    pub process: Option<String>,
+    pub contract_types: Vec<domain::offer::ContractType>,
+    pub category: Option<domain::offer::Category>,
+    pub versant: Option<domain::offer::Versant>,
+    /// Slug of a digital profession.
+    pub profession: Option<String>,
+    pub experience: Option<domain::offer::Experience>,
+    pub remote: Option<domain::offer::Remote>,
+    pub salary_min: Option<i32>,
+    pub salary_max: Option<i32>,
+    pub departement_code: Option<String>,
+    pub city: Option<String>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub application_url: Option<String>,
+}
+
+impl OfferEdit {
+    pub fn of(o: &offer::Model, contract_types: Vec<domain::offer::ContractType>, profession: Option<String>) -> Self {
+        Self {
+            title: o.title.clone(),
+            mission: o.mission.clone(),
+            profile: o.profile.clone(),
+            team: o.team.clone(),
+            context: o.context.clone(),
+            perks: o.perks.clone(),
+            process: o.process.clone(),
+            contract_types,
+            category: o.category.as_deref().and_then(|c| c.parse().ok()),
+            versant: o.versant.as_deref().and_then(|c| c.parse().ok()),
+            profession,
+            experience: o.experience.as_deref().and_then(|c| c.parse().ok()),
+            remote: o.remote.as_deref().and_then(|c| c.parse().ok()),
+            salary_min: o.salary_min,
+            salary_max: o.salary_max,
+            departement_code: o.departement_code.clone(),
+            city: o.city.clone(),
+            expires_at: o.expires_at,
+            application_url: o.application_url.clone(),
+        }
+    }
+}
+
+/// Creates a draft (`existing` `None`) or updates an offer's content; returns its id. Call in
+/// a transaction.
+pub async fn save_offer(
+    conn: &impl ConnectionTrait,
+    existing: Option<&offer::Model>,
+    institution_id: i64,
+    edit: &OfferEdit,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    use crate::entity::{offer_contract_type, offer_domain, profession};
+    use sea_orm::ActiveValue::{NotSet, Set};
+    let prof = match &edit.profession {
+        Some(slug) => profession::Entity::find().filter(profession::Column::Slug.eq(slug)).one(conn).await?,
+        None => None,
+    };
+    let region = edit.departement_code.as_deref().and_then(domain::geo::departement).map(|d| d.region_code.clone());
+    let code = |v: Option<&'static str>| v.map(str::to_string);
+    let mut model = offer::ActiveModel {
+        title: Set(edit.title.clone()),
+        mission: Set(edit.mission.clone()),
+        profile: Set(edit.profile.clone()),
+        team: Set(edit.team.clone()),
+        context: Set(edit.context.clone()),
+        perks: Set(edit.perks.clone()),
+        process: Set(edit.process.clone()),
+        category: Set(code(edit.category.map(|c| c.code()))),
+        versant: Set(code(edit.versant.map(|c| c.code()))),
+        profession_id: Set(prof.as_ref().map(|p| p.id)),
+        profession_label: Set(prof.as_ref().map(|p| p.label.clone())),
+        experience: Set(code(edit.experience.map(|c| c.code()))),
+        remote: Set(code(edit.remote.map(|c| c.code()))),
+        salary_min: Set(edit.salary_min),
+        salary_max: Set(edit.salary_max),
+        departement_code: Set(edit.departement_code.clone()),
+        region_code: Set(region),
+        city: Set(edit.city.clone()),
+        expires_at: Set(edit.expires_at),
+        application_url: Set(edit.application_url.clone()),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    let id = match existing {
+        Some(o) => {
+            model.id = Set(o.id);
+            offer::Entity::update(model).exec(conn).await?;
+            offer_contract_type::Entity::delete_many()
+                .filter(offer_contract_type::Column::OfferId.eq(o.id))
+                .exec(conn)
+                .await?;
+            offer_domain::Entity::delete_many().filter(offer_domain::Column::OfferId.eq(o.id)).exec(conn).await?;
+            o.id
+        }
+        None => {
+            let reference = format!("mdn-{}", uuid::Uuid::new_v4().simple());
+            model.slug =
+                Set(crate::offers::unique_slug(conn, &domain::text::slugify_max(&edit.title, 70), &reference).await?);
+            model.reference = Set(Some(reference.clone()));
+            model.institution_id = Set(institution_id);
+            model.service_id = Set(None);
+            model.source = Set(domain::offer::Source::Platform.code().to_string());
+            model.source_ref = Set(reference);
+            model.state = Set(domain::offer::OfferState::Draft.code().to_string());
+            model.published_at = Set(now);
+            model.content_hash = Set(String::new());
+            model.views = Set(0);
+            model.external_clicks = Set(0);
+            model.created_at = Set(now);
+            model.id = NotSet;
+            offer::Entity::insert(model).exec(conn).await?.last_insert_id
+        }
+    };
+    let contracts: Vec<_> = edit
+        .contract_types
+        .iter()
+        .map(|c| offer_contract_type::ActiveModel { offer_id: Set(id), contract_type: Set(c.code().to_string()) })
+        .collect();
+    if !contracts.is_empty() {
+        offer_contract_type::Entity::insert_many(contracts).exec_without_returning(conn).await?;
+    }
+    if let Some(domain_id) = prof.as_ref().and_then(|p| p.domain_id) {
+        offer_domain::Entity::insert(offer_domain::ActiveModel { offer_id: Set(id), domain_id: Set(domain_id) })
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(id)
+}
+
+pub async fn offer_contracts(conn: &impl ConnectionTrait, offer_id: i64) -> Result<Vec<domain::offer::ContractType>> {
+    Ok(crate::offers::contract_types(conn, offer_id).await?.iter().filter_map(|c| c.parse().ok()).collect())
+}
+
+pub async fn profession_slug(conn: &impl ConnectionTrait, id: Option<i64>) -> Result<Option<String>> {
+    let Some(id) = id else { return Ok(None) };
+    Ok(crate::entity::profession::Entity::find_by_id(id).one(conn).await?.map(|p| p.slug))
+}

@@ -155,7 +155,7 @@ fn dedup<T: Eq + std::hash::Hash + Clone>(items: impl Iterator<Item = T>) -> Vec
 }
 
 /// A slug not yet taken: the title's, else the title's with the reference, else numbered.
-async fn unique_slug(conn: &impl ConnectionTrait, base: &str, reference: &str) -> Result<String> {
+pub(crate) async fn unique_slug(conn: &impl ConnectionTrait, base: &str, reference: &str) -> Result<String> {
     let base = if base.is_empty() { "offre" } else { base };
     let taken = |slug: String| async move {
         offer::Entity::find().filter(offer::Column::Slug.eq(slug)).count(conn).await.map(|n| n > 0)

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod admin;
+pub mod offers;
 pub mod recruiter;
 
 use crate::routes::{Access::*, Routes};
@@ -12,6 +13,11 @@ use crate::routes::{Access::*, Routes};
 pub fn routes() -> Routes {
     Routes::new()
         .get("/recruteur", Recruiter, recruiter::home)
+        .get("/recruteur/offres/nouvelle", Recruiter, offers::new_form)
+        .post("/recruteur/offres/nouvelle", Recruiter, offers::create)
+        .get("/recruteur/offres/{id}/modifier", Recruiter, offers::edit_form)
+        .post("/recruteur/offres/{id}/modifier", Recruiter, offers::update)
+        .post("/recruteur/offres/{id}/dupliquer", Recruiter, offers::duplicate)
         .post("/recruteur/offres/{id}/etat", Recruiter, recruiter::set_state)
         .get("/recruteur/offres/{id}/candidatures", Recruiter, recruiter::pipeline)
         .get("/recruteur/offres/{id}/candidatures.csv", Recruiter, recruiter::export_csv)

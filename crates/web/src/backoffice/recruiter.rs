@@ -89,7 +89,7 @@ pub async fn set_state(
     Ok(back(&format!("« {} » : {}.", offer.title, to.label().to_lowercase())))
 }
 
-fn back(message: &str) -> Response {
+pub(crate) fn back(message: &str) -> Response {
     let m: String = form_urlencoded::byte_serialize(message.as_bytes()).collect();
     Redirect::to(&format!("/recruteur?message={m}")).into_response()
 }
