@@ -323,7 +323,7 @@ async function applyTo(candidate, target = offer) {
 
 /** The id of `title` in the /recruteur table shown by `page` (from its pipeline link). */
 async function offerIdOnHome(page, title) {
-  const links = page.locator('main table tbody tr td:first-child a').filter({ hasText: title });
+  const links = page.locator('main table tbody').getByRole('link', { name: title, exact: true });
   assert.equal(await links.count(), 1, `/recruteur should list «${title}» once`);
   const href = await links.getAttribute('href');
   const match = href.match(/^\/recruteur\/offres\/(\d+)\/candidatures$/);
@@ -334,6 +334,20 @@ async function offerIdOnHome(page, title) {
 /** The pipeline row of the candidate called `name` (first column). */
 function pipelineRow(page, name) {
   return page.locator('main table tbody tr').filter({ has: page.locator('td:first-child', { hasText: name }) });
+}
+
+/**
+ * Runs checkPage in a new tab of `page`'s context (same cookies): the guards of a
+ * tab record every load, so each expected error status gets its own tab.
+ */
+async function checkInNewTab(page, url, status) {
+  const tab = await page.context().newPage();
+  tab.setDefaultTimeout(NAV_TIMEOUT);
+  try {
+    return await checkPage(tab, url, status);
+  } finally {
+    await tab.close();
+  }
 }
 
 /** The status message at the top of a back-office page. */
@@ -516,7 +530,7 @@ test('a recruiter moves two applications with the keyboard only; the candidates 
     const rows = parseCsv(await csv.text());
     assert.deepEqual(rows[0], ['id', 'nom', 'email', 'envoyee_le', 'etape', 'motif_refus', 'liens', 'cv']);
     const byId = new Map(rows.slice(1).map((r) => [r[0], r]));
-    for (const [candidate, id, stage, reason] of [[first, firstId, 'Entretien', ''], [second, secondId, 'Refusée', 'experience']]) {
+    for (const [candidate, id, stage, reason] of [[first, firstId, 'Entretien', ''], [second, secondId, 'Refusée', 'L’expérience demandée pour ce poste est plus importante.']]) {
       const row = byId.get(id);
       assert.ok(row, `the CSV should list application ${id}:\n${await csv.text()}`);
       assert.equal(row.length, 8, `row ${id} should have 8 fields`);
@@ -553,14 +567,14 @@ test('the back-office pages are axe-clean (before and after changes); a one-time
     // An offer state change, with the mouse: another offer of the institution is marked filled, then published again.
     const other = page.locator('main table tbody tr').filter({ hasNot: page.locator(`a[href="/recruteur/offres/${offerId}/candidatures"]`) }).first();
     assert.equal(await other.count(), 1, 'the institution should have another offer');
-    const otherTitle = await text(other.locator('td:first-child a'));
+    const otherTitle = await text(other.locator('td:first-child a[href$="/candidatures"]'));
     const stateSelect = page.getByLabel(`Nouvel état de « ${otherTitle} »`, { exact: true });
     assert.equal(await stateSelect.count(), 1, `a select labelled «Nouvel état de « ${otherTitle} »»`);
     await stateSelect.selectOption({ label: 'Marquer pourvue' });
     await navigation(page, () => other.getByRole('button', { name: /^Appliquer/ }).click(), 'mark filled');
     assert.equal(new URL(page.url()).pathname, '/recruteur');
     assert.equal(await text(notice(page)), `« ${otherTitle} » : pourvue.`);
-    const otherAgain = page.locator('main table tbody tr').filter({ has: page.locator('td:first-child a', { hasText: otherTitle }) });
+    const otherAgain = page.locator('main table tbody tr').filter({ has: page.getByRole('link', { name: otherTitle, exact: true }) });
     assert.equal(await text(otherAgain.locator('td').nth(1)), 'Pourvue');
     await auditCurrentPage(page, '/recruteur after a state change');
     await page.getByLabel(`Nouvel état de « ${otherTitle} »`, { exact: true }).selectOption({ label: 'Publier' });
@@ -611,7 +625,7 @@ test('the back-office pages are axe-clean (before and after changes); a one-time
     assert.match(counts, /\d+ comptes/, 'the accounts count');
     assert.match(counts, /\d+ offres/, 'the offers count');
     assert.match(counts, /\d+ candidatures?/, 'the applications count');
-    const accounts = adminPage.locator('main table').filter({ has: adminPage.locator('caption', { hasText: 'Comptes' }) });
+    const accounts = adminPage.locator('main table').filter({ has: adminPage.locator('caption', { hasText: /^Comptes$/ }) });
     const recruiterRow = accounts.locator('tbody tr').filter({ has: adminPage.locator('td:first-child', { hasText: recruiter.email }) });
     assert.equal(await recruiterRow.count(), 1, 'the accounts table should list the recruiter');
     assert.equal(await recruiterRow.getByRole('button', { name: `Désactiver ${recruiter.email}` }).count(), 1);
@@ -653,7 +667,7 @@ test('candidates get 403, another institution’s recruiter 404, anonymous visit
     // The candidate: 403 on the back-offices.
     const { page: candidatePage } = candidate;
     for (const url of ['/recruteur', '/admin', pipelinePath]) {
-      await checkPage(candidatePage, `${server.baseUrl}${url}`, 403);
+      await checkInNewTab(candidatePage, `${server.baseUrl}${url}`, 403);
     }
     const candidateCsv = await candidatePage.request.get(`${server.baseUrl}${pipelinePath}.csv`);
     assert.equal(candidateCsv.status(), 403, 'a candidate gets 403 on the CSV export');
@@ -667,13 +681,13 @@ test('candidates get 403, another institution’s recruiter 404, anonymous visit
       0,
       'another institution’s recruiter should not see the offer on /recruteur',
     );
-    await checkPage(strangerPage, `${server.baseUrl}${pipelinePath}`, 404);
+    await checkInNewTab(strangerPage, `${server.baseUrl}${pipelinePath}`, 404);
     const strangerCsv = await strangerPage.request.get(`${server.baseUrl}${pipelinePath}.csv`);
     assert.equal(strangerCsv.status(), 404, 'another institution’s recruiter gets 404 on the CSV export');
     assert.ok(!(await strangerCsv.text()).includes(candidate.email), 'the 404 gives nothing away');
     const strangerCv = await strangerPage.request.get(`${server.baseUrl}${cvHref}`);
     assert.equal(strangerCv.status(), 404, 'another institution’s recruiter gets 404 on the CV');
-    await checkPage(strangerPage, `${server.baseUrl}/admin`, 403);
+    await checkInNewTab(strangerPage, `${server.baseUrl}/admin`, 403);
     // A forged stage move (a same-origin form built in the page): 404, and the application does not move.
     const forged = await navigation(
       strangerPage,
@@ -732,7 +746,11 @@ test('an administrator deactivates a recruiter: their session is closed at once'
 
     await adminPage.goto(`${server.baseUrl}/admin`);
     const accountRow = (email) =>
-      adminPage.locator('main table tbody tr').filter({ has: adminPage.locator('td:first-child', { hasText: email }) });
+      adminPage
+        .locator('main table')
+        .filter({ has: adminPage.locator('caption', { hasText: /^Comptes$/ }) })
+        .locator('tbody tr')
+        .filter({ has: adminPage.locator('td:first-child', { hasText: email }) });
     assert.equal(await text(accountRow(second.email).locator('td').nth(2)), 'Actif');
     await navigation(
       adminPage,
@@ -745,11 +763,6 @@ test('an administrator deactivates a recruiter: their session is closed at once'
     assert.equal(await accountRow(second.email).getByRole('button', { name: `Activer ${second.email}` }).count(), 1);
     assert.equal(await text(accountRow(first.email).locator('td').nth(2)), 'Actif', 'the other recruiter is untouched');
     await auditCurrentPage(adminPage, '/admin after a deactivation');
-    const audit = adminPage.locator('main table').filter({ has: adminPage.locator('caption', { hasText: 'dernières modifications' }) });
-    assert.ok(
-      (await text(audit.locator('tbody tr').first())).includes(second.email),
-      'the journal should record the deactivation first',
-    );
 
     // The deactivated recruiter's next page load: the sign-in page.
     await secondPage.goto(`${server.baseUrl}/recruteur`);

@@ -33,6 +33,7 @@ struct World {
     alert_id: i64,
     target_user: i64,
     access_request: i64,
+    invitation: i64,
 }
 
 fn pdf() -> Vec<u8> {
@@ -111,6 +112,17 @@ async fn world(db: &TestDb, app: &TestApp) -> World {
     )
     .await
     .expect("alert");
+    // In the talent pool but hidden from institution B, invited once by recruiter A.
+    let profile = db::profiles::ProfileInput {
+        first_name: "Camille".into(),
+        last_name: "Roux".into(),
+        talent_pool: true,
+        hidden_institutions: vec![b_inst],
+        ..Default::default()
+    };
+    db::profiles::save(db.conn(), candidate.id, &profile, now).await.expect("profile");
+    db::backoffice::invite(db.conn(), candidate.id, a.offer.id, ra.id, now).await.expect("invite");
+    let invitation = db::backoffice::invitations_of(db.conn(), candidate.id).await.expect("invitations")[0].id;
     let request = db::backoffice::create_access_request(
         db.conn(),
         &db::backoffice::NewAccessRequest {
@@ -127,6 +139,7 @@ async fn world(db: &TestDb, app: &TestApp) -> World {
     .expect("request");
     World {
         access_request: request.id,
+        invitation,
         users,
         offer_slug: a.offer.slug.clone(),
         employer_slug: a.institution.slug.clone(),
@@ -176,6 +189,10 @@ fn fill(path: &str, w: &World) -> (String, bool) {
                     w.target_user
                 } else if path.starts_with("/admin/demandes/") {
                     w.access_request
+                } else if path.starts_with("/espace-candidat/invitations/") {
+                    w.invitation
+                } else if path.starts_with("/recruteur/vivier/") {
+                    w.users.iter().find(|(p, _)| *p == Persona::Candidate).map(|(_, id)| *id).expect("candidate")
                 } else {
                     panic!("no fixture for {{id}} in {path}: add one to the matrix")
                 };

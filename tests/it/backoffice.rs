@@ -289,3 +289,145 @@ db_test!(recruiters_write_preview_publish_and_duplicate_offers, |db| {
     assert_eq!((copy.title.as_str(), copy.state.as_str()), ("Développeuse Rust et Python (copie)", "draft"));
     assert_eq!(db::backoffice::offer_contracts(db.conn(), copy_id).await.expect("c").len(), 2);
 });
+
+db_test!(notes_pool_spontaneous_and_statistics, |db| {
+    db::seed::seed_demo(&db, today()).await.expect("seed");
+    let app = TestApp::new(&db, today()).await;
+    let offers = db::listing::latest_open(db.conn(), today(), 100, None, None, None).await.expect("offers");
+    let offer = offers.iter().find(|v| v.profession.is_some() && v.offer.region_code.is_some()).expect("offer").clone();
+    let inst_a = offer.offer.institution_id;
+    let inst_b = offers.iter().map(|v| v.offer.institution_id).find(|i| *i != inst_a).expect("B");
+    let ra = staff(&app, &db, "ra@exemple.fr", Role::Recruiter, Some(inst_a)).await;
+    let rb = staff(&app, &db, "rb@exemple.fr", Role::Recruiter, Some(inst_b)).await;
+    let admin = staff(&app, &db, "admin@exemple.fr", Role::Administrator, None).await;
+
+    // Three candidates: one in the pool matching the offer, one in the pool hidden from A, one
+    // not in the pool.
+    let mk = |e: &str| Email::parse(e).expect("e");
+    let prof = offer.profession.as_ref().expect("profession").slug.clone();
+    let region = offer.offer.region_code.clone().expect("region");
+    let mut ids = Vec::new();
+    for (email, pool, hidden) in
+        [("lea@exemple.fr", true, false), ("max@exemple.fr", true, true), ("noe@exemple.fr", false, false)]
+    {
+        let u = db::accounts::create_candidate(db.conn(), &mk(email), "x", today()).await.expect("c");
+        let input = db::profiles::ProfileInput {
+            first_name: email.split('@').next().expect("n").to_uppercase(),
+            last_name: "Test".into(),
+            years_experience: Some(5),
+            talent_pool: pool,
+            choices: vec![
+                (domain::candidate::ChoiceKind::Profession, prof.clone()),
+                (domain::candidate::ChoiceKind::Region, region.clone()),
+            ],
+            hidden_institutions: if hidden { vec![inst_a] } else { vec![] },
+            ..Default::default()
+        };
+        db::profiles::save(db.conn(), u.id, &input, today()).await.expect("profile");
+        ids.push(u.id);
+    }
+    let pool = send(&app, &ra, "GET", &format!("/recruteur/vivier?offre={}", offer.offer.id), "").await;
+    assert_eq!(pool.status, StatusCode::OK);
+    assert!(
+        pool.body.contains("LEA Test") && !pool.body.contains("MAX Test") && !pool.body.contains("NOE Test"),
+        "{}",
+        pool.body
+    );
+    assert!(pool.body.contains("correspondance 100 %") && pool.body.contains("Métier recherché"));
+    assert!(!pool.body.contains("lea@exemple.fr"), "no address in the pool");
+    let pool_b = send(&app, &rb, "GET", "/recruteur/vivier", "").await;
+    assert!(pool_b.body.contains("MAX Test"), "hidden from A only");
+    // Invite (once), hidden candidates cannot be invited by guessing their id.
+    let res =
+        send(&app, &ra, "POST", &format!("/recruteur/vivier/{}/inviter", ids[0]), &format!("offre={}", offer.offer.id))
+            .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let again =
+        send(&app, &ra, "POST", &format!("/recruteur/vivier/{}/inviter", ids[0]), &format!("offre={}", offer.offer.id))
+            .await;
+    assert!(again.header("location").contains("d%C3%A9j%C3%A0"), "{}", again.header("location"));
+    let hidden =
+        send(&app, &ra, "POST", &format!("/recruteur/vivier/{}/inviter", ids[1]), &format!("offre={}", offer.offer.id))
+            .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    let invites = db::outbox::all(db.conn()).await.expect("outbox");
+    assert_eq!(invites.iter().filter(|m| m.subject.starts_with("Une offre pour vous")).count(), 1);
+    // The candidate sees the invitation and declines it.
+    let lea = db::accounts::by_id(db.conn(), ids[0]).await.expect("db").expect("lea");
+    let token = "jeton-lea";
+    db::accounts::insert_token(
+        db.conn(),
+        lea.id,
+        db::accounts::TokenPurpose::SignIn,
+        token,
+        chrono::Duration::hours(1),
+        today(),
+    )
+    .await
+    .expect("token");
+    let lea_cookie = cookie_of(&app.get(&format!("/connexion/lien/{token}")).await);
+    let space = send(&app, &lea_cookie, "GET", "/espace-candidat", "").await;
+    assert!(space.body.contains("Invitations à candidater") && space.body.contains(&offer.offer.title));
+    let inv = db::backoffice::invitations_of(db.conn(), lea.id).await.expect("inv")[0].id;
+    send(&app, &lea_cookie, "POST", &format!("/espace-candidat/invitations/{inv}/decliner"), "").await;
+    assert!(db::backoffice::invitations_of(db.conn(), lea.id).await.expect("inv")[0].declined_at.is_some());
+
+    // Applications: a note and a rating, for recruiters only.
+    let new = |offer_id: Option<i64>, inst: Option<i64>, user: i64| db::applications::NewApplication {
+        offer_id,
+        institution_id: inst,
+        user_id: user,
+        candidate_name: "Léa Test".into(),
+        candidate_email: "lea@exemple.fr".into(),
+        cover_letter: Some("Lettre".into()),
+        links: None,
+        cv_file_id: None,
+    };
+    let a = db::applications::create(db.conn(), &new(Some(offer.offer.id), Some(inst_a), lea.id), today())
+        .await
+        .expect("a");
+    send(
+        &app,
+        &ra,
+        "POST",
+        &format!("/recruteur/candidatures/{}/note", a.id),
+        "texte=Tr%C3%A8s+bon+profil&note_globale=4",
+    )
+    .await;
+    let page = send(&app, &ra, "GET", &format!("/recruteur/offres/{}/candidatures", offer.offer.id), "").await;
+    assert!(page.body.contains("Très bon profil") && page.body.contains("Note : 4/5"));
+    let bad = send(&app, &ra, "POST", &format!("/recruteur/candidatures/{}/note", a.id), "note_globale=9").await;
+    assert!(bad.header("location").contains("message="));
+    assert_eq!(
+        send(&app, &rb, "POST", &format!("/recruteur/candidatures/{}/note", a.id), "texte=x").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let mine = send(&app, &lea_cookie, "GET", &format!("/espace-candidat/candidatures/{}", a.id), "").await;
+    assert!(!mine.body.contains("Très bon profil"), "notes are never shown to the candidate");
+
+    // Spontaneous applications: to A, to everyone, to B.
+    let noe = ids[2];
+    for (inst, who) in [(Some(inst_a), lea.id), (None, noe), (Some(inst_b), lea.id)] {
+        db::applications::create(db.conn(), &new(None, inst, who), today()).await.expect("spontaneous");
+    }
+    let inbox = send(&app, &ra, "GET", "/recruteur/candidatures-spontanees", "").await;
+    assert_eq!(inbox.body.matches("action=\"/recruteur/candidatures/").count(), 2, "to A and to everyone, not to B");
+    assert!(inbox.body.contains("envoyée à tous les employeurs"));
+
+    // Statistics: this month's figures agree with what was just done.
+    db::applications::move_stage(db.conn(), a.id, domain::candidate::Stage::Accepted, None, today())
+        .await
+        .expect("hire");
+    let stats = db::stats::monthly(db.conn(), Some(inst_a), today(), 12).await.expect("stats");
+    let this_month = stats.months.last().expect("month");
+    assert_eq!(this_month.month, "2026-11");
+    assert_eq!(this_month.applications, 2, "one to the offer, one spontaneous to A");
+    assert_eq!(this_month.hires, 1);
+    assert_eq!(this_month.median_days_to_answer, Some(0));
+    assert_eq!(stats.months.len(), 12);
+    let page = send(&app, &ra, "GET", "/recruteur/statistiques", "").await;
+    assert!(page.body.contains("2026-11") && page.body.contains("talents dans le vivier"));
+    let objectives = db::stats::objectives(db.conn(), today()).await.expect("objectives");
+    assert_eq!((objectives.talents_in_pool, objectives.hires), (2, 1));
+    assert_eq!(send(&app, &admin, "GET", "/admin/statistiques", "").await.status, StatusCode::OK);
+});

@@ -408,3 +408,180 @@ pub async fn profession_slug(conn: &impl ConnectionTrait, id: Option<i64>) -> Re
     let Some(id) = id else { return Ok(None) };
     Ok(crate::entity::profession::Entity::find_by_id(id).one(conn).await?.map(|p| p.slug))
 }
+
+// --- notes, rating, spontaneous applications --------------------------------------------
+
+pub async fn add_note(
+    conn: &impl ConnectionTrait,
+    application_id: i64,
+    author_email: &str,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    use crate::entity::application_note;
+    use sea_orm::ActiveValue::Set;
+    let model = application_note::ActiveModel {
+        application_id: Set(application_id),
+        author_email: Set(author_email.to_string()),
+        body: Set(body.to_string()),
+        created_at: Set(now),
+        ..Default::default()
+    };
+    application_note::Entity::insert(model).exec(conn).await?;
+    Ok(())
+}
+
+/// Notes per application, oldest first.
+pub async fn notes(
+    conn: &impl ConnectionTrait,
+    application_ids: &[i64],
+) -> Result<HashMap<i64, Vec<crate::entity::application_note::Model>>> {
+    use crate::entity::application_note;
+    let mut out: HashMap<i64, Vec<application_note::Model>> = HashMap::new();
+    for n in application_note::Entity::find()
+        .filter(application_note::Column::ApplicationId.is_in(application_ids.to_vec()))
+        .order_by_asc(application_note::Column::CreatedAt)
+        .order_by_asc(application_note::Column::Id)
+        .all(conn)
+        .await?
+    {
+        out.entry(n.application_id).or_default().push(n);
+    }
+    Ok(out)
+}
+
+pub async fn set_rating(conn: &impl ConnectionTrait, application_id: i64, rating: Option<i32>) -> Result<()> {
+    application::Entity::update_many()
+        .col_expr(application::Column::Rating, Expr::value(rating))
+        .filter(application::Column::Id.eq(application_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Spontaneous applications an institution receives: those sent to it and those sent to every
+/// employer (administrators: all), newest first.
+pub async fn spontaneous(conn: &impl ConnectionTrait, institution_id: Option<i64>) -> Result<Vec<application::Model>> {
+    use sea_orm::Condition;
+    let mut q = application::Entity::find().filter(application::Column::OfferId.is_null());
+    if let Some(id) = institution_id {
+        q = q.filter(
+            Condition::any()
+                .add(application::Column::InstitutionId.eq(id))
+                .add(application::Column::InstitutionId.is_null()),
+        );
+    }
+    Ok(q.order_by_desc(application::Column::CreatedAt).all(conn).await?)
+}
+
+// --- talent pool ------------------------------------------------------------------------
+
+/// A candidate of the talent pool, as recruiters see them.
+#[derive(Debug, Clone)]
+pub struct PoolCandidate {
+    pub user_id: i64,
+    pub email: String,
+    pub profile: crate::entity::candidate_profile::Model,
+    pub choices: Vec<(String, String)>,
+}
+
+/// Candidates who opted in to the talent pool and did not hide their profile from
+/// `institution_id` (administrators: every opted-in candidate).
+pub async fn talent_pool(conn: &impl ConnectionTrait, institution_id: Option<i64>) -> Result<Vec<PoolCandidate>> {
+    use crate::entity::{candidate_profile, profile_choice, profile_hidden_institution};
+    let profiles = candidate_profile::Entity::find()
+        .filter(candidate_profile::Column::TalentPool.eq(true))
+        .order_by_desc(candidate_profile::Column::UpdatedAt)
+        .all(conn)
+        .await?;
+    let ids: Vec<i64> = profiles.iter().map(|p| p.user_id).collect();
+    let hidden: std::collections::HashSet<i64> = match institution_id {
+        Some(inst) => profile_hidden_institution::Entity::find()
+            .filter(profile_hidden_institution::Column::InstitutionId.eq(inst))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|h| h.user_id)
+            .collect(),
+        None => Default::default(),
+    };
+    let mut choices: HashMap<i64, Vec<(String, String)>> = HashMap::new();
+    for c in profile_choice::Entity::find().filter(profile_choice::Column::UserId.is_in(ids.clone())).all(conn).await? {
+        choices.entry(c.user_id).or_default().push((c.kind, c.code));
+    }
+    let emails: HashMap<i64, (String, bool)> = user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, (u.email, u.active)))
+        .collect();
+    Ok(profiles
+        .into_iter()
+        .filter(|p| !hidden.contains(&p.user_id))
+        .filter_map(|p| {
+            let (email, active) = emails.get(&p.user_id)?.clone();
+            active.then(|| PoolCandidate {
+                user_id: p.user_id,
+                email,
+                choices: choices.remove(&p.user_id).unwrap_or_default(),
+                profile: p,
+            })
+        })
+        .collect())
+}
+
+/// Records an invitation once per candidate and offer; `false` if already invited.
+pub async fn invite(
+    conn: &impl ConnectionTrait,
+    user_id: i64,
+    offer_id: i64,
+    by: i64,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    use crate::entity::invitation;
+    use sea_orm::ActiveValue::Set;
+    use sea_orm::sea_query::OnConflict;
+    let model = invitation::ActiveModel {
+        user_id: Set(user_id),
+        offer_id: Set(offer_id),
+        invited_by: Set(by),
+        created_at: Set(now),
+        declined_at: Set(None),
+        ..Default::default()
+    };
+    let n = invitation::Entity::insert(model)
+        .on_conflict(
+            OnConflict::columns([invitation::Column::UserId, invitation::Column::OfferId]).do_nothing().to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await?;
+    Ok(n == 1)
+}
+
+/// The candidate declines an invitation (their own only).
+pub async fn decline_invitation(conn: &impl ConnectionTrait, id: i64, user_id: i64, now: DateTime<Utc>) -> Result<()> {
+    use crate::entity::invitation;
+    let res = invitation::Entity::update_many()
+        .col_expr(invitation::Column::DeclinedAt, Expr::value(now))
+        .filter(invitation::Column::Id.eq(id))
+        .filter(invitation::Column::UserId.eq(user_id))
+        .exec(conn)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(DbError::NotFound);
+    }
+    Ok(())
+}
+
+pub async fn invitations_of(
+    conn: &impl ConnectionTrait,
+    user_id: i64,
+) -> Result<Vec<crate::entity::invitation::Model>> {
+    use crate::entity::invitation;
+    Ok(invitation::Entity::find()
+        .filter(invitation::Column::UserId.eq(user_id))
+        .order_by_desc(invitation::Column::CreatedAt)
+        .all(conn)
+        .await?)
+}

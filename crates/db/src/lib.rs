@@ -22,6 +22,7 @@ pub mod profiles;
 pub mod reference;
 pub mod runs;
 pub mod seed;
+pub mod stats;
 pub mod users;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};

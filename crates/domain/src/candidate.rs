@@ -126,8 +126,113 @@ code_enum!(
     }
 );
 
+/// What an offer asks, for the talent pool's match score.
+#[derive(Debug, Clone, Default)]
+pub struct OfferCriteria {
+    pub profession: Option<String>,
+    pub domains: Vec<String>,
+    pub region: Option<String>,
+    pub contracts: Vec<String>,
+    pub experience: Option<crate::offer::Experience>,
+    pub remote: Option<crate::offer::Remote>,
+}
+
+/// What a candidate looks for and brings.
+#[derive(Debug, Clone, Default)]
+pub struct CandidateCriteria {
+    /// (kind, code) pairs of the profile, see [`ChoiceKind`].
+    pub choices: Vec<(String, String)>,
+    pub years: Option<i32>,
+    pub remote: Option<crate::offer::Remote>,
+}
+
+/// One criterion of a match and whether it matched, in French.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Criterion {
+    pub label: &'static str,
+    pub matched: bool,
+}
+
+/// A match score (0–100) between a candidate and an offer, with the criteria that explain it.
+/// Only criteria both sides state are counted, so an empty profile scores 0, not 100.
+pub fn match_score(c: &CandidateCriteria, o: &OfferCriteria) -> (u32, Vec<Criterion>) {
+    use crate::offer::{Experience, Remote};
+    let has = |kind: ChoiceKind, code: &str| c.choices.iter().any(|(k, v)| k == kind.code() && v == code);
+    let wants = |kind: ChoiceKind| c.choices.iter().any(|(k, _)| k == kind.code());
+    let add = |label, weight: u32, matched: bool, list: &mut Vec<(Criterion, u32)>| {
+        list.push((Criterion { label, matched }, weight));
+    };
+    let mut list = Vec::new();
+    if let Some(p) = &o.profession
+        && wants(ChoiceKind::Profession)
+    {
+        add("Métier recherché", 35, has(ChoiceKind::Profession, p), &mut list);
+    }
+    if !o.domains.is_empty() && wants(ChoiceKind::Domain) {
+        add("Domaine", 15, o.domains.iter().any(|d| has(ChoiceKind::Domain, d)), &mut list);
+    }
+    if let Some(r) = &o.region
+        && wants(ChoiceKind::Region)
+    {
+        add("Région", 20, has(ChoiceKind::Region, r), &mut list);
+    }
+    if !o.contracts.is_empty() && wants(ChoiceKind::Contract) {
+        add("Type de contrat", 10, o.contracts.iter().any(|x| has(ChoiceKind::Contract, x)), &mut list);
+    }
+    if let (Some(e), Some(y)) = (o.experience, c.years) {
+        let enough = match e {
+            Experience::Beginner => true,
+            Experience::Confirmed => y >= 3,
+            Experience::Expert => y >= 8,
+        };
+        add("Expérience", 15, enough, &mut list);
+    }
+    if let (Some(offered), Some(wanted)) = (o.remote, c.remote) {
+        let ok = match wanted {
+            Remote::No => true,
+            Remote::Partial => offered != Remote::No,
+            Remote::Full => offered == Remote::Full,
+        };
+        add("Télétravail", 5, ok, &mut list);
+    }
+    let total: u32 = list.iter().map(|(_, w)| w).sum();
+    let got: u32 = list.iter().filter(|(c, _)| c.matched).map(|(_, w)| w).sum();
+    let score = if total == 0 { 0 } else { got * 100 / total };
+    (score, list.into_iter().map(|(c, _)| c).collect())
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn match_scores_explain_themselves() {
+        use super::*;
+        use crate::offer::{Experience, Remote};
+        let c = CandidateCriteria {
+            choices: vec![
+                ("metier".into(), "developpeur-developpeuse".into()),
+                ("region".into(), "53".into()),
+                ("contrat".into(), "cdi".into()),
+            ],
+            years: Some(4),
+            remote: Some(Remote::Partial),
+        };
+        let o = OfferCriteria {
+            profession: Some("developpeur-developpeuse".into()),
+            domains: vec!["developpement".into()],
+            region: Some("11".into()),
+            contracts: vec!["cdi".into(), "fonctionnaire".into()],
+            experience: Some(Experience::Confirmed),
+            remote: Some(Remote::Partial),
+        };
+        let (score, criteria) = match_score(&c, &o);
+        // Profession 35 + contract 10 + experience 15 + remote 5 of 35+20+10+15+5 = 65/85.
+        assert_eq!(score, 76);
+        assert!(criteria.contains(&Criterion { label: "Région", matched: false }));
+        assert!(criteria.contains(&Criterion { label: "Métier recherché", matched: true }));
+        assert!(!criteria.iter().any(|c| c.label == "Domaine"), "the candidate chose no domain");
+        assert_eq!(match_score(&CandidateCriteria::default(), &o).0, 0);
+    }
+
     use super::*;
 
     #[test]

@@ -237,6 +237,23 @@ pub fn access_refused(to: &str) -> MailMessage {
     render(to, &c)
 }
 
+/// A recruiter invites a candidate (talent pool or spontaneous application) to apply.
+pub fn offer_invitation(to: &str, offer_title: &str, employer: &str, offer_url: &str, space_url: &str) -> MailMessage {
+    let mut c = content(
+        format!("Une offre pour vous : {offer_title}"),
+        vec![
+            "Bonjour,".into(),
+            format!(
+                "Un recruteur de {employer} a lu votre profil et vous invite à candidater à l’offre « {offer_title} »."
+            ),
+            format!("Ce n’est pas pour vous ? Déclinez l’invitation depuis votre espace candidat : {space_url}"),
+        ],
+    );
+    c.action = Some(("Voir l’offre", offer_url.to_string()));
+    c.footer.insert(0, "Vous recevez cet e-mail parce que votre profil est visible dans le vivier de talents ; vous pouvez le masquer depuis votre profil.".into());
+    render(to, &c)
+}
+
 pub fn account_deleted(to: &str) -> MailMessage {
     let c = content(
         "Votre compte a été supprimé",

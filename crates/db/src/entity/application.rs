@@ -19,6 +19,7 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub last_activity_at: DateTimeUtc,
     pub anonymized_at: Option<DateTimeUtc>,
+    pub rating: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,6 +7,7 @@ mod m20261124_000001_init;
 mod m20261124_000002_listing_indexes;
 mod m20261124_000003_candidates;
 mod m20261124_000004_backoffice;
+mod m20261124_000005_pipeline_notes;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_listing_indexes::Migration),
             Box::new(m20261124_000003_candidates::Migration),
             Box::new(m20261124_000004_backoffice::Migration),
+            Box::new(m20261124_000005_pipeline_notes::Migration),
         ]
     }
 }

@@ -6,7 +6,9 @@
 pub mod access;
 pub mod admin;
 pub mod offers;
+pub mod pool;
 pub mod recruiter;
+pub mod stats;
 
 use crate::routes::{Access::*, Routes};
 
@@ -22,9 +24,17 @@ pub fn routes() -> Routes {
         .get("/recruteur/offres/{id}/candidatures", Recruiter, recruiter::pipeline)
         .get("/recruteur/offres/{id}/candidatures.csv", Recruiter, recruiter::export_csv)
         .post("/recruteur/candidatures/{id}/etape", Recruiter, recruiter::move_stage)
+        .post("/recruteur/candidatures/{id}/note", Recruiter, recruiter::annotate)
+        .post("/recruteur/candidatures/{id}/proposer", Recruiter, pool::propose)
+        .get("/recruteur/candidatures-spontanees", Recruiter, pool::spontaneous)
+        .get("/recruteur/vivier", Recruiter, pool::search)
+        .post("/recruteur/vivier/{id}/inviter", Recruiter, pool::invite)
+        .post("/espace-candidat/invitations/{id}/decliner", Candidate, pool::decline)
         .get("/demande-de-compte", Public, access::form)
         .post("/demande-de-compte", Public, access::submit)
+        .get("/recruteur/statistiques", Recruiter, stats::recruiter)
         .get("/admin", Administrator, admin::home)
+        .get("/admin/statistiques", Administrator, stats::platform)
         .post("/admin/demandes/{id}/decision", Administrator, access::decide)
         .post("/admin/utilisateurs/{id}/activation", Administrator, admin::set_active)
         .post("/admin/utilisateurs/{id}/role", Administrator, admin::set_role)

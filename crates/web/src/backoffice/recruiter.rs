@@ -97,6 +97,7 @@ pub(crate) fn back(message: &str) -> Response {
 pub struct Row {
     pub application: application::Model,
     pub stage: Stage,
+    pub notes: Vec<db::entity::application_note::Model>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -124,10 +125,15 @@ pub async fn pipeline(
     RawQuery(q): RawQuery,
 ) -> AppResult<PipelinePage> {
     let offer = db::backoffice::managed_offer(state.db.conn(), parse_id(&id)?, staff.institution_id).await?;
-    let rows = db::backoffice::offer_applications(state.db.conn(), offer.id)
-        .await?
+    let apps = db::backoffice::offer_applications(state.db.conn(), offer.id).await?;
+    let mut notes = db::backoffice::notes(state.db.conn(), &apps.iter().map(|a| a.id).collect::<Vec<_>>()).await?;
+    let rows = apps
         .into_iter()
-        .map(|a| Row { stage: a.stage.parse().unwrap_or(Stage::Received), application: a })
+        .map(|a| Row {
+            stage: a.stage.parse().unwrap_or(Stage::Received),
+            notes: notes.remove(&a.id).unwrap_or_default(),
+            application: a,
+        })
         .collect();
     let notice = form_urlencoded::parse(q.unwrap_or_default().as_bytes())
         .find(|(k, _)| k == "message")
@@ -183,6 +189,7 @@ pub async fn export_csv(
     let id = id.trim_end_matches(".csv");
     let offer = db::backoffice::managed_offer(state.db.conn(), parse_id(id)?, staff.institution_id).await?;
     let apps = db::backoffice::offer_applications(state.db.conn(), offer.id).await?;
+    let reasons = db::applications::refusal_reasons(state.db.conn()).await?;
     let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
     let internal = |e: csv::Error| AppError::Internal(e.to_string());
     w.write_record(["id", "nom", "email", "envoyee_le", "etape", "motif_refus", "liens", "cv"]).map_err(internal)?;
@@ -195,7 +202,9 @@ pub async fn export_csv(
             a.candidate_email.unwrap_or_default(),
             a.created_at.to_rfc3339(),
             stage,
-            a.refusal_reason.unwrap_or_default(),
+            a.refusal_reason
+                .and_then(|code| reasons.iter().find(|r| r.code == code).map(|r| r.label.clone()))
+                .unwrap_or_default(),
             a.links.unwrap_or_default().replace('\n', " "),
             cv,
         ])
@@ -211,4 +220,54 @@ pub async fn export_csv(
         bytes,
     )
         .into_response())
+}
+
+/// `POST /recruteur/candidatures/{id}/note` (recruiter of the application's institution): a
+/// note, and/or a rating from 1 to 5 (`note_globale`), seen only by the institution's
+/// recruiters.
+pub async fn annotate(
+    State(state): State<AppState>,
+    staff: StaffUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let app = db::backoffice::managed_application(state.db.conn(), parse_id(&id)?, staff.institution_id).await?;
+    let form = Form::parse(&body);
+    let back = |message: &str| {
+        let m: String = form_urlencoded::byte_serialize(message.as_bytes()).collect();
+        match app.offer_id {
+            Some(o) => Redirect::to(&format!("/recruteur/offres/{o}/candidatures?message={m}#candidature-{}", app.id))
+                .into_response(),
+            None => Redirect::to(&format!("/recruteur/candidatures-spontanees?message={m}")).into_response(),
+        }
+    };
+    let rating = match form.get("note_globale") {
+        "" => None,
+        v => match v.parse::<i32>() {
+            Ok(n) if (1..=5).contains(&n) => Some(n),
+            _ => return Ok(back("La note va de 1 à 5.")),
+        },
+    };
+    let note = form.opt("texte");
+    if note.as_ref().is_some_and(|n| n.chars().count() > 5000) {
+        return Ok(back("Une note fait 5 000 caractères au plus."));
+    }
+    let now = state.now();
+    let txn = state.db.begin().await?;
+    if let Some(text) = &note {
+        db::backoffice::add_note(&txn, app.id, &staff.user.email, text, now).await?;
+    }
+    if rating.is_some() {
+        db::backoffice::set_rating(&txn, app.id, rating).await?;
+    }
+    let audit = db::backoffice::Audit {
+        actor: &staff.user,
+        action: "candidature.note",
+        target: format!("candidature {}", app.id),
+        before: app.rating.map(|r| r.to_string()),
+        after: rating.map(|r| r.to_string()),
+    };
+    db::backoffice::audit(&txn, audit, now).await?;
+    txn.commit().await.map_err(db::DbError::from)?;
+    Ok(back("Note enregistrée."))
 }

@@ -27,6 +27,8 @@ pub struct SpacePage {
     applications: Vec<ApplicationView>,
     favourites: Vec<OfferView>,
     alerts: Vec<alert::Model>,
+    /// Invitations to apply from recruiters, with their offer.
+    invitations: Vec<(db::entity::invitation::Model, OfferView)>,
     verified: bool,
     has_profile: bool,
 }
@@ -58,8 +60,15 @@ pub async fn home(State(state): State<AppState>, CandidateUser(user): CandidateU
     let fav_ids: Vec<i64> = db::favourites::list(conn, user.id).await?.iter().map(|f| f.offer_id).collect();
     let mut favourites = db::listing::views_by_ids(conn, &fav_ids).await?;
     favourites.sort_by_key(|v| fav_ids.iter().position(|id| *id == v.offer.id));
+    let invites = db::backoffice::invitations_of(conn, user.id).await?;
+    let invited = db::listing::views_by_ids(conn, &invites.iter().map(|i| i.offer_id).collect::<Vec<_>>()).await?;
+    let invitations = invites
+        .into_iter()
+        .filter_map(|i| invited.iter().find(|v| v.offer.id == i.offer_id).cloned().map(|v| (i, v)))
+        .collect();
     Ok(SpacePage {
         page: candidate_page("Mon espace candidat", &[("Mon espace candidat", None)]),
+        invitations,
         applications,
         favourites,
         alerts: db::alerts::list_for_user(conn, user.id).await?,

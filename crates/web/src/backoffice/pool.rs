@@ -1,0 +1,281 @@
+//! The talent pool (`/recruteur/vivier`), spontaneous applications
+//! (`/recruteur/candidatures-spontanees`), and inviting a candidate to apply to an offer.
+//! Recruiters never see candidates who hid their profile from their institution, nor an
+//! address: contact goes through the platform's e-mail, and the candidate can decline.
+
+use crate::AppState;
+use crate::auth::{CandidateUser, StaffUser};
+use crate::candidate::profile::Opt;
+use crate::candidate::queue;
+use crate::error::{AppError, AppResult};
+use crate::forms::Form;
+use crate::layout::Page;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use db::entity::{application, offer};
+use domain::candidate::{CandidateCriteria, Criterion, OfferCriteria};
+
+pub struct PoolRow {
+    pub user_id: i64,
+    pub name: String,
+    pub position: String,
+    pub years: Option<i32>,
+    pub wishes: String,
+    pub score: Option<u32>,
+    pub criteria: Vec<Criterion>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "backoffice/pool.html")]
+pub struct PoolPage {
+    page: Page,
+    form: Form,
+    rows: Vec<PoolRow>,
+    offers: Vec<Opt>,
+    professions: Vec<Opt>,
+    regions: Vec<Opt>,
+    selected_offer: Option<i64>,
+    notice: Option<String>,
+}
+
+fn param(q: &Option<String>, name: &str) -> String {
+    form_urlencoded::parse(q.as_deref().unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.trim().chars().take(200).collect())
+        .unwrap_or_default()
+}
+
+async fn criteria_of(state: &AppState, o: &offer::Model) -> AppResult<OfferCriteria> {
+    let view = db::listing::views_by_ids(state.db.conn(), &[o.id]).await?.pop().ok_or(AppError::NotFound)?;
+    Ok(OfferCriteria {
+        profession: view.profession.as_ref().map(|p| p.slug.clone()),
+        domains: view.domains.iter().map(|d| d.slug.clone()).collect(),
+        region: o.region_code.clone(),
+        contracts: view.contract_types.clone(),
+        experience: o.experience.as_deref().and_then(|e| e.parse().ok()),
+        remote: o.remote.as_deref().and_then(|e| e.parse().ok()),
+    })
+}
+
+/// `GET /recruteur/vivier` (recruiter): search by keyword, profession, région and minimum
+/// experience; with `offre`, each candidate's match score against that offer.
+pub async fn search(State(state): State<AppState>, staff: StaffUser, RawQuery(q): RawQuery) -> AppResult<PoolPage> {
+    let mut form = Form::default();
+    for k in ["q", "metier", "region", "experience_min", "offre", "message"] {
+        form.set(k, param(&q, k));
+    }
+    let own_offers = db::backoffice::institution_offers(state.db.conn(), staff.institution_id).await?;
+    let selected = own_offers.iter().map(|(o, _)| o).find(|o| o.id.to_string() == form.get("offre")).cloned();
+    let criteria = match &selected {
+        Some(o) => Some(criteria_of(&state, o).await?),
+        None => None,
+    };
+    let words: Vec<String> = domain::text::fold(form.get("q")).split_whitespace().map(str::to_string).collect();
+    let min_years: Option<i32> = form.get("experience_min").parse().ok();
+    let mut rows: Vec<PoolRow> = Vec::new();
+    for c in db::backoffice::talent_pool(state.db.conn(), staff.institution_id).await? {
+        let p = &c.profile;
+        let has = |kind: &str, code: &str| c.choices.iter().any(|(k, v)| k == kind && v == code);
+        if !form.get("metier").is_empty() && !has("metier", form.get("metier")) {
+            continue;
+        }
+        if !form.get("region").is_empty() && !has("region", form.get("region")) {
+            continue;
+        }
+        if min_years.is_some_and(|m| p.years_experience.unwrap_or(0) < m) {
+            continue;
+        }
+        let wishes: Vec<String> = c
+            .choices
+            .iter()
+            .filter_map(|(k, v)| match k.as_str() {
+                "metier" => domain::taxonomy::profession(v).map(|x| x.label.clone()),
+                "region" => domain::geo::region(v).map(|x| x.name.clone()),
+                _ => None,
+            })
+            .collect();
+        let haystack = domain::text::fold(&format!(
+            "{} {} {} {}",
+            p.current_position.clone().unwrap_or_default(),
+            p.languages.clone().unwrap_or_default(),
+            wishes.join(" "),
+            p.last_name
+        ));
+        if !words.iter().all(|w| haystack.contains(w.as_str())) {
+            continue;
+        }
+        let (score, crit) = match &criteria {
+            Some(o) => {
+                let cc = CandidateCriteria {
+                    choices: c.choices.clone(),
+                    years: p.years_experience,
+                    remote: p.remote.as_deref().and_then(|r| r.parse().ok()),
+                };
+                let (s, crit) = domain::candidate::match_score(&cc, o);
+                (Some(s), crit)
+            }
+            None => (None, Vec::new()),
+        };
+        rows.push(PoolRow {
+            user_id: c.user_id,
+            name: format!("{} {}", p.first_name, p.last_name),
+            position: p.current_position.clone().unwrap_or_default(),
+            years: p.years_experience,
+            wishes: wishes.join(", "),
+            score,
+            criteria: crit,
+        });
+    }
+    rows.sort_by(|a, b| b.score.cmp(&a.score));
+    let notice = Some(form.get("message").to_string()).filter(|m| !m.is_empty());
+    Ok(PoolPage {
+        page: Page::new("Vivier de talents")
+            .crumbs(&[("Espace recruteur", Some("/recruteur")), ("Vivier de talents", None)]),
+        offers: own_offers
+            .iter()
+            .map(|(o, _)| Opt {
+                value: o.id.to_string(),
+                label: o.title.clone(),
+                checked: selected.as_ref().is_some_and(|s| s.id == o.id),
+            })
+            .collect(),
+        professions: domain::taxonomy::professions()
+            .iter()
+            .map(|p| Opt { value: p.slug.clone(), label: p.label.clone(), checked: form.get("metier") == p.slug })
+            .collect(),
+        regions: domain::geo::regions()
+            .iter()
+            .map(|r| Opt { value: r.code.clone(), label: r.name.clone(), checked: form.get("region") == r.code })
+            .collect(),
+        selected_offer: selected.map(|o| o.id),
+        rows,
+        form,
+        notice,
+    })
+}
+
+/// Invites a candidate to apply to one of the institution's offers (once per offer).
+async fn invite_to(state: &AppState, staff: &StaffUser, user_id: i64, offer_id: &str) -> AppResult<String> {
+    let offer_id: i64 = offer_id.parse().map_err(|_| AppError::NotFound)?;
+    let offer = db::backoffice::managed_offer(state.db.conn(), offer_id, staff.institution_id).await?;
+    let user = db::accounts::by_id(state.db.conn(), user_id).await?.ok_or(AppError::NotFound)?;
+    let institution =
+        db::institutions::by_ids(state.db.conn(), &[offer.institution_id]).await?.pop().ok_or(AppError::NotFound)?;
+    let now = state.now();
+    let txn = state.db.begin().await?;
+    if !db::backoffice::invite(&txn, user.id, offer.id, staff.user.id, now).await? {
+        return Ok("Cette personne a déjà été invitée à candidater à cette offre.".into());
+    }
+    let msg = mail::messages::offer_invitation(
+        &user.email,
+        &offer.title,
+        &institution.name,
+        &state.url(&format!("/emploi/{}", offer.slug)),
+        &state.url("/espace-candidat#invitations"),
+    );
+    queue(&txn, state, msg).await?;
+    let audit = db::backoffice::Audit {
+        actor: &staff.user,
+        action: "vivier.invitation",
+        target: format!("compte {} pour l’offre {}", user.id, offer.id),
+        before: None,
+        after: None,
+    };
+    db::backoffice::audit(&txn, audit, now).await?;
+    txn.commit().await.map_err(db::DbError::from)?;
+    Ok("Invitation envoyée par e-mail.".into())
+}
+
+fn to(path: &str, message: &str) -> Response {
+    let m: String = form_urlencoded::byte_serialize(message.as_bytes()).collect();
+    let sep = if path.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!("{path}{sep}message={m}")).into_response()
+}
+
+/// `POST /recruteur/vivier/{id}/inviter` (recruiter): `id` is a candidate of the pool who did
+/// not hide their profile from the recruiter's institution.
+pub async fn invite(
+    State(state): State<AppState>,
+    staff: StaffUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let visible =
+        db::backoffice::talent_pool(state.db.conn(), staff.institution_id).await?.iter().any(|c| c.user_id == id);
+    if !visible {
+        return Err(AppError::NotFound);
+    }
+    let form = Form::parse(&body);
+    if form.get("offre").parse::<i64>().is_err() {
+        return Ok(to("/recruteur/vivier", "Choisissez d’abord l’offre à proposer."));
+    }
+    let message = invite_to(&state, &staff, id, form.get("offre")).await?;
+    Ok(to(&format!("/recruteur/vivier?offre={}", form.get("offre")), &message))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "backoffice/spontaneous.html")]
+pub struct SpontaneousPage {
+    page: Page,
+    rows: Vec<application::Model>,
+    offers: Vec<Opt>,
+    notice: Option<String>,
+}
+
+/// `GET /recruteur/candidatures-spontanees` (recruiter).
+pub async fn spontaneous(
+    State(state): State<AppState>,
+    staff: StaffUser,
+    RawQuery(q): RawQuery,
+) -> AppResult<SpontaneousPage> {
+    let offers = db::backoffice::institution_offers(state.db.conn(), staff.institution_id)
+        .await?
+        .into_iter()
+        .filter(|(o, _)| o.state == domain::offer::OfferState::Published.code())
+        .map(|(o, _)| Opt { value: o.id.to_string(), label: o.title, checked: false })
+        .collect();
+    let notice = Some(param(&q, "message")).filter(|m| !m.is_empty());
+    Ok(SpontaneousPage {
+        page: Page::new("Candidatures spontanées")
+            .crumbs(&[("Espace recruteur", Some("/recruteur")), ("Candidatures spontanées", None)]),
+        rows: db::backoffice::spontaneous(state.db.conn(), staff.institution_id).await?,
+        offers,
+        notice,
+    })
+}
+
+/// `POST /recruteur/candidatures/{id}/proposer` (recruiter the spontaneous application was
+/// sent to): proposes one of the institution's offers to its author.
+pub async fn propose(
+    State(state): State<AppState>,
+    staff: StaffUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let app = db::backoffice::managed_application(state.db.conn(), id, staff.institution_id).await?;
+    let Some(user_id) = app.user_id.filter(|_| app.offer_id.is_none()) else {
+        return Ok(to("/recruteur/candidatures-spontanees", "Cette candidature ne peut plus recevoir de proposition."));
+    };
+    let form = Form::parse(&body);
+    if form.get("offre").parse::<i64>().is_err() {
+        return Ok(to("/recruteur/candidatures-spontanees", "Choisissez l’offre à proposer."));
+    }
+    let message = invite_to(&state, &staff, user_id, form.get("offre")).await?;
+    Ok(to("/recruteur/candidatures-spontanees", &message))
+}
+
+/// `POST /espace-candidat/invitations/{id}/decliner` (candidate; own invitations only).
+pub async fn decline(
+    State(state): State<AppState>,
+    CandidateUser(user): CandidateUser,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    db::backoffice::decline_invitation(state.db.conn(), id, user.id, state.now()).await?;
+    Ok(Redirect::to("/espace-candidat#invitations").into_response())
+}
