@@ -474,7 +474,7 @@ test('a recruiter moves two applications with the keyboard only; the candidates 
     );
     assert.equal(await text(rowOf(second).locator('.fr-badge')), 'Refusée');
     assert.ok((await text(rowOf(second))).includes(REASON_EXPERIENCE), 'the refused row should show the reason');
-    assert.equal(await rowOf(second).locator('form').count(), 0, 'a refused application cannot be moved any more');
+    assert.equal(await rowOf(second).locator('form[action$="/etape"]').count(), 0, 'a refused application cannot be moved any more');
     assert.equal(await text(rowOf(first).locator('.fr-badge')), 'Entretien');
     assert.equal(await rowOf(first).locator(`#etape-${firstId}`).count(), 1, 'an interview is still open');
     await assertPageClean(page);
@@ -762,6 +762,8 @@ test('an administrator deactivates a recruiter: their session is closed at once'
     assert.equal(await text(accountRow(second.email).locator('td').nth(2)), 'Désactivé');
     assert.equal(await accountRow(second.email).getByRole('button', { name: `Activer ${second.email}` }).count(), 1);
     assert.equal(await text(accountRow(first.email).locator('td').nth(2)), 'Actif', 'the other recruiter is untouched');
+    const journal = await text(adminPage.locator('#journal ~ .fr-table tbody tr').first());
+    assert.ok(journal.includes('compte.activation') && journal.includes(second.email), `the audit log records the deactivation: ${journal}`);
     await auditCurrentPage(adminPage, '/admin after a deactivation');
 
     // The deactivated recruiter's next page load: the sign-in page.
