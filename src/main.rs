@@ -254,6 +254,7 @@ async fn serve(common: &Common, args: ServeArgs) -> Result<()> {
         pages: Default::default(),
         files: web::storage::FileStore::local(&common.data_dir.join("files")).context("dossier des fichiers")?,
         mailer: Arc::new(mail::Mailer::from_config(&common.mail_url, &common.mail_from, common.data_dir.join("mail"))?),
+        views: Default::default(),
     };
     if !args.no_worker {
         web::jobs::spawn(state.clone(), worker_config(common));
@@ -286,6 +287,7 @@ async fn worker(common: &Common, args: ServeArgs) -> Result<()> {
         pages: Default::default(),
         files: web::storage::FileStore::local(&common.data_dir.join("files")).context("dossier des fichiers")?,
         mailer: Arc::new(mail::Mailer::from_config(&common.mail_url, &common.mail_from, common.data_dir.join("mail"))?),
+        views: Default::default(),
     };
     let handle = web::jobs::spawn(state, worker_config(common));
     tokio::signal::ctrl_c().await.ok();

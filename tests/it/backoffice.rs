@@ -431,3 +431,46 @@ db_test!(notes_pool_spontaneous_and_statistics, |db| {
     assert_eq!((objectives.talents_in_pool, objectives.hires), (2, 1));
     assert_eq!(send(&app, &admin, "GET", "/admin/statistiques", "").await.status, StatusCode::OK);
 });
+
+db_test!(views_are_counted_and_recruiters_get_a_weekly_recap, |db| {
+    db::seed::seed_demo(&db, today()).await.expect("seed");
+    let app = TestApp::new(&db, today()).await;
+    let offer = db::listing::latest_open(db.conn(), today(), 1, None, None, None).await.expect("offers").remove(0);
+    let before = offer.offer.views;
+    // Three anonymous views: the second and third come from the page cache.
+    for _ in 0..3 {
+        assert_eq!(app.get(&format!("/emploi/{}", offer.offer.slug)).await.status, StatusCode::OK);
+    }
+    app.get("/emploi/offre-qui-n-existe-pas").await;
+    assert_eq!(app.state.views.flush(&app.state.db).await.expect("flush"), 1, "only the real offer");
+    let after = db::backoffice::managed_offer(db.conn(), offer.offer.id, None).await.expect("offer").views;
+    assert_eq!(after, before + 3);
+
+    // The recap: one application waiting for 10 days, one of yesterday, one answered.
+    staff(&app, &db, "ra@exemple.fr", Role::Recruiter, Some(offer.offer.institution_id)).await;
+    let mut ids = Vec::new();
+    for (i, age) in [10, 1, 10].into_iter().enumerate() {
+        let email = format!("c{i}@exemple.fr");
+        let u = db::accounts::create_candidate(db.conn(), &Email::parse(&email).expect("e"), "x", today())
+            .await
+            .expect("c");
+        let new = db::applications::NewApplication {
+            offer_id: Some(offer.offer.id),
+            institution_id: Some(offer.offer.institution_id),
+            user_id: u.id,
+            candidate_name: "X".into(),
+            candidate_email: email,
+            cover_letter: None,
+            links: None,
+            cv_file_id: None,
+        };
+        ids.push(db::applications::create(db.conn(), &new, today() - chrono::Duration::days(age)).await.expect("a").id);
+    }
+    db::applications::move_stage(db.conn(), ids[2], domain::candidate::Stage::Review, None, today())
+        .await
+        .expect("answer");
+    assert_eq!(web::jobs::send_recruiter_recaps(&app.state).await.expect("recap"), 1);
+    let mails = db::outbox::all(db.conn()).await.expect("outbox");
+    let recap = mails.iter().find(|m| m.recipient == "ra@exemple.fr").expect("recap");
+    assert_eq!(recap.subject, "1 candidature attend une réponse");
+});

@@ -585,3 +585,34 @@ pub async fn invitations_of(
         .all(conn)
         .await?)
 }
+
+/// Per institution, the applications still waiting for a first answer (stage "reçue"),
+/// received before `before`.
+pub async fn unanswered_by_institution(
+    conn: &impl ConnectionTrait,
+    before: DateTime<Utc>,
+) -> Result<HashMap<i64, u64>> {
+    let mut out: HashMap<i64, u64> = HashMap::new();
+    for a in application::Entity::find()
+        .filter(application::Column::Stage.eq(domain::candidate::Stage::Received.code()))
+        .filter(application::Column::CreatedAt.lt(before))
+        .filter(application::Column::InstitutionId.is_not_null())
+        .all(conn)
+        .await?
+    {
+        if let Some(i) = a.institution_id {
+            *out.entry(i).or_default() += 1;
+        }
+    }
+    Ok(out)
+}
+
+/// Active recruiters of an institution.
+pub async fn recruiters_of(conn: &impl ConnectionTrait, institution_id: i64) -> Result<Vec<user::Model>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::InstitutionId.eq(institution_id))
+        .filter(user::Column::Role.eq(Role::Recruiter.code()))
+        .filter(user::Column::Active.eq(true))
+        .all(conn)
+        .await?)
+}

@@ -297,3 +297,15 @@ pub async fn count_external_click(conn: &impl ConnectionTrait, id: i64) -> Resul
         .await?;
     Ok(())
 }
+
+/// Adds page views counted since the last flush (without touching `updated_at`, so the search
+/// index does not re-read the offer for it).
+pub async fn add_views(conn: &impl ConnectionTrait, slug: &str, n: i64) -> Result<()> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    offer::Entity::update_many()
+        .col_expr(offer::Column::Views, Expr::col(offer::Column::Views).add(n))
+        .filter(offer::Column::Slug.eq(slug))
+        .exec(conn)
+        .await?;
+    Ok(())
+}

@@ -254,6 +254,31 @@ pub fn offer_invitation(to: &str, offer_title: &str, employer: &str, offer_url: 
     render(to, &c)
 }
 
+/// The weekly recap of applications waiting for an answer, to each recruiter.
+pub fn recruiter_recap(to: &str, waiting: u64, url: &str) -> MailMessage {
+    let (subject, line) = if waiting == 1 {
+        (
+            "1 candidature attend une réponse".to_string(),
+            "Une candidature reçue il y a plus d’une semaine attend toujours une première réponse.".to_string(),
+        )
+    } else {
+        (
+            format!("{waiting} candidatures attendent une réponse"),
+            format!("{waiting} candidatures reçues il y a plus d’une semaine attendent toujours une première réponse."),
+        )
+    };
+    let mut c = content(
+        subject,
+        vec![
+            "Bonjour,".into(),
+            line,
+            "Une réponse rapide, même négative, fait beaucoup pour l’image des employeurs publics.".into(),
+        ],
+    );
+    c.action = Some(("Ouvrir l’espace recruteur", url.to_string()));
+    render(to, &c)
+}
+
 pub fn account_deleted(to: &str) -> MailMessage {
     let c = content(
         "Votre compte a été supprimé",

@@ -145,6 +145,24 @@ pub async fn purge(state: &AppState) -> Result<u64, crate::error::AppError> {
     Ok(n)
 }
 
+/// Monday's recap to each recruiter of the applications of their institution waiting for a
+/// first answer for more than a week. Returns the number of e-mails queued.
+pub async fn send_recruiter_recaps(state: &AppState) -> Result<usize, crate::error::AppError> {
+    let now = state.now();
+    let waiting = db::backoffice::unanswered_by_institution(state.db.conn(), now - Duration::days(7)).await?;
+    let mut queued = 0;
+    let txn = state.db.begin().await?;
+    for (institution, n) in waiting {
+        for r in db::backoffice::recruiters_of(&txn, institution).await? {
+            db::outbox::enqueue(&txn, &mail::messages::recruiter_recap(&r.email, n, &state.url("/recruteur")), now)
+                .await?;
+            queued += 1;
+        }
+    }
+    txn.commit().await.map_err(db::DbError::from)?;
+    Ok(queued)
+}
+
 /// The period keys of a moment: one run a day, one a week (ISO week), counted in French winter
 /// time (UTC+1): near enough to Paris for "once a day" without a time-zone database.
 fn periods(now: DateTime<Utc>) -> (String, String) {
@@ -173,6 +191,12 @@ pub async fn run_periodic(state: &AppState) -> Result<(), crate::error::AppError
             let n = send_digests(state, Frequency::Weekly).await?;
             tracing::info!(digests = n, "weekly alerts queued");
         }
+        if now.weekday() == chrono::Weekday::Mon
+            && db::outbox::take_turn(conn, &format!("recap-recruteurs:{week}"), now).await?
+        {
+            let n = send_recruiter_recaps(state).await?;
+            tracing::info!(recaps = n, "weekly recruiter recaps queued");
+        }
     }
     Ok(())
 }
@@ -189,6 +213,9 @@ pub fn spawn(state: AppState, cfg: WorkerConfig) -> tokio::task::JoinHandle<()> 
             }
             if let Err(e) = deliver_outbox(&state, &cfg).await {
                 tracing::error!(error = %e, "outbox delivery failed");
+            }
+            if let Err(e) = state.views.flush(&state.db).await {
+                tracing::error!(error = %e, "offer views not written");
             }
         }
     })

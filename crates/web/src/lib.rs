@@ -22,6 +22,7 @@ pub mod public;
 pub mod routes;
 pub mod security;
 pub mod storage;
+pub mod views;
 
 use axum::Router;
 use axum::http::{HeaderName, Request};
@@ -72,6 +73,8 @@ pub struct AppState {
     pub files: storage::FileStore,
     /// Delivers the outbox (used by the worker, never inside a request).
     pub mailer: Arc<mail::Mailer>,
+    /// Offer page views not yet written to the database.
+    pub views: Arc<views::ViewCounter>,
 }
 
 impl AppState {
@@ -125,6 +128,7 @@ pub fn router(state: AppState) -> Router {
                 ))),
         )
         .layer(axum::middleware::from_fn_with_state(state.clone(), cache::layer))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), views::count))
         .layer(tower_http::csrf::CsrfLayer::new().with_rejection_response(|_: tower_http::csrf::ProtectionError| {
             error::error_page(axum::http::StatusCode::FORBIDDEN)
         }))

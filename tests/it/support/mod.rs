@@ -176,6 +176,7 @@ impl TestApp {
                 )
                 .expect("mailer"),
             ),
+            views: Default::default(),
         };
         let app = Self { router: web::router(state.clone()), state };
         app.sync().await;
