@@ -34,6 +34,8 @@ struct World {
     target_user: i64,
     access_request: i64,
     invitation: i64,
+    import_run: i64,
+    reason: i64,
 }
 
 fn pdf() -> Vec<u8> {
@@ -137,7 +139,29 @@ async fn world(db: &TestDb, app: &TestApp) -> World {
     )
     .await
     .expect("request");
+    let import_run = db::runs::record(
+        db.conn(),
+        db::runs::NewRun {
+            source: "csp",
+            format: "csp-csv",
+            file_name: "offres.csv",
+            started_at: now,
+            finished_at: now,
+            read: 0,
+            created: 0,
+            updated: 0,
+            unchanged: 0,
+            archived: 0,
+            rejected: 0,
+            report: "[]".into(),
+        },
+    )
+    .await
+    .expect("run");
+    let reason = db::applications::refusal_reasons(db.conn()).await.expect("reasons")[0].id;
     World {
+        import_run,
+        reason,
         access_request: request.id,
         invitation,
         users,
@@ -189,6 +213,10 @@ fn fill(path: &str, w: &World) -> (String, bool) {
                     w.target_user
                 } else if path.starts_with("/admin/demandes/") {
                     w.access_request
+                } else if path.starts_with("/admin/imports/") {
+                    w.import_run
+                } else if path.starts_with("/admin/motifs/") {
+                    w.reason
                 } else if path.starts_with("/espace-candidat/invitations/") {
                     w.invitation
                 } else if path.starts_with("/recruteur/vivier/") {

@@ -474,3 +474,68 @@ db_test!(views_are_counted_and_recruiters_get_a_weekly_recap, |db| {
     let recap = mails.iter().find(|m| m.recipient == "ra@exemple.fr").expect("recap");
     assert_eq!(recap.subject, "1 candidature attend une réponse");
 });
+
+db_test!(administrators_import_files_and_edit_refusal_reasons, |db| {
+    let app = TestApp::new(&db, today()).await;
+    let admin = staff(&app, &db, "admin@exemple.fr", Role::Administrator, None).await;
+    let fixture = std::fs::read(crate::support::fixture("csp/offres-datagouv-20261116.csv")).expect("fixture");
+    let boundary = "----import";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"format\"\r\n\r\n\r\n").as_bytes(),
+    );
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"fichier\"; filename=\"../offres-csp.csv\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes());
+    body.extend_from_slice(&fixture);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let req = Request::post("/admin/imports")
+        .header(header::COOKIE, &admin)
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .body(Body::from(body))
+        .expect("req");
+    let res = app.request(req).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let report = send(&app, &admin, "GET", res.header("location"), "").await;
+    assert!(report.body.contains("Rapport d’import : offres-csp.csv"), "{}", report.body);
+    let run = db::runs::latest(db.conn(), 1).await.expect("runs").remove(0);
+    assert!(run.created > 0);
+    assert!(report.body.contains(&format!("{} créées", run.created)));
+    let list = send(&app, &admin, "GET", "/admin/imports", "").await;
+    assert!(list.body.contains("offres-csp.csv"));
+    // A file that is no export: a clear message, nothing recorded.
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"fichier\"; filename=\"photo.png\"\r\n\r\n")
+            .as_bytes(),
+    );
+    body.extend_from_slice(&[0x89, b'P', b'N', b'G', 0, 1, 2, 3]);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let req = Request::post("/admin/imports")
+        .header(header::COOKIE, &admin)
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .body(Body::from(body))
+        .expect("req");
+    let res = app.request(req).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.body.contains("fr-alert--error"), "{}", res.body);
+    assert_eq!(db::runs::latest(db.conn(), 10).await.expect("runs").len(), 1);
+
+    // Refusal reasons: add one, withdraw one; recruiters' lists follow.
+    let res = send(&app, &admin, "POST", "/admin/motifs", "libelle=").await;
+    assert!(res.body.contains("Renseignez le texte du motif."));
+    send(
+        &app,
+        &admin,
+        "POST",
+        "/admin/motifs",
+        "libelle=Le+poste+demande+une+habilitation+que+vous+n%E2%80%99avez+pas.",
+    )
+    .await;
+    let reasons = db::applications::refusal_reasons(db.conn()).await.expect("reasons");
+    assert_eq!(reasons.len(), 6);
+    let added = reasons.last().expect("added");
+    assert_eq!(added.code, "le-poste-demande-une", "a code derived from the text, cut at a word");
+    let first = reasons[0].id;
+    send(&app, &admin, "POST", &format!("/admin/motifs/{first}/etat"), "actif=0").await;
+    let reasons = db::applications::refusal_reasons(db.conn()).await.expect("reasons");
+    assert!(!reasons[0].active && reasons[1].active);
+});

@@ -616,3 +616,39 @@ pub async fn recruiters_of(conn: &impl ConnectionTrait, institution_id: i64) -> 
         .all(conn)
         .await?)
 }
+
+// --- refusal reasons --------------------------------------------------------------------
+
+/// Adds a refusal reason at the end of the list; `Conflict` if its code exists.
+pub async fn add_refusal_reason(conn: &impl ConnectionTrait, code: &str, label: &str) -> Result<()> {
+    use crate::entity::refusal_reason;
+    use sea_orm::ActiveValue::Set;
+    let all = refusal_reason::Entity::find().all(conn).await?;
+    if all.iter().any(|r| r.code == code) {
+        return Err(DbError::Conflict("ce motif existe déjà".into()));
+    }
+    let position = all.iter().map(|r| r.position).max().unwrap_or(0) + 1;
+    let model = refusal_reason::ActiveModel {
+        code: Set(code.to_string()),
+        label: Set(label.to_string()),
+        position: Set(position),
+        active: Set(true),
+        ..Default::default()
+    };
+    refusal_reason::Entity::insert(model).exec(conn).await?;
+    Ok(())
+}
+
+/// Withdraws (or restores) a reason: past refusals keep showing its text.
+pub async fn set_refusal_reason_active(conn: &impl ConnectionTrait, id: i64, active: bool) -> Result<()> {
+    use crate::entity::refusal_reason;
+    let res = refusal_reason::Entity::update_many()
+        .col_expr(refusal_reason::Column::Active, Expr::value(active))
+        .filter(refusal_reason::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(DbError::NotFound);
+    }
+    Ok(())
+}

@@ -48,3 +48,7 @@ pub async fn record(conn: &impl ConnectionTrait, run: NewRun<'_>) -> Result<i64>
 pub async fn latest(conn: &impl ConnectionTrait, limit: u64) -> Result<Vec<import_run::Model>> {
     Ok(import_run::Entity::find().order_by_desc(import_run::Column::Id).limit(limit).all(conn).await?)
 }
+
+pub async fn by_id(conn: &impl ConnectionTrait, id: i64) -> Result<Option<import_run::Model>> {
+    Ok(import_run::Entity::find_by_id(id).one(conn).await?)
+}

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod admin;
+pub mod imports;
 pub mod offers;
 pub mod pool;
 pub mod recruiter;
@@ -13,7 +14,12 @@ pub mod stats;
 use crate::routes::{Access::*, Routes};
 
 pub fn routes() -> Routes {
+    // Imports upload whole export files; the global layer still caps bodies at 12 MB.
+    let uploads = Routes::new()
+        .post("/admin/imports", Administrator, imports::run)
+        .layer(axum::extract::DefaultBodyLimit::max(12 * 1024 * 1024));
     Routes::new()
+        .merge(uploads)
         .get("/recruteur", Recruiter, recruiter::home)
         .get("/recruteur/offres/nouvelle", Recruiter, offers::new_form)
         .post("/recruteur/offres/nouvelle", Recruiter, offers::create)
@@ -35,6 +41,11 @@ pub fn routes() -> Routes {
         .get("/recruteur/statistiques", Recruiter, stats::recruiter)
         .get("/admin", Administrator, admin::home)
         .get("/admin/statistiques", Administrator, stats::platform)
+        .get("/admin/imports", Administrator, imports::list)
+        .get("/admin/imports/{id}", Administrator, imports::report)
+        .get("/admin/motifs", Administrator, imports::reasons)
+        .post("/admin/motifs", Administrator, imports::add_reason)
+        .post("/admin/motifs/{id}/etat", Administrator, imports::set_reason)
         .post("/admin/demandes/{id}/decision", Administrator, access::decide)
         .post("/admin/utilisateurs/{id}/activation", Administrator, admin::set_active)
         .post("/admin/utilisateurs/{id}/role", Administrator, admin::set_role)
