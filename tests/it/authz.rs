@@ -227,6 +227,7 @@ fn fill(path: &str, w: &World) -> (String, bool) {
                 id.to_string()
             }
             "{token}" => "jeton-inconnu".into(),
+            "{name}" => "inconnu.png".into(),
             "{sitemap_part}" => "sitemap-1.xml".into(),
             "{version}" => "0".into(),
             "{*path}" => "app/app.css".into(),

@@ -539,3 +539,86 @@ db_test!(administrators_import_files_and_edit_refusal_reasons, |db| {
     let reasons = db::applications::refusal_reasons(db.conn()).await.expect("reasons");
     assert!(!reasons[0].active && reasons[1].active);
 });
+
+db_test!(recruiters_edit_preview_and_publish_their_employer_page, |db| {
+    db::seed::seed_demo(&db, today()).await.expect("seed");
+    let app = TestApp::new(&db, today()).await;
+    let inst =
+        db::institutions::list(db.conn()).await.expect("institutions").into_iter().find(|i| i.published).expect("inst");
+    let ra = staff(&app, &db, "ra@exemple.fr", Role::Recruiter, Some(inst.id)).await;
+    let page = send(&app, &ra, "GET", "/recruteur/employeur", "").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(&inst.name));
+
+    // A draft with a preview leaves the public page as it was.
+    let res = send(
+        &app,
+        &ra,
+        "POST",
+        "/recruteur/employeur",
+        "presentation=Nous+construisons+**des+services+publics**&action=apercu",
+    )
+    .await;
+    let draft_page = send(&app, &ra, "GET", res.header("location"), "").await;
+    assert!(
+        draft_page.body.contains("Aperçu du brouillon")
+            && draft_page.body.contains("<strong>des services publics</strong>")
+    );
+    assert!(draft_page.body.contains("Brouillon non publié"));
+    let public = app.get(&format!("/employeurs/{}", inst.slug)).await;
+    assert!(!public.body.contains("des services publics"));
+    let bad =
+        send(&app, &ra, "POST", "/recruteur/employeur", "site=pas-une-adresse&presentation=Texte+gard%C3%A9").await;
+    assert!(bad.body.contains("commence par https://") && bad.body.contains("Texte gardé"));
+    // Publishing shows it.
+    send(
+        &app,
+        &ra,
+        "POST",
+        "/recruteur/employeur",
+        "presentation=Nous+construisons+**des+services+publics**&action=publier",
+    )
+    .await;
+    let public = app.get(&format!("/employeurs/{}", inst.slug)).await;
+    assert!(public.body.contains("<strong>des services publics</strong>"), "published");
+    assert!(!send(&app, &ra, "GET", "/recruteur/employeur", "").await.body.contains("Brouillon non publié"));
+
+    // Logo: a real image is resized and served; anything else is refused.
+    let mut png = std::io::Cursor::new(Vec::new());
+    image::RgbImage::from_pixel(1200, 600, image::Rgb([0, 0, 145]))
+        .write_to(&mut png, image::ImageFormat::Png)
+        .expect("png");
+    let upload = |bytes: Vec<u8>, name: &str| {
+        let boundary = "----logo";
+        let mut body =
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"logo\"; filename=\"{name}\"\r\n\r\n")
+                .into_bytes();
+        body.extend_from_slice(&bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        Request::post("/recruteur/employeur/logo")
+            .header(header::COOKIE, &ra)
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(body))
+            .expect("req")
+    };
+    let res = app.request(upload(b"pas une image".to_vec(), "logo.png")).await;
+    assert!(res.body.contains("Le logo doit être une image PNG ou JPEG."));
+    let res = app.request(upload(png.into_inner(), "logo.png")).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let key = db::institutions::by_id(db.conn(), inst.id).await.expect("inst").logo_path.expect("logo");
+    let public = app.get(&format!("/employeurs/{}", inst.slug)).await;
+    assert!(public.body.contains(&format!("src=\"/{key}\"")), "the logo is on the public page");
+    let served = app.get(&format!("/{key}")).await;
+    assert_eq!(served.status, StatusCode::OK);
+    assert_eq!(served.header("content-type"), "image/png");
+    let stored = app.state.files.get(&key).await.expect("stored");
+    let img = image::load_from_memory(&stored).expect("decodes");
+    assert_eq!((img.width(), img.height()), (400, 200), "fitted in 400 pixels");
+
+    // Services.
+    send(&app, &ra, "POST", "/recruteur/employeur/services", "nom=Bureau+des+donn%C3%A9es").await;
+    let services = db::institutions::services(db.conn(), inst.id).await.expect("services");
+    assert!(services.iter().any(|s| s.name == "Bureau des données"));
+    let log = db::backoffice::audit_log(db.conn(), 10).await.expect("log");
+    assert!(log.iter().any(|e| e.action == "page_employeur.publication"));
+});

@@ -174,3 +174,117 @@ pub async fn services(conn: &impl ConnectionTrait, institution_id: i64) -> Resul
         .all(conn)
         .await?)
 }
+
+/// The showcase sections an employer page editor writes, as stored in a draft (JSON).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ShowcaseDraft {
+    pub website: Option<String>,
+    pub presentation: Option<String>,
+    pub values: Option<String>,
+    pub missions: Option<String>,
+    pub projects: Option<String>,
+    pub figures: Option<String>,
+    pub recruitment_process: Option<String>,
+    pub working_with_us: Option<String>,
+}
+
+impl ShowcaseDraft {
+    pub fn of(i: &institution::Model) -> Self {
+        Self {
+            website: i.website.clone(),
+            presentation: i.presentation.clone(),
+            values: i.values.clone(),
+            missions: i.missions.clone(),
+            projects: i.projects.clone(),
+            figures: i.figures.clone(),
+            recruitment_process: i.recruitment_process.clone(),
+            working_with_us: i.working_with_us.clone(),
+        }
+    }
+}
+
+/// The saved draft of an institution's page, if any.
+pub async fn draft(conn: &impl ConnectionTrait, institution_id: i64) -> Result<Option<ShowcaseDraft>> {
+    use crate::entity::showcase_draft;
+    Ok(showcase_draft::Entity::find_by_id(institution_id)
+        .one(conn)
+        .await?
+        .and_then(|d| serde_json::from_str(&d.data).ok()))
+}
+
+pub async fn save_draft(
+    conn: &impl ConnectionTrait,
+    institution_id: i64,
+    draft: &ShowcaseDraft,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    use crate::entity::showcase_draft;
+    use sea_orm::sea_query::OnConflict;
+    let data = serde_json::to_string(draft).map_err(|e| crate::DbError::Invalid(e.to_string()))?;
+    let model = showcase_draft::ActiveModel {
+        institution_id: Set(institution_id),
+        data: Set(data),
+        updated_at: Set(now),
+        updated_by: Set(by.to_string()),
+    };
+    showcase_draft::Entity::insert(model)
+        .on_conflict(
+            OnConflict::column(showcase_draft::Column::InstitutionId)
+                .update_columns([
+                    showcase_draft::Column::Data,
+                    showcase_draft::Column::UpdatedAt,
+                    showcase_draft::Column::UpdatedBy,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
+}
+
+/// Publishes a draft: the page shows it, and the draft is gone.
+pub async fn publish_draft(
+    conn: &impl ConnectionTrait,
+    institution_id: i64,
+    d: &ShowcaseDraft,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    use crate::entity::showcase_draft;
+    use sea_orm::sea_query::Expr;
+    institution::Entity::update_many()
+        .col_expr(institution::Column::Website, Expr::value(d.website.clone()))
+        .col_expr(institution::Column::Presentation, Expr::value(d.presentation.clone()))
+        .col_expr(institution::Column::Values, Expr::value(d.values.clone()))
+        .col_expr(institution::Column::Missions, Expr::value(d.missions.clone()))
+        .col_expr(institution::Column::Projects, Expr::value(d.projects.clone()))
+        .col_expr(institution::Column::Figures, Expr::value(d.figures.clone()))
+        .col_expr(institution::Column::RecruitmentProcess, Expr::value(d.recruitment_process.clone()))
+        .col_expr(institution::Column::WorkingWithUs, Expr::value(d.working_with_us.clone()))
+        .col_expr(institution::Column::UpdatedAt, Expr::value(now))
+        .filter(institution::Column::Id.eq(institution_id))
+        .exec(conn)
+        .await?;
+    showcase_draft::Entity::delete_by_id(institution_id).exec(conn).await?;
+    Ok(())
+}
+
+pub async fn set_logo(
+    conn: &impl ConnectionTrait,
+    institution_id: i64,
+    key: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    use sea_orm::sea_query::Expr;
+    institution::Entity::update_many()
+        .col_expr(institution::Column::LogoPath, Expr::value(key.map(str::to_string)))
+        .col_expr(institution::Column::UpdatedAt, Expr::value(now))
+        .filter(institution::Column::Id.eq(institution_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn by_id(conn: &impl ConnectionTrait, id: i64) -> Result<institution::Model> {
+    institution::Entity::find_by_id(id).one(conn).await?.ok_or(crate::DbError::NotFound)
+}

@@ -44,6 +44,12 @@ fn cacheable(req: &Request) -> bool {
 }
 
 impl PageCache {
+    /// Forgets every page (after a change the index does not see, such as an employer page
+    /// published). Other instances still show the old page for at most [`TTL`].
+    pub fn clear(&self) {
+        self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+    }
+
     fn get(&self, key: &str, generation: u64) -> Option<Cached> {
         let entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         entries.get(key).filter(|c| c.generation == generation && c.at.elapsed() < TTL).cloned()

@@ -99,3 +99,30 @@ mod tests {
         assert_eq!(clean_file_name(".."), "cv.pdf");
     }
 }
+
+/// A logo is at most this size when uploaded, and this many pixels wide and high once resized.
+pub const MAX_LOGO_BYTES: usize = 2 * 1024 * 1024;
+pub const LOGO_SIZE: u32 = 400;
+
+/// Checks an uploaded logo (a PNG or JPEG by its content), decodes it, fits it in
+/// [`LOGO_SIZE`] pixels and re-encodes it as PNG (which also drops any metadata).
+pub fn prepare_logo(bytes: &[u8]) -> Result<Vec<u8>, &'static str> {
+    if bytes.len() > MAX_LOGO_BYTES {
+        return Err("Le logo dépasse 2 Mo.");
+    }
+    let format = match infer::get(bytes).map(|t| t.mime_type()) {
+        Some("image/png") => image::ImageFormat::Png,
+        Some("image/jpeg") => image::ImageFormat::Jpeg,
+        _ => return Err("Le logo doit être une image PNG ou JPEG."),
+    };
+    let img =
+        image::load_from_memory_with_format(bytes, format).map_err(|_| "Cette image est illisible ou incomplète.")?;
+    let img = if img.width() > LOGO_SIZE || img.height() > LOGO_SIZE {
+        img.resize(LOGO_SIZE, LOGO_SIZE, image::imageops::FilterType::Triangle)
+    } else {
+        img
+    };
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).map_err(|_| "Cette image n’a pas pu être convertie.")?;
+    Ok(out.into_inner())
+}

@@ -31,6 +31,7 @@ pub mod refusal_reason;
 pub mod region;
 pub mod service;
 pub mod session;
+pub mod showcase_draft;
 pub mod user;
 pub mod user_service;
 pub mod user_token;

@@ -8,6 +8,7 @@ mod m20261124_000002_listing_indexes;
 mod m20261124_000003_candidates;
 mod m20261124_000004_backoffice;
 mod m20261124_000005_pipeline_notes;
+mod m20261124_000006_showcase_drafts;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_candidates::Migration),
             Box::new(m20261124_000004_backoffice::Migration),
             Box::new(m20261124_000005_pipeline_notes::Migration),
+            Box::new(m20261124_000006_showcase_drafts::Migration),
         ]
     }
 }

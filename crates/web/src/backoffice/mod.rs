@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod admin;
+pub mod employer;
 pub mod imports;
 pub mod offers;
 pub mod pool;
@@ -17,6 +18,7 @@ pub fn routes() -> Routes {
     // Imports upload whole export files; the global layer still caps bodies at 12 MB.
     let uploads = Routes::new()
         .post("/admin/imports", Administrator, imports::run)
+        .post("/recruteur/employeur/logo", Recruiter, employer::logo)
         .layer(axum::extract::DefaultBodyLimit::max(12 * 1024 * 1024));
     Routes::new()
         .merge(uploads)
@@ -39,6 +41,10 @@ pub fn routes() -> Routes {
         .get("/demande-de-compte", Public, access::form)
         .post("/demande-de-compte", Public, access::submit)
         .get("/recruteur/statistiques", Recruiter, stats::recruiter)
+        .get("/recruteur/employeur", Recruiter, employer::edit)
+        .post("/recruteur/employeur", Recruiter, employer::save)
+        .post("/recruteur/employeur/services", Recruiter, employer::add_service)
+        .get("/logos/{name}", Public, employer::serve_logo)
         .get("/admin", Administrator, admin::home)
         .get("/admin/statistiques", Administrator, stats::platform)
         .get("/admin/imports", Administrator, imports::list)

@@ -72,6 +72,8 @@ pub struct Showcase {
     pub acronym: Option<String>,
     pub ministry: Option<String>,
     pub website: Option<String>,
+    /// Path of the logo uploaded in the employer page editor.
+    pub logo: Option<String>,
     pub sections: Vec<(&'static str, &'static str, String)>,
     pub services: Vec<ServiceItem>,
     pub offers: Vec<Card>,
@@ -127,6 +129,7 @@ pub async fn show(
             .description(description)
             .crumbs(&[("Employeurs", Some("/employeurs")), (inst.name.as_str(), None)]),
         offers: cards,
+        logo: inst.logo_path.clone().filter(|l| l.starts_with("logos/")).map(|l| format!("/{l}")),
         name: inst.name,
         slug: inst.slug,
         acronym: inst.acronym,

@@ -1,0 +1,214 @@
+//! `/recruteur/employeur`: the recruiter edits their institution's page (showcase sections,
+//! logo, services), previews it, then publishes. `/logos/{key}`: logos, public.
+
+use crate::AppState;
+use crate::auth::StaffUser;
+use crate::error::{AppError, AppResult};
+use crate::forms::{Form, read_multipart};
+use crate::layout::Page;
+use crate::markdown;
+use crate::storage::{self, MAX_LOGO_BYTES};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::body::{Body, Bytes};
+use axum::extract::{Multipart, Path, RawQuery, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use db::entity::{institution, service};
+use db::institutions::ShowcaseDraft;
+
+const SECTIONS: &[(&str, &str)] = &[
+    ("presentation", "Présentation"),
+    ("valeurs", "Nos valeurs"),
+    ("missions", "Nos missions"),
+    ("projets", "Nos projets"),
+    ("chiffres", "En chiffres"),
+    ("recrutement", "Notre processus de recrutement"),
+    ("travailler", "Travailler avec nous"),
+];
+
+#[derive(Template, WebTemplate)]
+#[template(path = "backoffice/employer.html")]
+pub struct EditorPage {
+    page: Page,
+    institution: institution::Model,
+    form: Form,
+    sections: &'static [(&'static str, &'static str)],
+    preview: Vec<(&'static str, String)>,
+    has_draft: bool,
+    services: Vec<service::Model>,
+    notice: Option<String>,
+    logo_error: String,
+}
+
+fn fields(d: &ShowcaseDraft) -> [&Option<String>; 7] {
+    [&d.presentation, &d.values, &d.missions, &d.projects, &d.figures, &d.recruitment_process, &d.working_with_us]
+}
+
+fn form_of(d: &ShowcaseDraft) -> Form {
+    let mut f = Form::default();
+    for ((name, _), v) in SECTIONS.iter().zip(fields(d)) {
+        if let Some(v) = v {
+            f.set(name, v);
+        }
+    }
+    if let Some(w) = &d.website {
+        f.set("site", w);
+    }
+    f
+}
+
+fn draft_of(form: &mut Form) -> ShowcaseDraft {
+    let mut get = |name: &str| form.optional(name, "ce texte", 20_000);
+    let (presentation, values, missions, projects, figures, recruitment_process, working_with_us) = (
+        get("presentation"),
+        get("valeurs"),
+        get("missions"),
+        get("projets"),
+        get("chiffres"),
+        get("recrutement"),
+        get("travailler"),
+    );
+    let website = form.url("site", "le site web");
+    ShowcaseDraft { website, presentation, values, missions, projects, figures, recruitment_process, working_with_us }
+}
+
+async fn institution_of(state: &AppState, staff: &StaffUser) -> AppResult<institution::Model> {
+    // Administrators edit employer pages from an institution's recruiters' accounts; this page
+    // is the recruiter's own institution.
+    let id = staff.institution_id.ok_or(AppError::NotFound)?;
+    Ok(db::institutions::by_id(state.db.conn(), id).await?)
+}
+
+async fn render(
+    state: &AppState,
+    inst: institution::Model,
+    form: Form,
+    preview: bool,
+    notice: Option<String>,
+    logo_error: String,
+) -> AppResult<EditorPage> {
+    let has_draft = db::institutions::draft(state.db.conn(), inst.id).await?.is_some();
+    let preview = if preview {
+        SECTIONS.iter().filter_map(|(name, label)| form.opt(name).map(|t| (*label, markdown::to_html(&t)))).collect()
+    } else {
+        Vec::new()
+    };
+    Ok(EditorPage {
+        page: Page::new(format!("Page employeur : {}", inst.name))
+            .crumbs(&[("Espace recruteur", Some("/recruteur")), ("Page employeur", None)]),
+        services: db::institutions::services(state.db.conn(), inst.id).await?,
+        institution: inst,
+        form,
+        sections: SECTIONS,
+        preview,
+        has_draft,
+        notice,
+        logo_error,
+    })
+}
+
+/// `GET /recruteur/employeur` (recruiter): the draft if there is one, else the published page.
+pub async fn edit(State(state): State<AppState>, staff: StaffUser, RawQuery(q): RawQuery) -> AppResult<EditorPage> {
+    let inst = institution_of(&state, &staff).await?;
+    let draft = db::institutions::draft(state.db.conn(), inst.id).await?.unwrap_or_else(|| ShowcaseDraft::of(&inst));
+    let q = q.unwrap_or_default();
+    let notice =
+        form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "message").map(|(_, v)| v.chars().take(300).collect());
+    render(&state, inst, form_of(&draft), q.contains("apercu=1"), notice, String::new()).await
+}
+
+fn back(message: &str, preview: bool) -> Response {
+    let m: String = form_urlencoded::byte_serialize(message.as_bytes()).collect();
+    let p = if preview { "&apercu=1" } else { "" };
+    Redirect::to(&format!("/recruteur/employeur?message={m}{p}")).into_response()
+}
+
+/// `POST /recruteur/employeur` (recruiter): `action=brouillon|apercu|publier`.
+pub async fn save(State(state): State<AppState>, staff: StaffUser, body: Bytes) -> AppResult<Response> {
+    let inst = institution_of(&state, &staff).await?;
+    let mut form = Form::parse(&body);
+    let draft = draft_of(&mut form);
+    if !form.is_valid() {
+        return Ok(render(&state, inst, form, false, None, String::new()).await?.into_response());
+    }
+    let now = state.now();
+    let txn = state.db.begin().await?;
+    let publish = form.get("action") == "publier";
+    if publish {
+        db::institutions::publish_draft(&txn, inst.id, &draft, now).await?;
+    } else {
+        db::institutions::save_draft(&txn, inst.id, &draft, &staff.user.email, now).await?;
+    }
+    let audit = db::backoffice::Audit {
+        actor: &staff.user,
+        action: if publish { "page_employeur.publication" } else { "page_employeur.brouillon" },
+        target: format!("employeur {} « {} »", inst.id, inst.name),
+        before: Some(format!("{:?}", ShowcaseDraft::of(&inst)).chars().take(4000).collect()),
+        after: Some(format!("{draft:?}").chars().take(4000).collect()),
+    };
+    db::backoffice::audit(&txn, audit, now).await?;
+    txn.commit().await.map_err(db::DbError::from)?;
+    if publish {
+        state.pages.clear();
+    }
+    Ok(if publish {
+        back("Page publiée.", false)
+    } else {
+        back("Brouillon enregistré : la page publique n’a pas changé.", form.get("action") == "apercu")
+    })
+}
+
+/// `POST /recruteur/employeur/logo` (recruiter, multipart `logo`).
+pub async fn logo(State(state): State<AppState>, staff: StaffUser, multipart: Multipart) -> AppResult<Response> {
+    let inst = institution_of(&state, &staff).await?;
+    let (_, upload) = read_multipart(multipart, "logo", MAX_LOGO_BYTES).await;
+    let checked = match upload {
+        None => Err("Choisissez une image."),
+        Some(u) if u.too_big => Err("Le logo dépasse 2 Mo."),
+        Some(u) => storage::prepare_logo(&u.bytes),
+    };
+    let png = match checked {
+        Ok(png) => png,
+        Err(msg) => {
+            let draft =
+                db::institutions::draft(state.db.conn(), inst.id).await?.unwrap_or_else(|| ShowcaseDraft::of(&inst));
+            return Ok(render(&state, inst, form_of(&draft), false, None, msg.to_string()).await?.into_response());
+        }
+    };
+    let key = format!("logos/{}.png", crate::auth::random_token()?);
+    state.files.put(&key, png).await?;
+    db::institutions::set_logo(state.db.conn(), inst.id, Some(&key), state.now()).await?;
+    state.pages.clear();
+    if let Some(old) = inst.logo_path.as_deref().filter(|k| k.starts_with("logos/")) {
+        state.files.delete(old).await?;
+    }
+    Ok(back("Logo enregistré.", false))
+}
+
+/// `POST /recruteur/employeur/services` (recruiter): adds a service (`nom`, optional `parent`).
+pub async fn add_service(State(state): State<AppState>, staff: StaffUser, body: Bytes) -> AppResult<Response> {
+    let inst = institution_of(&state, &staff).await?;
+    let mut form = Form::parse(&body);
+    let name = form.required("nom", "le nom du service", 200);
+    if !form.is_valid() {
+        return Ok(back("Renseignez le nom du service.", false));
+    }
+    let services = db::institutions::services(state.db.conn(), inst.id).await?;
+    let parent = services.iter().find(|s| s.id.to_string() == form.get("parent")).map(|s| s.id);
+    db::institutions::find_or_create_service(state.db.conn(), inst.id, parent, &name, None, state.now()).await?;
+    Ok(back("Service ajouté.", false))
+}
+
+/// `GET /logos/{key}` (public): a logo stored by the editor.
+pub async fn serve_logo(State(state): State<AppState>, Path(name): Path<String>) -> AppResult<Response> {
+    if !name.ends_with(".png") || name.contains('/') || name.contains("..") {
+        return Err(AppError::NotFound);
+    }
+    let bytes = state.files.get(&format!("logos/{name}")).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "image/png"), (header::CACHE_CONTROL, "public, max-age=31536000, immutable")],
+        Body::from(bytes),
+    )
+        .into_response())
+}
