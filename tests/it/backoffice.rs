@@ -622,3 +622,62 @@ db_test!(recruiters_edit_preview_and_publish_their_employer_page, |db| {
     let log = db::backoffice::audit_log(db.conn(), 10).await.expect("log");
     assert!(log.iter().any(|e| e.action == "page_employeur.publication"));
 });
+
+db_test!(bulk_refusal_moves_only_the_selected_open_applications_of_the_offer, |db| {
+    db::seed::seed_demo(&db, today()).await.expect("seed");
+    let app = TestApp::new(&db, today()).await;
+    let offers = db::listing::latest_open(db.conn(), today(), 100, None, None, None).await.expect("offers");
+    let offer = offers[0].clone();
+    let other =
+        offers.iter().find(|v| v.offer.id != offer.offer.id && v.offer.institution_id == offer.offer.institution_id);
+    let ra = staff(&app, &db, "ra@exemple.fr", Role::Recruiter, Some(offer.offer.institution_id)).await;
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let email = format!("lot{i}@exemple.fr");
+        let u = db::accounts::create_candidate(db.conn(), &Email::parse(&email).expect("e"), "x", today())
+            .await
+            .expect("c");
+        let new = db::applications::NewApplication {
+            offer_id: Some(offer.offer.id),
+            institution_id: Some(offer.offer.institution_id),
+            user_id: u.id,
+            candidate_name: format!("Lot {i}"),
+            candidate_email: email,
+            cover_letter: None,
+            links: None,
+            cv_file_id: None,
+        };
+        ids.push(db::applications::create(db.conn(), &new, today()).await.expect("a").id);
+    }
+    let uri = format!("/recruteur/offres/{}/candidatures/lot", offer.offer.id);
+    let res = send(&app, &ra, "POST", &uri, &format!("etape=refusee&ids={}&ids={}", ids[0], ids[1])).await;
+    assert!(res.header("location").contains("message="), "a refusal without a reason is refused");
+    assert_eq!(db::applications::get(db.conn(), ids[0]).await.expect("a").application.stage, "recue");
+    let res = send(&app, &ra, "POST", &uri, &format!("etape=refusee&motif=pourvu&ids={}&ids={}", ids[0], ids[1])).await;
+    let page = send(&app, &ra, "GET", res.header("location"), "").await;
+    assert!(page.body.contains("2 candidatures passées à l’étape « Refusée »"), "{}", res.header("location"));
+    for (i, stage) in [(0, "refusee"), (1, "refusee"), (2, "recue")] {
+        assert_eq!(db::applications::get(db.conn(), ids[i]).await.expect("a").application.stage, stage);
+    }
+    let refusals = db::outbox::all(db.conn())
+        .await
+        .expect("outbox")
+        .into_iter()
+        .filter(|m| m.subject == "Votre candidature : Refusée")
+        .count();
+    assert_eq!(refusals, 2, "one e-mail each");
+    // Applications of another offer are ignored, even of the same institution.
+    if let Some(other) = other {
+        let res = send(
+            &app,
+            &ra,
+            "POST",
+            &format!("/recruteur/offres/{}/candidatures/lot", other.offer.id),
+            &format!("etape=examen&ids={}", ids[2]),
+        )
+        .await;
+        let page = send(&app, &ra, "GET", res.header("location"), "").await;
+        assert!(page.body.contains("0 candidature passée"));
+        assert_eq!(db::applications::get(db.conn(), ids[2]).await.expect("a").application.stage, "recue");
+    }
+});

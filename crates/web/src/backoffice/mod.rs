@@ -31,6 +31,7 @@ pub fn routes() -> Routes {
         .post("/recruteur/offres/{id}/etat", Recruiter, recruiter::set_state)
         .get("/recruteur/offres/{id}/candidatures", Recruiter, recruiter::pipeline)
         .get("/recruteur/offres/{id}/candidatures.csv", Recruiter, recruiter::export_csv)
+        .post("/recruteur/offres/{id}/candidatures/lot", Recruiter, recruiter::bulk_move)
         .post("/recruteur/candidatures/{id}/etape", Recruiter, recruiter::move_stage)
         .post("/recruteur/candidatures/{id}/note", Recruiter, recruiter::annotate)
         .post("/recruteur/candidatures/{id}/proposer", Recruiter, pool::propose)

@@ -271,3 +271,49 @@ pub async fn annotate(
     txn.commit().await.map_err(db::DbError::from)?;
     Ok(back("Note enregistrée."))
 }
+
+/// `POST /recruteur/offres/{id}/candidatures/lot` (recruiter of the offer's institution): moves
+/// every selected application (`ids`) to `etape` (with `motif` for a refusal), each with its
+/// e-mail; says how many moved and why the others did not.
+pub async fn bulk_move(
+    State(state): State<AppState>,
+    staff: StaffUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let offer = db::backoffice::managed_offer(state.db.conn(), parse_id(&id)?, staff.institution_id).await?;
+    let form = Form::parse(&body);
+    let back = |message: String| {
+        let m: String = form_urlencoded::byte_serialize(message.as_bytes()).collect();
+        Redirect::to(&format!("/recruteur/offres/{}/candidatures?message={m}", offer.id)).into_response()
+    };
+    let Ok(to) = form.get("etape").parse::<Stage>() else {
+        return Ok(back("Choisissez une étape.".into()));
+    };
+    let ids: Vec<i64> = form.all("ids").iter().filter_map(|v| v.parse().ok()).collect();
+    if ids.is_empty() {
+        return Ok(back("Cochez au moins une candidature.".into()));
+    }
+    let mine: Vec<i64> =
+        db::backoffice::offer_applications(state.db.conn(), offer.id).await?.iter().map(|a| a.id).collect();
+    let reason = form.opt("motif");
+    let (mut moved, mut errors) = (0, Vec::new());
+    for id in ids.into_iter().filter(|i| mine.contains(i)) {
+        match crate::candidate::move_application(&state, Some(&staff.user), id, to, reason.as_deref()).await {
+            Ok(_) => moved += 1,
+            Err(AppError::Db(db::DbError::Invalid(msg) | db::DbError::Conflict(msg))) => errors.push(msg),
+            Err(e) => return Err(e),
+        }
+    }
+    errors.dedup();
+    let mut message = format!(
+        "{moved} candidature{} passée{} à l’étape « {} ».",
+        if moved > 1 { "s" } else { "" },
+        if moved > 1 { "s" } else { "" },
+        to.label()
+    );
+    if !errors.is_empty() {
+        message.push_str(&format!(" Non déplacées : {}.", errors.join(" ; ")));
+    }
+    Ok(back(message))
+}
