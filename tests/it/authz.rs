@@ -4,7 +4,7 @@
 //! filled with institution A's offer and the candidate's own application, CV and alert, so a
 //! recruiter of B and everyone else must be refused exactly where the table says.
 
-use crate::support::{TestApp, TestDb, db_test, today};
+use crate::support::{TestApp, TestDb, db_test, pdf, today};
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use domain::email::Email;
@@ -36,22 +36,6 @@ struct World {
     invitation: i64,
     import_run: i64,
     reason: i64,
-}
-
-fn pdf() -> Vec<u8> {
-    use lopdf::{Document, Object, dictionary};
-    let mut doc = Document::with_version("1.5");
-    let pages_id = doc.new_object_id();
-    let page_id = doc.add_object(dictionary! {"Type" => "Page", "Parent" => pages_id});
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! {"Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1}),
-    );
-    let catalog_id = doc.add_object(dictionary! {"Type" => "Catalog", "Pages" => pages_id});
-    doc.trailer.set("Root", catalog_id);
-    let mut buf = Vec::new();
-    doc.save_to(&mut buf).expect("pdf");
-    buf
 }
 
 async fn world(db: &TestDb, app: &TestApp) -> World {

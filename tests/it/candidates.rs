@@ -3,32 +3,13 @@
 //! uploads, alerts, personal data. E-mails are read back from the outbox table, where every
 //! flow writes them in the same transaction as its change.
 
-use crate::support::{TestApp, TestDb, db_test, today};
+use crate::support::{TestApp, TestDb, db_test, pdf, today};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use db::entity::outbox;
 use sea_orm::EntityTrait;
 
 const PASSWORD: &str = "cheval-agrafe-lune-brique";
-
-fn pdf() -> Vec<u8> {
-    use lopdf::{Document, Object, dictionary};
-    let mut doc = Document::with_version("1.5");
-    let pages_id = doc.new_object_id();
-    let page_id = doc.add_object(dictionary! {
-        "Type" => "Page", "Parent" => pages_id,
-        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
-    });
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! {"Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1}),
-    );
-    let catalog_id = doc.add_object(dictionary! {"Type" => "Catalog", "Pages" => pages_id});
-    doc.trailer.set("Root", catalog_id);
-    let mut buf = Vec::new();
-    doc.save_to(&mut buf).expect("pdf");
-    buf
-}
 
 fn png() -> Vec<u8> {
     let mut b = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];

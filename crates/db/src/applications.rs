@@ -55,10 +55,10 @@ pub async fn create(
     new: &NewApplication,
     now: DateTime<Utc>,
 ) -> Result<application::Model> {
-    if let Some(offer_id) = new.offer_id {
-        if for_offer_and_user(conn, offer_id, new.user_id).await?.is_some() {
-            return Err(DbError::Conflict("vous avez déjà candidaté à cette offre".into()));
-        }
+    if let Some(offer_id) = new.offer_id
+        && for_offer_and_user(conn, offer_id, new.user_id).await?.is_some()
+    {
+        return Err(DbError::Conflict("vous avez déjà candidaté à cette offre".into()));
     }
     let model = application::ActiveModel {
         offer_id: Set(new.offer_id),

@@ -197,7 +197,7 @@ pub fn match_score(c: &CandidateCriteria, o: &OfferCriteria) -> (u32, Vec<Criter
     }
     let total: u32 = list.iter().map(|(_, w)| w).sum();
     let got: u32 = list.iter().filter(|(c, _)| c.matched).map(|(_, w)| w).sum();
-    let score = if total == 0 { 0 } else { got * 100 / total };
+    let score = (got * 100).checked_div(total).unwrap_or(0);
     (score, list.into_iter().map(|(c, _)| c).collect())
 }
 

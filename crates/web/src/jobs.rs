@@ -93,7 +93,7 @@ pub async fn send_digests(state: &AppState, frequency: Frequency) -> Result<usiz
         if fresh.is_empty() {
             continue;
         }
-        fresh.sort_by(|a, b| b.offer.published_at.cmp(&a.offer.published_at));
+        fresh.sort_by_key(|v| std::cmp::Reverse(v.offer.published_at));
         // All of them count as sent; the e-mail lists the 20 newest and links to the search.
         let total = fresh.len();
         let items = fresh

@@ -87,19 +87,6 @@ pub fn clean_file_name(name: &str) -> String {
     if stem.to_lowercase().ends_with(".pdf") { stem } else { format!("{stem}.pdf") }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn file_names_lose_their_folders() {
-        assert_eq!(clean_file_name("../../etc/passwd"), "passwd.pdf");
-        assert_eq!(clean_file_name("..\\..\\cv.pdf"), "cv.pdf");
-        assert_eq!(clean_file_name("Mon CV \"2026\".PDF"), "Mon CV 2026.PDF");
-        assert_eq!(clean_file_name(".."), "cv.pdf");
-    }
-}
-
 /// A logo is at most this size when uploaded, and this many pixels wide and high once resized.
 pub const MAX_LOGO_BYTES: usize = 2 * 1024 * 1024;
 pub const LOGO_SIZE: u32 = 400;
@@ -125,4 +112,17 @@ pub fn prepare_logo(bytes: &[u8]) -> Result<Vec<u8>, &'static str> {
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Png).map_err(|_| "Cette image n’a pas pu être convertie.")?;
     Ok(out.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_lose_their_folders() {
+        assert_eq!(clean_file_name("../../etc/passwd"), "passwd.pdf");
+        assert_eq!(clean_file_name("..\\..\\cv.pdf"), "cv.pdf");
+        assert_eq!(clean_file_name("Mon CV \"2026\".PDF"), "Mon CV 2026.PDF");
+        assert_eq!(clean_file_name(".."), "cv.pdf");
+    }
 }

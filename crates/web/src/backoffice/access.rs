@@ -13,7 +13,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use chrono::Duration;
 use db::backoffice::{Audit, NewAccessRequest};
 use domain::email::Email;
@@ -100,8 +100,7 @@ pub async fn submit(State(state): State<AppState>, MaybeUser(_): MaybeUser, body
 }
 
 fn back(message: &str) -> Response {
-    let m: String = form_urlencoded::byte_serialize(message.as_bytes()).collect();
-    Redirect::to(&format!("/admin?message={m}#demandes")).into_response()
+    super::with_message("/admin#demandes", message)
 }
 
 /// `POST /admin/demandes/{id}/decision` (administrator): `decision=approuver` with

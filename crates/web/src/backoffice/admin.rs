@@ -9,7 +9,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use db::backoffice::Audit;
 use db::entity::{access_request, audit_entry, institution, user};
 use domain::role::Role;
@@ -40,9 +40,7 @@ pub async fn home(
     AdminUser(me): AdminUser,
     RawQuery(q): RawQuery,
 ) -> AppResult<AdminPage> {
-    let notice = form_urlencoded::parse(q.unwrap_or_default().as_bytes())
-        .find(|(k, _)| k == "message")
-        .map(|(_, v)| v.chars().take(300).collect());
+    let notice = super::notice(q.as_deref());
     Ok(AdminPage {
         page: Page::new("Administration").crumbs(&[("Administration", None)]),
         users: db::backoffice::users(state.db.conn()).await?,
@@ -57,8 +55,7 @@ pub async fn home(
 }
 
 fn back(message: &str) -> Response {
-    let m: String = form_urlencoded::byte_serialize(message.as_bytes()).collect();
-    Redirect::to(&format!("/admin?message={m}")).into_response()
+    super::with_message("/admin", message)
 }
 
 fn target(id: &str, me: i64) -> AppResult<Option<i64>> {

@@ -13,7 +13,7 @@ use askama_web::WebTemplate;
 use axum::body::{Body, Bytes};
 use axum::extract::{Multipart, Path, RawQuery, State};
 use axum::http::header;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use db::entity::{institution, service};
 use db::institutions::ShowcaseDraft;
 
@@ -119,9 +119,7 @@ pub async fn edit(State(state): State<AppState>, staff: StaffUser, RawQuery(q): 
 }
 
 fn back(message: &str, preview: bool) -> Response {
-    let m: String = form_urlencoded::byte_serialize(message.as_bytes()).collect();
-    let p = if preview { "&apercu=1" } else { "" };
-    Redirect::to(&format!("/recruteur/employeur?message={m}{p}")).into_response()
+    super::with_message(if preview { "/recruteur/employeur?apercu=1" } else { "/recruteur/employeur" }, message)
 }
 
 /// `POST /recruteur/employeur` (recruiter): `action=brouillon|apercu|publier`.

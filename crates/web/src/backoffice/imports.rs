@@ -157,9 +157,7 @@ pub async fn reasons(
     AdminUser(_): AdminUser,
     RawQuery(q): RawQuery,
 ) -> AppResult<ReasonsPage> {
-    let notice = form_urlencoded::parse(q.unwrap_or_default().as_bytes())
-        .find(|(k, _)| k == "message")
-        .map(|(_, v)| v.chars().take(300).collect());
+    let notice = super::notice(q.as_deref());
     Ok(ReasonsPage {
         page: Page::new("Motifs de refus").crumbs(&[("Administration", Some("/admin")), ("Motifs de refus", None)]),
         reasons: db::applications::refusal_reasons(state.db.conn()).await?,
@@ -169,8 +167,7 @@ pub async fn reasons(
 }
 
 fn back(message: &str) -> Response {
-    let m: String = form_urlencoded::byte_serialize(message.as_bytes()).collect();
-    Redirect::to(&format!("/admin/motifs?message={m}")).into_response()
+    super::with_message("/admin/motifs", message)
 }
 
 /// `POST /admin/motifs` (administrator): adds a reason (`libelle`).

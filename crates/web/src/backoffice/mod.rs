@@ -13,6 +13,24 @@ pub mod recruiter;
 pub mod stats;
 
 use crate::routes::{Access::*, Routes};
+use axum::response::{IntoResponse, Redirect, Response};
+
+/// Back to a back-office page with a status message for the person who acted (read back by
+/// [`notice`]): every back-office form answers this way (post/redirect/get).
+pub(crate) fn with_message(path: &str, message: &str) -> Response {
+    let m: String = form_urlencoded::byte_serialize(message.as_bytes()).collect();
+    let (path, anchor) = path.split_once('#').map_or((path, String::new()), |(p, a)| (p, format!("#{a}")));
+    let sep = if path.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!("{path}{sep}message={m}{anchor}")).into_response()
+}
+
+/// The status message of a page's query string (see [`with_message`]).
+pub(crate) fn notice(query: Option<&str>) -> Option<String> {
+    form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "message")
+        .map(|(_, v)| v.chars().take(300).collect::<String>())
+        .filter(|m| !m.is_empty())
+}
 
 pub fn routes() -> Routes {
     // Imports upload whole export files; the global layer still caps bodies at 12 MB.

@@ -129,7 +129,7 @@ pub async fn search(State(state): State<AppState>, staff: StaffUser, RawQuery(q)
             criteria: crit,
         });
     }
-    rows.sort_by(|a, b| b.score.cmp(&a.score));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.score));
     let notice = Some(form.get("message").to_string()).filter(|m| !m.is_empty());
     Ok(PoolPage {
         page: Page::new("Vivier de talents")
@@ -190,9 +190,7 @@ async fn invite_to(state: &AppState, staff: &StaffUser, user_id: i64, offer_id: 
 }
 
 fn to(path: &str, message: &str) -> Response {
-    let m: String = form_urlencoded::byte_serialize(message.as_bytes()).collect();
-    let sep = if path.contains('?') { '&' } else { '?' };
-    Redirect::to(&format!("{path}{sep}message={m}")).into_response()
+    super::with_message(path, message)
 }
 
 /// `POST /recruteur/vivier/{id}/inviter` (recruiter): `id` is a candidate of the pool who did
@@ -238,7 +236,7 @@ pub async fn spontaneous(
         .filter(|(o, _)| o.state == domain::offer::OfferState::Published.code())
         .map(|(o, _)| Opt { value: o.id.to_string(), label: o.title, checked: false })
         .collect();
-    let notice = Some(param(&q, "message")).filter(|m| !m.is_empty());
+    let notice = super::notice(q.as_deref());
     Ok(SpontaneousPage {
         page: Page::new("Candidatures spontanées")
             .crumbs(&[("Espace recruteur", Some("/recruteur")), ("Candidatures spontanées", None)]),

@@ -46,9 +46,7 @@ pub async fn home(State(state): State<AppState>, staff: StaffUser, RawQuery(q): 
         .into_iter()
         .map(|(offer, applications)| OfferRow { offer, applications })
         .collect();
-    let notice = form_urlencoded::parse(q.unwrap_or_default().as_bytes())
-        .find(|(k, _)| k == "message")
-        .map(|(_, v)| v.chars().take(300).collect());
+    let notice = super::notice(q.as_deref());
     Ok(HomePage {
         page: Page::new("Espace recruteur").crumbs(&[("Espace recruteur", None)]),
         rows,
@@ -90,8 +88,7 @@ pub async fn set_state(
 }
 
 pub(crate) fn back(message: &str) -> Response {
-    let m: String = form_urlencoded::byte_serialize(message.as_bytes()).collect();
-    Redirect::to(&format!("/recruteur?message={m}")).into_response()
+    super::with_message("/recruteur", message)
 }
 
 pub struct Row {
@@ -135,9 +132,7 @@ pub async fn pipeline(
             application: a,
         })
         .collect();
-    let notice = form_urlencoded::parse(q.unwrap_or_default().as_bytes())
-        .find(|(k, _)| k == "message")
-        .map(|(_, v)| v.chars().take(300).collect());
+    let notice = super::notice(q.as_deref());
     Ok(PipelinePage {
         page: Page::new(format!("Candidatures : {}", offer.title))
             .crumbs(&[("Espace recruteur", Some("/recruteur")), ("Candidatures", None)]),
@@ -159,12 +154,9 @@ pub async fn move_stage(
 ) -> AppResult<Response> {
     let app = db::backoffice::managed_application(state.db.conn(), parse_id(&id)?, staff.institution_id).await?;
     let form = Form::parse(&body);
-    let back = |message: &str| {
-        let m: String = form_urlencoded::byte_serialize(message.as_bytes()).collect();
-        match app.offer_id {
-            Some(o) => Redirect::to(&format!("/recruteur/offres/{o}/candidatures?message={m}")).into_response(),
-            None => Redirect::to(&format!("/recruteur?message={m}")).into_response(),
-        }
+    let back = |message: &str| match app.offer_id {
+        Some(o) => super::with_message(&format!("/recruteur/offres/{o}/candidatures"), message),
+        None => super::with_message("/recruteur", message),
     };
     let Ok(to) = form.get("etape").parse::<Stage>() else {
         return Ok(back("Choisissez une étape."));
@@ -283,10 +275,7 @@ pub async fn bulk_move(
 ) -> AppResult<Response> {
     let offer = db::backoffice::managed_offer(state.db.conn(), parse_id(&id)?, staff.institution_id).await?;
     let form = Form::parse(&body);
-    let back = |message: String| {
-        let m: String = form_urlencoded::byte_serialize(message.as_bytes()).collect();
-        Redirect::to(&format!("/recruteur/offres/{}/candidatures?message={m}", offer.id)).into_response()
-    };
+    let back = |message: String| super::with_message(&format!("/recruteur/offres/{}/candidatures", offer.id), &message);
     let Ok(to) = form.get("etape").parse::<Stage>() else {
         return Ok(back("Choisissez une étape.".into()));
     };
