@@ -36,6 +36,7 @@ struct World {
     invitation: i64,
     import_run: i64,
     reason: i64,
+    institution_a: i64,
 }
 
 async fn world(db: &TestDb, app: &TestApp) -> World {
@@ -144,6 +145,7 @@ async fn world(db: &TestDb, app: &TestApp) -> World {
     .expect("run");
     let reason = db::applications::refusal_reasons(db.conn()).await.expect("reasons")[0].id;
     World {
+        institution_a: a.offer.institution_id,
         import_run,
         reason,
         access_request: request.id,
@@ -201,6 +203,8 @@ fn fill(path: &str, w: &World) -> (String, bool) {
                     w.import_run
                 } else if path.starts_with("/admin/motifs/") {
                     w.reason
+                } else if path.starts_with("/admin/employeurs/") {
+                    w.institution_a
                 } else if path.starts_with("/espace-candidat/invitations/") {
                     w.invitation
                 } else if path.starts_with("/recruteur/vivier/") {

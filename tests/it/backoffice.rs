@@ -681,3 +681,29 @@ db_test!(bulk_refusal_moves_only_the_selected_open_applications_of_the_offer, |d
         assert_eq!(db::applications::get(db.conn(), ids[2]).await.expect("a").application.stage, "recue");
     }
 });
+
+db_test!(administrators_manage_employers_and_services, |db| {
+    db::seed::seed_demo(&db, today()).await.expect("seed");
+    let app = TestApp::new(&db, today()).await;
+    let admin = staff(&app, &db, "admin@exemple.fr", Role::Administrator, None).await;
+    let res = send(&app, &admin, "POST", "/admin/employeurs", "nom=&sigle=ABC").await;
+    assert!(res.body.contains("Renseignez le nom de l’employeur.") && res.body.contains("value=\"ABC\""));
+    send(&app, &admin, "POST", "/admin/employeurs", "nom=Agence+du+num%C3%A9rique+en+sant%C3%A9&sigle=ANS").await;
+    let inst = db::institutions::list(db.conn())
+        .await
+        .expect("list")
+        .into_iter()
+        .find(|i| i.name == "Agence du numérique en santé")
+        .expect("created");
+    assert_eq!(inst.acronym.as_deref(), Some("ANS"));
+    let again = send(&app, &admin, "POST", "/admin/employeurs", "nom=agence+du+numerique+en+sante").await;
+    let page = send(&app, &admin, "GET", again.header("location"), "").await;
+    assert!(page.body.contains("existe déjà"), "the same name, spelt differently");
+    assert_eq!(app.get(&format!("/employeurs/{}", inst.slug)).await.status, StatusCode::OK);
+    send(&app, &admin, "POST", &format!("/admin/employeurs/{}/publication", inst.id), "etat=0").await;
+    assert_eq!(app.get(&format!("/employeurs/{}", inst.slug)).await.status, StatusCode::NOT_FOUND, "hidden at once");
+    send(&app, &admin, "POST", &format!("/admin/employeurs/{}/services", inst.id), "nom=P%C3%B4le+donn%C3%A9es").await;
+    let services = db::institutions::services(db.conn(), inst.id).await.expect("services");
+    assert_eq!(services.len(), 1);
+    assert_eq!(services[0].name, "Pôle données");
+});

@@ -288,3 +288,18 @@ pub async fn set_logo(
 pub async fn by_id(conn: &impl ConnectionTrait, id: i64) -> Result<institution::Model> {
     institution::Entity::find_by_id(id).one(conn).await?.ok_or(crate::DbError::NotFound)
 }
+
+/// Shows or hides an employer's page (administrators).
+pub async fn set_published(conn: &impl ConnectionTrait, id: i64, published: bool, now: DateTime<Utc>) -> Result<()> {
+    use sea_orm::sea_query::Expr;
+    let res = institution::Entity::update_many()
+        .col_expr(institution::Column::Published, Expr::value(published))
+        .col_expr(institution::Column::UpdatedAt, Expr::value(now))
+        .filter(institution::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(crate::DbError::NotFound);
+    }
+    Ok(())
+}

@@ -7,6 +7,7 @@ pub mod access;
 pub mod admin;
 pub mod employer;
 pub mod imports;
+pub mod institutions;
 pub mod offers;
 pub mod pool;
 pub mod recruiter;
@@ -68,6 +69,10 @@ pub fn routes() -> Routes {
         .get("/admin/statistiques", Administrator, stats::platform)
         .get("/admin/imports", Administrator, imports::list)
         .get("/admin/imports/{id}", Administrator, imports::report)
+        .get("/admin/employeurs", Administrator, institutions::list)
+        .post("/admin/employeurs", Administrator, institutions::create)
+        .post("/admin/employeurs/{id}/publication", Administrator, institutions::set_published)
+        .post("/admin/employeurs/{id}/services", Administrator, institutions::add_service)
         .get("/admin/motifs", Administrator, imports::reasons)
         .post("/admin/motifs", Administrator, imports::add_reason)
         .post("/admin/motifs/{id}/etat", Administrator, imports::set_reason)
