@@ -102,6 +102,37 @@ struct ServeArgs {
     #[arg(long, env = "NO_DEMO", default_value_t = false, num_args = 0..=1, default_missing_value = "true",
           value_parser = clap::builder::BoolishValueParser::new())]
     no_demo: bool,
+    /// ProConnect issuer URL (agents' sign-in); needs the client id and secret too.
+    #[arg(long, env = "PROCONNECT_ISSUER")]
+    proconnect_issuer: Option<String>,
+    /// ProConnect client id of the platform.
+    #[arg(long, env = "PROCONNECT_CLIENT_ID")]
+    proconnect_client_id: Option<String>,
+    /// ProConnect client secret of the platform.
+    #[arg(long, env = "PROCONNECT_CLIENT_SECRET", hide_env_values = true)]
+    proconnect_client_secret: Option<String>,
+}
+
+/// ProConnect is on when its three settings are given, off when none is; anything in between
+/// is a mistake worth stopping for.
+fn proconnect(args: &ServeArgs, public_url: &str) -> Result<Option<Arc<proconnect::ProConnect>>> {
+    let base = public_url.trim_end_matches('/');
+    match (&args.proconnect_issuer, &args.proconnect_client_id, &args.proconnect_client_secret) {
+        (None, None, None) => Ok(None),
+        (Some(issuer), Some(id), Some(secret)) => {
+            let settings = proconnect::Settings {
+                issuer: issuer.clone(),
+                client_id: id.clone(),
+                client_secret: secret.clone(),
+                redirect_url: format!("{base}/connexion/proconnect/retour"),
+                post_logout_url: format!("{base}/"),
+            };
+            Ok(Some(Arc::new(proconnect::ProConnect::new(settings).context("configuration de ProConnect")?)))
+        }
+        _ => anyhow::bail!(
+            "ProConnect : PROCONNECT_ISSUER, PROCONNECT_CLIENT_ID et PROCONNECT_CLIENT_SECRET vont ensemble"
+        ),
+    }
 }
 
 #[derive(Args, Debug)]
@@ -238,7 +269,9 @@ async fn serve(common: &Common, args: ServeArgs) -> Result<()> {
         .await
         .with_context(|| format!("écoute sur {} impossible", args.bind))?;
     let local = listener.local_addr()?;
-    let public_url = args.public_url.unwrap_or_else(|| format!("http://{local}"));
+    let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{local}"));
+    let mut config = web::WebConfig::new(public_url.clone());
+    config.proconnect = proconnect(&args, &public_url)?;
     let taxonomy = Arc::new(web::offer_search::Taxonomy::load(&db).await?);
     let search = Arc::new(web::offer_search::SearchService::open(&index_dir(common))?);
     // Missing or stale: the index catches up with the database before the first request.
@@ -248,7 +281,7 @@ async fn serve(common: &Common, args: ServeArgs) -> Result<()> {
     let state = web::AppState {
         db: db.clone(),
         clock: Arc::new(domain::SystemClock),
-        config: Arc::new(web::WebConfig::new(public_url.clone())),
+        config: Arc::new(config),
         search,
         taxonomy,
         pages: Default::default(),

@@ -11,5 +11,6 @@ mod cli;
 mod import_csp;
 mod import_pep;
 mod mail;
+mod proconnect;
 mod seed;
 mod web_shell;

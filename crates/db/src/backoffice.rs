@@ -222,6 +222,19 @@ pub async fn pending_access_requests(conn: &impl ConnectionTrait) -> Result<Vec<
         .await?)
 }
 
+/// The undecided request of an address, if there is one.
+pub async fn pending_access_request_of(
+    conn: &impl ConnectionTrait,
+    email: &str,
+) -> Result<Option<crate::entity::access_request::Model>> {
+    use crate::entity::access_request;
+    Ok(access_request::Entity::find()
+        .filter(access_request::Column::Email.eq(email))
+        .filter(access_request::Column::Decision.is_null())
+        .one(conn)
+        .await?)
+}
+
 /// Records a decision once (`Conflict` if already decided, e.g. by another administrator).
 pub async fn decide_access_request(
     conn: &impl ConnectionTrait,

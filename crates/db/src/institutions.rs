@@ -303,3 +303,127 @@ pub async fn set_published(conn: &impl ConnectionTrait, id: i64, published: bool
     }
     Ok(())
 }
+
+// --- identity of an employer: name, SIRET, e-mail domains (administrators) -------------------
+
+/// Renames an employer (its address stays, so links keep working); `Conflict` when another
+/// employer has the same name.
+pub async fn rename(
+    conn: &impl ConnectionTrait,
+    id: i64,
+    name: &str,
+    acronym: Option<&str>,
+    ministry: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    use sea_orm::sea_query::Expr;
+    let key = match_key(name);
+    let taken = institution::Entity::find()
+        .filter(institution::Column::NameKey.eq(key.as_str()))
+        .filter(institution::Column::Id.ne(id))
+        .one(conn)
+        .await?;
+    if taken.is_some() {
+        return Err(crate::DbError::Conflict(format!("un autre employeur s’appelle déjà « {name} »")));
+    }
+    let res = institution::Entity::update_many()
+        .col_expr(institution::Column::Name, Expr::value(name))
+        .col_expr(institution::Column::NameKey, Expr::value(key))
+        .col_expr(institution::Column::Acronym, Expr::value(acronym.map(str::to_string)))
+        .col_expr(institution::Column::Ministry, Expr::value(ministry.map(str::to_string)))
+        .col_expr(institution::Column::UpdatedAt, Expr::value(now))
+        .filter(institution::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(crate::DbError::NotFound);
+    }
+    Ok(())
+}
+
+/// Sets or clears the SIRET that maps ProConnect agents to the employer; `Conflict` when
+/// another employer has it.
+pub async fn set_siret(conn: &impl ConnectionTrait, id: i64, siret: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+    use sea_orm::sea_query::Expr;
+    if let Some(s) = siret {
+        let taken =
+            institution::Entity::find().filter(institution::Column::Siret.eq(s)).filter(institution::Column::Id.ne(id));
+        if let Some(other) = taken.one(conn).await? {
+            return Err(crate::DbError::Conflict(format!("le SIRET {s} est déjà celui de {}", other.name)));
+        }
+    }
+    institution::Entity::update_many()
+        .col_expr(institution::Column::Siret, Expr::value(siret.map(str::to_string)))
+        .col_expr(institution::Column::UpdatedAt, Expr::value(now))
+        .filter(institution::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn email_domains(conn: &impl ConnectionTrait, institution_id: i64) -> Result<Vec<String>> {
+    use crate::entity::institution_email_domain as d;
+    Ok(d::Entity::find()
+        .filter(d::Column::InstitutionId.eq(institution_id))
+        .order_by_asc(d::Column::Domain)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|r| r.domain)
+        .collect())
+}
+
+/// Every (domain, institution id) pair, for the administrators' list.
+pub async fn all_email_domains(conn: &impl ConnectionTrait) -> Result<Vec<(String, i64)>> {
+    use crate::entity::institution_email_domain as d;
+    Ok(d::Entity::find()
+        .order_by_asc(d::Column::Domain)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|r| (r.domain, r.institution_id))
+        .collect())
+}
+
+/// Adds a domain (already normalised); `Conflict` when an employer has it.
+pub async fn add_email_domain(conn: &impl ConnectionTrait, institution_id: i64, domain: &str) -> Result<()> {
+    use crate::entity::institution_email_domain as d;
+    if let Some(existing) = d::Entity::find_by_id(domain.to_string()).one(conn).await? {
+        let owner = by_id(conn, existing.institution_id).await?;
+        return Err(crate::DbError::Conflict(format!("le domaine {domain} est déjà rattaché à {}", owner.name)));
+    }
+    let row = d::ActiveModel { domain: Set(domain.to_string()), institution_id: Set(institution_id) };
+    d::Entity::insert(row).exec_without_returning(conn).await?;
+    Ok(())
+}
+
+pub async fn remove_email_domain(conn: &impl ConnectionTrait, institution_id: i64, domain: &str) -> Result<bool> {
+    use crate::entity::institution_email_domain as d;
+    let res = d::Entity::delete_many()
+        .filter(d::Column::Domain.eq(domain))
+        .filter(d::Column::InstitutionId.eq(institution_id))
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected > 0)
+}
+
+/// The institution of an agent: by the SIRET of their employer first (precise), then by the
+/// domain of their address, most precise domain first.
+pub async fn for_agent(
+    conn: &impl ConnectionTrait,
+    siret: Option<&str>,
+    email: &domain::email::Email,
+) -> Result<Option<institution::Model>> {
+    use crate::entity::institution_email_domain as d;
+    if let Some(s) = siret
+        && let Some(found) = institution::Entity::find().filter(institution::Column::Siret.eq(s)).one(conn).await?
+    {
+        return Ok(Some(found));
+    }
+    for domain in email.domains() {
+        if let Some(row) = d::Entity::find_by_id(domain.to_string()).one(conn).await? {
+            return Ok(Some(by_id(conn, row.institution_id).await?));
+        }
+    }
+    Ok(None)
+}

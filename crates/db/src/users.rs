@@ -67,3 +67,20 @@ pub async fn set_role(
 pub async fn list(conn: &impl ConnectionTrait) -> Result<Vec<user::Model>> {
     Ok(user::Entity::find().order_by_asc(user::Column::Email).all(conn).await?)
 }
+
+pub async fn by_proconnect_sub(conn: &impl ConnectionTrait, sub: &str) -> Result<Option<user::Model>> {
+    Ok(user::Entity::find().filter(user::Column::ProconnectSub.eq(sub)).one(conn).await?)
+}
+
+/// Remembers the agent's ProConnect id on their account, so a later change of address at
+/// ProConnect still finds the account.
+pub async fn link_proconnect(conn: &impl ConnectionTrait, user_id: i64, sub: &str, now: DateTime<Utc>) -> Result<()> {
+    use sea_orm::sea_query::Expr;
+    user::Entity::update_many()
+        .col_expr(user::Column::ProconnectSub, Expr::value(sub))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}

@@ -4,6 +4,7 @@
 //! bad input) become DSFR pages with the right status; anything else is logged with its cause
 //! and the request id, and the user sees the generic 500 page, never the cause.
 
+pub mod agent_signin;
 pub mod api;
 pub mod assets;
 pub mod auth;
@@ -46,11 +47,13 @@ pub struct WebConfig {
     /// Addresses per sitemap file before `/sitemap.xml` becomes an index (50,000 by the
     /// protocol; lower in tests).
     pub sitemap_max: u64,
+    /// Agents' sign-in with ProConnect, when the platform is registered with it.
+    pub proconnect: Option<Arc<proconnect::ProConnect>>,
 }
 
 impl WebConfig {
     pub fn new(public_url: impl Into<String>) -> Self {
-        Self { public_url: public_url.into(), sitemap_max: public::SITEMAP_MAX }
+        Self { public_url: public_url.into(), sitemap_max: public::SITEMAP_MAX, proconnect: None }
     }
 }
 

@@ -21,6 +21,8 @@ pub struct Model {
     pub recruitment_process: Option<String>,
     pub working_with_us: Option<String>,
     pub published: bool,
+    /// Maps agents signing in with ProConnect (their employer's SIRET) to this institution.
+    pub siret: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -16,6 +16,7 @@ pub mod favourite;
 pub mod file;
 pub mod import_run;
 pub mod institution;
+pub mod institution_email_domain;
 pub mod invitation;
 pub mod login_attempt;
 pub mod newsletter_subscription;

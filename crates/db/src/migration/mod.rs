@@ -9,6 +9,7 @@ mod m20261124_000003_candidates;
 mod m20261124_000004_backoffice;
 mod m20261124_000005_pipeline_notes;
 mod m20261124_000006_showcase_drafts;
+mod m20261124_000007_proconnect;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_backoffice::Migration),
             Box::new(m20261124_000005_pipeline_notes::Migration),
             Box::new(m20261124_000006_showcase_drafts::Migration),
+            Box::new(m20261124_000007_proconnect::Migration),
         ]
     }
 }

@@ -115,10 +115,169 @@ pub async fn add_service(
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let inst = db::institutions::by_id(state.db.conn(), id).await?;
     let mut form = Form::parse(&body);
+    // From the employer's own page, back to it; from the list, back to the list.
+    let back = if form.get("retour") == "fiche" { here(inst.id) } else { "/admin/employeurs".to_string() };
     let name = form.required("nom", "le nom du service", 200);
     if !form.is_valid() {
-        return Ok(super::with_message("/admin/employeurs", "Renseignez le nom du service."));
+        return Ok(super::with_message(&back, "Renseignez le nom du service."));
     }
     db::institutions::find_or_create_service(state.db.conn(), inst.id, None, &name, None, state.now()).await?;
-    Ok(super::with_message("/admin/employeurs", &format!("Service ajouté à « {} ».", inst.name)))
+    Ok(super::with_message(&back, &format!("Service ajouté à « {} ».", inst.name)))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "backoffice/institution.html")]
+pub struct InstitutionPage {
+    page: Page,
+    institution: institution::Model,
+    services: Vec<db::entity::service::Model>,
+    domains: Vec<String>,
+    form: Form,
+    notice: Option<String>,
+}
+
+fn one_page(name: &str, error: bool) -> Page {
+    let title = if error { format!("{name} – erreur") } else { name.to_string() };
+    Page::new(&title).crumbs(&[
+        ("Administration", Some("/admin")),
+        ("Employeurs", Some("/admin/employeurs")),
+        (name, None),
+    ])
+}
+
+async fn institution_page(
+    state: &AppState,
+    inst: institution::Model,
+    form: Option<Form>,
+    notice: Option<String>,
+) -> AppResult<InstitutionPage> {
+    let services = db::institutions::services(state.db.conn(), inst.id).await?;
+    let domains = db::institutions::email_domains(state.db.conn(), inst.id).await?;
+    let error = form.as_ref().is_some_and(|f| !f.is_valid());
+    let form = form.unwrap_or_else(|| {
+        let mut f = Form::default();
+        f.set("nom", inst.name.clone());
+        f.set("sigle", inst.acronym.clone().unwrap_or_default());
+        f.set("ministere", inst.ministry.clone().unwrap_or_default());
+        f.set("siret", inst.siret.clone().unwrap_or_default());
+        f
+    });
+    Ok(InstitutionPage { page: one_page(&inst.name, error), institution: inst, services, domains, form, notice })
+}
+
+fn here(id: i64) -> String {
+    format!("/admin/employeurs/{id}")
+}
+
+/// `GET /admin/employeurs/{id}` (administrator): the employer's name, ProConnect mapping
+/// (SIRET and e-mail domains) and services.
+pub async fn show(
+    State(state): State<AppState>,
+    AdminUser(_): AdminUser,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> AppResult<InstitutionPage> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let inst = db::institutions::by_id(state.db.conn(), id).await?;
+    institution_page(&state, inst, None, super::notice(q.as_deref())).await
+}
+
+/// `POST /admin/employeurs/{id}` (administrator): renames the employer (`nom`, `sigle`,
+/// `ministere`) and sets its SIRET (`siret`, 14 digits, or empty). The address of its page
+/// stays the same, so links to it keep working.
+pub async fn update(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let inst = db::institutions::by_id(state.db.conn(), id).await?;
+    let mut form = Form::parse(&body);
+    let name = form.required("nom", "le nom de l’employeur", 200);
+    let acronym = form.optional("sigle", "le sigle", 30);
+    let ministry = form.optional("ministere", "le ministère", 200);
+    let siret: String = form.get("siret").chars().filter(|c| !c.is_whitespace()).collect();
+    if !siret.is_empty() && (siret.len() != 14 || !siret.chars().all(|c| c.is_ascii_digit())) {
+        form.add_error("siret", "Le SIRET compte 14 chiffres, par exemple 130 025 265 00013.");
+    }
+    if !form.is_valid() {
+        return Ok(institution_page(&state, inst, Some(form), None).await?.into_response());
+    }
+    let siret = (!siret.is_empty()).then_some(siret);
+    let now = state.now();
+    let txn = state.db.begin().await?;
+    let result = async {
+        db::institutions::rename(&txn, id, &name, acronym.as_deref(), ministry.as_deref(), now).await?;
+        db::institutions::set_siret(&txn, id, siret.as_deref(), now).await
+    }
+    .await;
+    match result {
+        Ok(()) => {}
+        Err(db::DbError::Conflict(msg)) => {
+            drop(txn);
+            let field = if msg.contains("SIRET") { "siret" } else { "nom" };
+            form.add_error(field, format!("Impossible : {msg}."));
+            return Ok(institution_page(&state, inst, Some(form), None).await?.into_response());
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let audit = db::backoffice::Audit {
+        actor: &admin,
+        action: "employeur.modification",
+        target: format!("employeur {}", inst.id),
+        before: Some(format!("{} · SIRET {}", inst.name, inst.siret.as_deref().unwrap_or("aucun"))),
+        after: Some(format!("{name} · SIRET {}", siret.as_deref().unwrap_or("aucun"))),
+    };
+    db::backoffice::audit(&txn, audit, now).await?;
+    txn.commit().await.map_err(db::DbError::from)?;
+    // The name shows on cached public pages (offers, employers).
+    state.pages.clear();
+    Ok(super::with_message(&here(id), "Employeur enregistré."))
+}
+
+/// `POST /admin/employeurs/{id}/domaines` (administrator): `domaine` to add, or
+/// `supprimer` = a domain to remove. Agents whose address is on the domain (or a sub-domain)
+/// are mapped to this employer when they sign in with ProConnect.
+pub async fn domains(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let inst = db::institutions::by_id(state.db.conn(), id).await?;
+    let form = Form::parse(&body);
+    let back = format!("{}#domaines", here(id));
+    let now = state.now();
+    let txn = state.db.begin().await?;
+    let (action, domain, message) = if let Some(removed) = form.opt("supprimer") {
+        if !db::institutions::remove_email_domain(&txn, id, &removed).await? {
+            return Ok(super::with_message(&back, "Ce domaine n’est pas rattaché à cet employeur."));
+        }
+        ("employeur.domaine_retire", removed.clone(), format!("Domaine {removed} retiré."))
+    } else {
+        let Some(domain) = domain::email::parse_domain(form.get("domaine")) else {
+            return Ok(super::with_message(
+                &back,
+                "Saisissez un nom de domaine, par exemple numerique.gouv.fr (sans @ ni espace).",
+            ));
+        };
+        match db::institutions::add_email_domain(&txn, id, &domain).await {
+            Ok(()) => {}
+            Err(db::DbError::Conflict(msg)) => return Ok(super::with_message(&back, &format!("Impossible : {msg}."))),
+            Err(e) => return Err(e.into()),
+        }
+        ("employeur.domaine_ajoute", domain.clone(), format!("Domaine {domain} ajouté."))
+    };
+    let audit = db::backoffice::Audit {
+        actor: &admin,
+        action,
+        target: format!("employeur {} « {} »", inst.id, inst.name),
+        before: None,
+        after: Some(domain),
+    };
+    db::backoffice::audit(&txn, audit, now).await?;
+    txn.commit().await.map_err(db::DbError::from)?;
+    Ok(super::with_message(&back, &message))
 }

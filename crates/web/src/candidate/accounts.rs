@@ -39,6 +39,19 @@ pub struct LoginPage {
     form: Form,
     next: String,
     notice: Option<&'static str>,
+    /// The ProConnect button's address, when ProConnect is configured.
+    proconnect: Option<String>,
+}
+
+fn proconnect_link(state: &AppState, next: &str) -> Option<String> {
+    state.config.proconnect.as_ref().map(|_| {
+        // Only a destination the visitor asked for; the default one is the candidate space.
+        if next == auth::safe_next(None) {
+            return "/connexion/proconnect".to_string();
+        }
+        let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+        format!("/connexion/proconnect?suivant={next}")
+    })
 }
 
 #[derive(Template, WebTemplate)]
@@ -194,7 +207,11 @@ pub async fn resend_verification(State(state): State<AppState>, MaybeUser(user):
 }
 
 /// `GET /connexion` (public).
-pub async fn login_form(MaybeUser(user): MaybeUser, RawQuery(raw): RawQuery) -> Response {
+pub async fn login_form(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let next = auth::safe_next(query_param(raw.as_deref(), "suivant").as_deref());
     if user.is_some() {
         return Redirect::to(&next).into_response();
@@ -202,7 +219,8 @@ pub async fn login_form(MaybeUser(user): MaybeUser, RawQuery(raw): RawQuery) -> 
     let notice = query_param(raw.as_deref(), "suivant")
         .is_some()
         .then_some("Connectez-vous pour continuer : vous reviendrez ensuite à la page demandée.");
-    LoginPage { page: login_page("Se connecter"), form: Form::default(), next, notice }.into_response()
+    let proconnect = proconnect_link(&state, &next);
+    LoginPage { page: login_page("Se connecter"), form: Form::default(), next, notice, proconnect }.into_response()
 }
 
 fn login_page(title: &str) -> Page {
@@ -228,7 +246,9 @@ pub async fn login(
     let fail = |mut form: Form, msg: &str| {
         form.set("password", "");
         form.add_error("email", msg.to_string());
-        LoginPage { page: login_page("Se connecter – erreur"), form, next: next.clone(), notice: None }.into_response()
+        let proconnect = proconnect_link(&state, &next);
+        LoginPage { page: login_page("Se connecter – erreur"), form, next: next.clone(), notice: None, proconnect }
+            .into_response()
     };
     if by_email >= MAX_FAILURES_PER_ACCOUNT || by_ip >= MAX_FAILURES_PER_IP {
         return Ok(fail(
@@ -256,16 +276,24 @@ pub async fn login(
     Ok(Redirect::to(&next).into_response())
 }
 
-/// `POST /deconnexion` (anyone; ends the session if there is one).
-pub async fn logout(session: Session) -> AppResult<Response> {
+/// `POST /deconnexion` (anyone; ends the session if there is one). After a ProConnect
+/// sign-in, the page offers to sign out of ProConnect too: a link, because the CSP's
+/// `form-action 'self'` rightly stops a form from redirecting to another site.
+pub async fn logout(State(state): State<AppState>, session: Session) -> AppResult<Response> {
+    let id_token: Option<String> =
+        session.get(crate::agent_signin::SESSION_ID_TOKEN).await.map_err(|e| AppError::Internal(e.to_string()))?;
     session.flush().await.map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(MessagePage::new(
-        "Vous êtes déconnecté·e",
-        vec!["À bientôt sur Métiers du numérique.".into()],
-        Some(("/", "Retour à l’accueil")),
-        true,
-    )
-    .into_response())
+    let mut lines = vec!["À bientôt sur Métiers du numérique.".to_string()];
+    let mut link = ("/".to_string(), "Retour à l’accueil".to_string());
+    if let (Some(token), Some(pc)) = (id_token, state.config.proconnect.as_ref())
+        && let Some(url) = pc.logout_url(&token).await
+    {
+        lines.push("Votre session ProConnect reste ouverte sur cet appareil tant que vous ne la fermez pas.".into());
+        link = (url, "Me déconnecter aussi de ProConnect".into());
+    }
+    let mut page = MessagePage::new("Vous êtes déconnecté·e", lines, None, true);
+    page.link = Some(link);
+    Ok(page.into_response())
 }
 
 /// `GET /mot-de-passe-oublie` (public).

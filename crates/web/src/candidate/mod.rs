@@ -26,6 +26,8 @@ pub fn routes() -> Routes {
         .get("/connexion", Public, accounts::login_form)
         .post("/connexion", Public, accounts::login)
         .get("/connexion/lien/{token}", Public, accounts::signin_link)
+        .get("/connexion/proconnect", Public, crate::agent_signin::start)
+        .get("/connexion/proconnect/retour", Public, crate::agent_signin::callback)
         .post("/deconnexion", Public, accounts::logout)
         .get("/verification-email/{token}", Public, accounts::verify)
         .post("/verification-email", SignedIn, accounts::resend_verification)

@@ -1,0 +1,241 @@
+//! Agents' sign-in with ProConnect (the protocol is in the `proconnect` crate; this module
+//! decides what a verified identity may do here).
+//!
+//! - A recruiter or administrator account with the agent's ProConnect id, or else their
+//!   address, is signed in (and remembers the id).
+//! - An agent without an account is not given one: recruiter access shows candidates' data, so
+//!   it stays an administrator's decision. An access request is filed for them instead, with
+//!   the institution found from their employer's SIRET or their e-mail domain already chosen.
+//! - A candidate account or a deactivated one is never signed in this way.
+//!
+//! Both routes are public and answer 404 when ProConnect is not configured.
+
+use crate::AppState;
+use crate::auth::{self, SESSION_USER};
+use crate::candidate::accounts::MessagePage;
+use crate::candidate::queue;
+use crate::error::{AppError, AppResult};
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use db::backoffice::{Audit, NewAccessRequest};
+use domain::email::Email;
+use domain::role::Role;
+use proconnect::{AgentIdentity, PendingSignIn};
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+/// What the session keeps between leaving for ProConnect and coming back.
+const SESSION_PENDING: &str = "proconnect_pending";
+/// The ID token of a ProConnect sign-in, to sign out of ProConnect too.
+pub const SESSION_ID_TOKEN: &str = "proconnect_id_token";
+
+#[derive(Serialize, Deserialize)]
+struct Pending {
+    sign_in: PendingSignIn,
+    next: Option<String>,
+}
+
+fn param(raw: Option<&str>, name: &str) -> Option<String> {
+    form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+}
+
+fn session_error(e: impl std::fmt::Display) -> AppError {
+    AppError::Internal(format!("session : {e}"))
+}
+
+fn message(status: StatusCode, heading: &str, line: String, link: (&str, &str)) -> Response {
+    (status, MessagePage::new(heading, vec![line], Some(link), false)).into_response()
+}
+
+fn unavailable() -> Response {
+    message(
+        StatusCode::BAD_GATEWAY,
+        "ProConnect est indisponible",
+        "ProConnect ne répond pas pour le moment. Réessayez dans quelques minutes, ou connectez-vous avec votre adresse e-mail et votre mot de passe.".into(),
+        ("/connexion", "Retour à la connexion"),
+    )
+}
+
+/// `GET /connexion/proconnect` (public): sends the agent to ProConnect.
+pub async fn start(State(state): State<AppState>, session: Session, RawQuery(raw): RawQuery) -> AppResult<Response> {
+    let Some(pc) = state.config.proconnect.clone() else { return Err(AppError::NotFound) };
+    let (url, sign_in) = match pc.start().await {
+        Ok(started) => started,
+        Err(e) => {
+            tracing::warn!(error = %e, "ProConnect: cannot start a sign-in");
+            return Ok(unavailable());
+        }
+    };
+    let next = param(raw.as_deref(), "suivant").map(|n| auth::safe_next(Some(&n)));
+    session.insert(SESSION_PENDING, Pending { sign_in, next }).await.map_err(session_error)?;
+    Ok(Redirect::to(&url).into_response())
+}
+
+/// `GET /connexion/proconnect/retour` (public): where ProConnect sends the agent back.
+pub async fn callback(State(state): State<AppState>, session: Session, RawQuery(raw): RawQuery) -> AppResult<Response> {
+    let Some(pc) = state.config.proconnect.clone() else { return Err(AppError::NotFound) };
+    let restart = ("/connexion/proconnect", "Recommencer avec ProConnect");
+    // Taken out at once: a code and its state are good for one try only.
+    let pending: Option<Pending> = session.remove(SESSION_PENDING).await.map_err(session_error)?;
+    let Some(pending) = pending else {
+        return Ok(message(
+            StatusCode::BAD_REQUEST,
+            "Connexion expirée",
+            "Cette connexion avec ProConnect n’a pas été commencée ici ou a expiré : recommencez.".into(),
+            restart,
+        ));
+    };
+    if param(raw.as_deref(), "error").is_some() {
+        return Ok(message(
+            StatusCode::OK,
+            "Connexion annulée",
+            "La connexion avec ProConnect n’a pas abouti : vous pouvez recommencer, ou vous connecter avec votre adresse e-mail.".into(),
+            restart,
+        ));
+    }
+    let (Some(code), Some(returned_state)) = (param(raw.as_deref(), "code"), param(raw.as_deref(), "state")) else {
+        return Ok(message(
+            StatusCode::BAD_REQUEST,
+            "Connexion incomplète",
+            "ProConnect n’a pas renvoyé les informations attendues : recommencez.".into(),
+            restart,
+        ));
+    };
+    let identity = match pc.finish(pending.sign_in, &returned_state, &code).await {
+        Ok(identity) => identity,
+        Err(proconnect::Error::Verification(e)) => {
+            tracing::warn!(error = %e, "ProConnect: a sign-in failed verification");
+            return Ok(message(
+                StatusCode::BAD_REQUEST,
+                "Connexion refusée",
+                "La réponse de ProConnect n’a pas pu être vérifiée : par sécurité, la connexion est refusée. Recommencez depuis cette page.".into(),
+                restart,
+            ));
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "ProConnect: a sign-in failed");
+            return Ok(unavailable());
+        }
+    };
+    let Ok(email) = Email::parse(&identity.email) else {
+        return Ok(message(
+            StatusCode::BAD_REQUEST,
+            "Adresse non reconnue",
+            "ProConnect a transmis une adresse e-mail inutilisable : contactez l’équipe de la plateforme.".into(),
+            ("/connexion", "Retour à la connexion"),
+        ));
+    };
+    decide(&state, &session, identity, email, pending.next).await
+}
+
+async fn decide(
+    state: &AppState,
+    session: &Session,
+    identity: AgentIdentity,
+    email: Email,
+    next: Option<String>,
+) -> AppResult<Response> {
+    let now = state.now();
+    let txn = state.db.begin().await?;
+    let by_sub = db::users::by_proconnect_sub(&txn, &identity.subject).await?;
+    let user = match by_sub {
+        Some(u) => Some(u),
+        None => db::users::by_email(&txn, &email).await?,
+    };
+    match user {
+        Some(u) if !u.active => Ok(message(
+            StatusCode::FORBIDDEN,
+            "Compte désactivé",
+            "Votre compte a été désactivé : contactez l’équipe de la plateforme si vous pensez que c’est une erreur."
+                .into(),
+            ("/", "Retour à l’accueil"),
+        )),
+        Some(u) if u.role.parse::<Role>().unwrap_or(Role::Candidate) == Role::Candidate => Ok(message(
+            StatusCode::FORBIDDEN,
+            "Réservé aux recruteurs",
+            format!(
+                "L’adresse {email} est celle d’un compte candidat : connectez-vous avec votre mot de passe. ProConnect sert aux agents qui recrutent."
+            ),
+            ("/connexion", "Retour à la connexion"),
+        )),
+        // The account belongs to another ProConnect identity: never sign in on the address alone.
+        Some(u) if u.proconnect_sub.as_deref().is_some_and(|s| s != identity.subject) => Ok(message(
+            StatusCode::FORBIDDEN,
+            "Connexion refusée",
+            "Ce compte est rattaché à une autre identité ProConnect : contactez l’équipe de la plateforme.".into(),
+            ("/", "Retour à l’accueil"),
+        )),
+        Some(u) => {
+            if u.proconnect_sub.is_none() {
+                db::users::link_proconnect(&txn, u.id, &identity.subject, now).await?;
+                let audit = Audit {
+                    actor: &u,
+                    action: "compte.proconnect_rattache",
+                    target: format!("compte {}", u.email),
+                    before: None,
+                    after: Some(format!("identité ProConnect {}", identity.subject)),
+                };
+                db::backoffice::audit(&txn, audit, now).await?;
+            }
+            db::accounts::mark_verified(&txn, u.id, now).await?;
+            db::accounts::touch_login(&txn, u.id, now).await?;
+            txn.commit().await.map_err(db::DbError::from)?;
+            session.cycle_id().await.map_err(session_error)?;
+            session.insert(SESSION_USER, u.id).await.map_err(session_error)?;
+            session.insert(SESSION_ID_TOKEN, identity.id_token).await.map_err(session_error)?;
+            let to = next.unwrap_or_else(|| auth::home_of(&u.role).to_string());
+            Ok(Redirect::to(&to).into_response())
+        }
+        None => {
+            let answer = request_access(state, &txn, identity, email).await?;
+            txn.commit().await.map_err(db::DbError::from)?;
+            Ok(answer)
+        }
+    }
+}
+
+/// An agent without an account: an access request for the administrators, with the
+/// institution their SIRET or e-mail domain maps to.
+async fn request_access(
+    state: &AppState,
+    txn: &db::DatabaseTransaction,
+    identity: AgentIdentity,
+    email: Email,
+) -> AppResult<Response> {
+    let home = ("/", "Retour à l’accueil");
+    if db::backoffice::pending_access_request_of(txn, email.as_str()).await?.is_some() {
+        return Ok(message(
+            StatusCode::OK,
+            "Demande en cours",
+            format!("Votre demande d’accès recruteur est en cours d’examen ; la réponse arrivera à {email}."),
+            home,
+        ));
+    }
+    let institution = db::institutions::for_agent(txn, identity.siret.as_deref(), &email).await?;
+    let name = format!("{} {}", identity.given_name.trim(), identity.usual_name.trim()).trim().to_string();
+    let new = NewAccessRequest {
+        name: if name.is_empty() { email.to_string() } else { name },
+        email: email.to_string(),
+        institution_id: institution.as_ref().map(|i| i.id),
+        institution_name: match (&institution, &identity.siret) {
+            (Some(i), _) => i.name.clone(),
+            (None, Some(siret)) => format!("Employeur non reconnu (SIRET {siret})"),
+            (None, None) => "Employeur non reconnu".into(),
+        },
+        service: None,
+        position: "Agent connecté avec ProConnect".into(),
+    };
+    db::backoffice::create_access_request(txn, &new, state.now()).await?;
+    queue(txn, state, mail::messages::access_request_received(email.as_str())).await?;
+    let line = match &institution {
+        Some(i) => format!(
+            "Vous n’avez pas encore d’accès recruteur. Votre demande pour {} est transmise à l’équipe de la plateforme, qui vous répondra à {email}.",
+            i.name
+        ),
+        None => format!(
+            "Vous n’avez pas encore d’accès recruteur, et votre employeur n’est pas encore connu de la plateforme. Votre demande est transmise à l’équipe, qui vous répondra à {email}."
+        ),
+    };
+    Ok(message(StatusCode::OK, "Demande d’accès envoyée", line, home))
+}
