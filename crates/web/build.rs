@@ -1,4 +1,4 @@
-//! Installs the front-end packages (DSFR, htmx) with `npm ci` when they are missing, so that a
+//! Installs the front-end packages (DSFR, DSFR charts, htmx) with `npm ci` when they are missing, so that a
 //! plain `cargo run` works on a fresh clone, and derives the version segment of static URLs
 //! from the lock file and our own static files.
 
@@ -17,7 +17,8 @@ fn main() {
 
     let marker = root.join("node_modules/@gouvfr/dsfr/dist/dsfr.min.css");
     let htmx = root.join("node_modules/htmx.org/dist/htmx.min.js");
-    if !marker.exists() || !htmx.exists() {
+    let chart = root.join("node_modules/@gouvfr/dsfr-chart/dist/DSFRChart/DSFRChart.js");
+    if !marker.exists() || !htmx.exists() || !chart.exists() {
         let status = Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&root).status();
         match status {
             Ok(s) if s.success() => {}

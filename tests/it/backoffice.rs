@@ -426,7 +426,11 @@ db_test!(notes_pool_spontaneous_and_statistics, |db| {
     assert_eq!(this_month.median_days_to_answer, Some(0));
     assert_eq!(stats.months.len(), 12);
     let page = send(&app, &ra, "GET", "/recruteur/statistiques", "").await;
-    assert!(page.body.contains("2026-11") && page.body.contains("talents dans le vivier"));
+    assert!(page.body.contains("<th scope=\"row\">nov. 2026</th>") && page.body.contains("talents dans le vivier"));
+    // The chart draws the table's figures: this month's 2 applications and 1 hire end their series.
+    let chart = page.body.split("<bar-chart").nth(1).expect("a bar chart").split('>').next().expect("attributes");
+    assert!(chart.contains(",2],[") && chart.contains(",1]]\""), "{chart}");
+    assert!(page.body.contains("dsfr-chart/DSFRChart.js"));
     let objectives = db::stats::objectives(db.conn(), today()).await.expect("objectives");
     assert_eq!((objectives.talents_in_pool, objectives.hires), (2, 1));
     assert_eq!(send(&app, &admin, "GET", "/admin/statistiques", "").await.status, StatusCode::OK);

@@ -1,4 +1,4 @@
-//! Static files: the DSFR and htmx from `node_modules` (installed by the build, never
+//! Static files: the DSFR, its charts and htmx from `node_modules` (installed by the build, never
 //! committed) and our own `static/` folder, embedded in release builds and served under a
 //! versioned prefix with a one-year immutable cache.
 
@@ -33,6 +33,15 @@ struct Dsfr;
 #[include = "htmx.min.js"]
 struct Htmx;
 
+/// The DSFR's charts (Vue and Chart.js bundled): the ES-module build, loaded only by the
+/// pages that draw charts. The per-chart builds render in a shadow root the DSFR styles do
+/// not reach, hence the all-in-one file.
+#[derive(RustEmbed)]
+#[folder = "../../node_modules/@gouvfr/dsfr-chart/dist/DSFRChart/"]
+#[include = "DSFRChart.js"]
+#[include = "DSFRChart.css"]
+struct DsfrChart;
+
 #[derive(RustEmbed)]
 #[folder = "static/"]
 struct Own;
@@ -40,6 +49,8 @@ struct Own;
 fn lookup(path: &str) -> Option<rust_embed::EmbeddedFile> {
     if let Some(rest) = path.strip_prefix("dsfr/") {
         Dsfr::get(rest)
+    } else if let Some(rest) = path.strip_prefix("dsfr-chart/") {
+        DsfrChart::get(rest)
     } else if let Some(rest) = path.strip_prefix("htmx/") {
         Htmx::get(rest)
     } else if let Some(rest) = path.strip_prefix("app/") {

@@ -1,5 +1,7 @@
 //! Statistics: a recruiter's institution (`/recruteur/statistiques`) or the whole platform
-//! (`/admin/statistiques`), by month, as accessible tables, with the platform's objectives.
+//! (`/admin/statistiques`), by month, as DSFR charts with the same figures in accessible
+//! tables (the charts are hidden from assistive technologies, which read the tables), with
+//! the platform's objectives.
 
 use crate::AppState;
 use crate::auth::{AdminUser, StaffUser};
@@ -19,7 +21,41 @@ pub struct StatsPage {
     objectives: Objectives,
 }
 
+const MONTHS: [&str; 12] =
+    ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."];
+
+/// `2026-03` → `mars 2026`, for the charts' axis and the table's row headers.
+fn month_label(month: &str) -> String {
+    let (year, m) = month.split_once('-').unwrap_or((month, ""));
+    match m.parse::<usize>().ok().and_then(|m| MONTHS.get(m.wrapping_sub(1))) {
+        Some(name) => format!("{name} {year}"),
+        None => month.to_string(),
+    }
+}
+
 impl StatsPage {
+    fn month(&self, month: &str) -> String {
+        month_label(month)
+    }
+
+    /// The charts' attributes are JSON (the DSFR chart components parse them); the labels
+    /// are ours, without `<` or `&`.
+    fn chart_x(&self) -> String {
+        let labels: Vec<String> = self.stats.months.iter().map(|m| month_label(&m.month)).collect();
+        serde_json::json!([labels]).to_string()
+    }
+
+    fn chart_counts(&self) -> String {
+        let m = &self.stats.months;
+        let series = |f: fn(&db::stats::Month) -> u64| m.iter().map(f).collect::<Vec<_>>();
+        serde_json::json!([series(|m| m.offers_published), series(|m| m.applications), series(|m| m.hires)]).to_string()
+    }
+
+    fn chart_delays(&self) -> String {
+        let days: Vec<i64> = self.stats.months.iter().map(|m| m.median_days_to_answer.unwrap_or(0)).collect();
+        serde_json::json!([days]).to_string()
+    }
+
     fn conversion(&self) -> String {
         self.stats.conversion_percent.map(|c| format!("{c:.1} %").replace('.', ",")).unwrap_or_else(|| "—".into())
     }
@@ -48,4 +84,17 @@ pub async fn platform(State(state): State<AppState>, AdminUser(_): AdminUser) ->
         objectives: db::stats::objectives(state.db.conn(), state.now()).await?,
         scope: "toute la plateforme".into(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::month_label;
+
+    #[test]
+    fn months_read_in_french() {
+        assert_eq!(month_label("2026-03"), "mars 2026");
+        assert_eq!(month_label("2025-12"), "déc. 2025");
+        assert_eq!(month_label("bizarre"), "bizarre");
+        assert_eq!(month_label("2026-13"), "2026-13");
+    }
 }
