@@ -29,10 +29,12 @@ export async function freePort() {
 
 /**
  * Starts `metiers serve` and waits until GET /healthz answers 200.
- * @param {{ env?: Record<string, string> }} [options] extra environment variables
+ * @param {{ env?: Record<string, string>, port?: number }} [options] extra environment variables;
+ *   `port`: listen there instead of a free port picked here (for a base URL that must be known
+ *   before the server starts, e.g. registered at an OpenID provider; `freePort()` gives one)
  * @returns {Promise<{ baseUrl: string, dataDir: string, stop: () => Promise<void>, logs: () => string }>}
  */
-export async function startServer({ env = {} } = {}) {
+export async function startServer({ env = {}, port: wantedPort } = {}) {
   const bin = path.resolve(process.env.METIERS_BIN || 'target/debug/metiers');
   try {
     await access(bin, fsConstants.X_OK);
@@ -40,8 +42,11 @@ export async function startServer({ env = {} } = {}) {
     throw new Error(`server binary not found at ${bin}: build it with \`cargo build --bin metiers\` or set METIERS_BIN`);
   }
 
+  if (wantedPort !== undefined) {
+    assert.ok(Number.isInteger(wantedPort) && wantedPort > 0 && wantedPort < 65536, `invalid port: ${wantedPort}`);
+  }
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'metiers-e2e-'));
-  const port = await freePort();
+  const port = wantedPort ?? (await freePort());
   const baseUrl = `http://127.0.0.1:${port}`;
 
   const childEnv = {

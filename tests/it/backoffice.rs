@@ -711,3 +711,72 @@ db_test!(administrators_manage_employers_and_services, |db| {
     assert_eq!(services.len(), 1);
     assert_eq!(services[0].name, "Pôle données");
 });
+
+db_test!(administrators_rewrite_the_stage_emails, |db| {
+    db::seed::seed_demo(&db, today()).await.expect("seed");
+    let app = TestApp::new(&db, today()).await;
+    let offers = db::listing::latest_open(db.conn(), today(), 10, None, None, None).await.expect("offers");
+    let offer = offers[0].clone();
+    let admin = staff(&app, &db, "admin@exemple.fr", Role::Administrator, None).await;
+    let ra = staff(&app, &db, "ra@exemple.fr", Role::Recruiter, Some(offer.offer.institution_id)).await;
+    // Recruiters do not edit the platform's templates.
+    assert_eq!(send(&app, &ra, "GET", "/admin/modeles-courriels", "").await.status, StatusCode::FORBIDDEN);
+
+    let page = send(&app, &admin, "GET", "/admin/modeles-courriels", "").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Étape « Entretien »") && page.body.contains("Texte par défaut"));
+
+    // Mistakes are named and what was typed stays.
+    let bad = "objet-entretien=Entretien+pour+%7Boffer%7D&texte-entretien=Bonjour+%7Bprenom%7D&action=enregistrer";
+    let res = send(&app, &admin, "POST", "/admin/modeles-courriels/entretien", bad).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.body.contains("La variable {offer} (dans l’objet) n’existe pas"), "{}", res.body);
+    assert!(res.body.contains("La variable {prenom} (dans le texte) n’existe pas"));
+    assert!(res.body.contains("Bonjour {prenom}"), "what was typed is kept");
+    let (_, default) = db::mail_templates::in_force(db.conn(), domain::candidate::Stage::Interview).await.expect("t");
+    assert!(default, "nothing saved");
+
+    // A preview fills the variables with an example, without saving.
+    let good = "objet-entretien=Rencontrons-nous+%3A+%7Boffre%7D&texte-entretien=Bonjour%2C%0D%0A%0D%0A%7Bemployeur%7D+vous+propose+un+entretien+pour+%C2%AB+%7Boffre%7D+%C2%BB.";
+    let res = send(&app, &admin, "POST", "/admin/modeles-courriels/entretien", &format!("{good}&action=apercu")).await;
+    assert!(res.body.contains("Aperçu (exemple) : Rencontrons-nous : Développeur·euse back-end Rust"), "{}", res.body);
+    assert!(db::mail_templates::in_force(db.conn(), domain::candidate::Stage::Interview).await.expect("t").1);
+    // Saved, it is the e-mail of the next move to interview.
+    let res =
+        send(&app, &admin, "POST", "/admin/modeles-courriels/entretien", &format!("{good}&action=enregistrer")).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let cand = db::accounts::create_candidate(db.conn(), &Email::parse("lea@exemple.fr").expect("e"), "x", today())
+        .await
+        .expect("c");
+    let new = db::applications::NewApplication {
+        offer_id: Some(offer.offer.id),
+        institution_id: Some(offer.offer.institution_id),
+        user_id: cand.id,
+        candidate_name: "Léa Martin".into(),
+        candidate_email: "lea@exemple.fr".into(),
+        cover_letter: None,
+        links: None,
+        cv_file_id: None,
+    };
+    let a = db::applications::create(db.conn(), &new, today()).await.expect("application");
+    send(&app, &ra, "POST", &format!("/recruteur/candidatures/{}/etape", a.id), "etape=entretien").await;
+    let mails = db::outbox::all(db.conn()).await.expect("outbox");
+    let mail = mails.iter().find(|m| m.recipient == "lea@exemple.fr").expect("the stage e-mail");
+    assert_eq!(mail.subject, format!("Rencontrons-nous : {}", offer.offer.title));
+    let employer = db::institutions::by_id(db.conn(), offer.offer.institution_id).await.expect("i").name;
+    assert!(mail.text_body.contains(&format!("{employer} vous propose un entretien pour « {} ».", offer.offer.title)));
+    assert!(mail.text_body.contains("Voir ma candidature"), "the layout stays the platform's");
+
+    // Back to the default wording; both changes are in the audit log.
+    send(&app, &admin, "POST", "/admin/modeles-courriels/entretien", "action=retablir").await;
+    assert!(db::mail_templates::in_force(db.conn(), domain::candidate::Stage::Interview).await.expect("t").1);
+    let log = db::backoffice::audit_log(db.conn(), 10).await.expect("log");
+    assert!(
+        log.iter().any(|e| e.action == "modele_courriel.modifie"
+            && e.after.as_deref().is_some_and(|a| a.contains("Rencontrons-nous")))
+    );
+    assert!(log.iter().any(|e| e.action == "modele_courriel.retabli"));
+    // Stages without a template do not exist as pages.
+    let res = send(&app, &admin, "POST", "/admin/modeles-courriels/retiree", "action=retablir").await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+});

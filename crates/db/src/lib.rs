@@ -14,6 +14,7 @@ pub mod entity;
 pub mod favourites;
 pub mod institutions;
 pub mod listing;
+pub mod mail_templates;
 pub mod migration;
 pub mod offers;
 pub mod outbox;

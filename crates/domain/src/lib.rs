@@ -10,6 +10,7 @@ pub mod clock;
 pub mod codes;
 pub mod email;
 pub mod geo;
+pub mod mail_template;
 pub mod offer;
 pub mod role;
 pub mod taxonomy;

@@ -129,21 +129,10 @@ pub fn spontaneous_received(to: &str, employer: &str, space_url: &str) -> MailMe
     render(to, &c)
 }
 
-pub fn application_stage(
-    to: &str,
-    offer_title: &str,
-    stage_label: &str,
-    reason: Option<&str>,
-    space_url: &str,
-) -> MailMessage {
-    let mut paragraphs = vec![
-        "Bonjour,".into(),
-        format!("Votre candidature à l’offre « {offer_title} » a changé d’étape : {stage_label}."),
-    ];
-    if let Some(reason) = reason {
-        paragraphs.push(format!("Motif : {reason}"));
-    }
-    let mut c = content(format!("Votre candidature : {stage_label}"), paragraphs);
+/// A stage change, from the template in force (`domain::mail_template`): its subject and
+/// paragraphs go into the platform's layout.
+pub fn application_stage(to: &str, subject: &str, paragraphs: Vec<String>, space_url: &str) -> MailMessage {
+    let mut c = content(subject.to_string(), paragraphs);
     c.action = Some(("Voir ma candidature", space_url.to_string()));
     render(to, &c)
 }

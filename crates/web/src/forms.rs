@@ -33,6 +33,11 @@ impl Form {
         self.values.get(name).and_then(|v| v.first()).map(|s| s.trim()).unwrap_or("")
     }
 
+    /// Whether the field was sent at all (even empty).
+    pub fn contains(&self, name: &str) -> bool {
+        self.values.contains_key(name)
+    }
+
     /// The value or `None` when empty.
     pub fn opt(&self, name: &str) -> Option<String> {
         Some(self.get(name)).filter(|s| !s.is_empty()).map(str::to_string)

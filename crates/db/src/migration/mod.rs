@@ -10,6 +10,7 @@ mod m20261124_000004_backoffice;
 mod m20261124_000005_pipeline_notes;
 mod m20261124_000006_showcase_drafts;
 mod m20261124_000007_proconnect;
+mod m20261124_000008_mail_templates;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_pipeline_notes::Migration),
             Box::new(m20261124_000006_showcase_drafts::Migration),
             Box::new(m20261124_000007_proconnect::Migration),
+            Box::new(m20261124_000008_mail_templates::Migration),
         ]
     }
 }

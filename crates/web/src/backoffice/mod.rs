@@ -12,6 +12,7 @@ pub mod offers;
 pub mod pool;
 pub mod recruiter;
 pub mod stats;
+pub mod templates;
 
 use crate::routes::{Access::*, Routes};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -76,6 +77,8 @@ pub fn routes() -> Routes {
         .post("/admin/employeurs/{id}/domaines", Administrator, institutions::domains)
         .post("/admin/employeurs/{id}/publication", Administrator, institutions::set_published)
         .post("/admin/employeurs/{id}/services", Administrator, institutions::add_service)
+        .get("/admin/modeles-courriels", Administrator, templates::list)
+        .post("/admin/modeles-courriels/{etape}", Administrator, templates::save)
         .get("/admin/motifs", Administrator, imports::reasons)
         .post("/admin/motifs", Administrator, imports::add_reason)
         .post("/admin/motifs/{id}/etat", Administrator, imports::set_reason)

@@ -109,8 +109,17 @@ pub async fn move_application(
             (None, Some(i)) => format!("candidature spontanée ({})", i.name),
             (None, None) => "candidature spontanée".to_string(),
         };
+        let employer = view.institution.as_ref().map(|i| i.name.clone()).unwrap_or_else(|| "l’employeur".into());
+        let (template, _) = db::mail_templates::in_force(&txn, to).await?;
+        let values = domain::mail_template::Values {
+            offer: &title,
+            employer: &employer,
+            stage: to.label(),
+            reason: reason_label.as_deref().unwrap_or_default(),
+        };
+        let (subject, paragraphs) = domain::mail_template::fill(&template, &values);
         let url = state.url(&format!("/espace-candidat/candidatures/{id}"));
-        let msg = mail::messages::application_stage(&email, &title, to.label(), reason_label.as_deref(), &url);
+        let msg = mail::messages::application_stage(&email, &subject, paragraphs, &url);
         queue(&txn, state, msg).await?;
     }
     txn.commit().await.map_err(db::DbError::from)?;
