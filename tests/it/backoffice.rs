@@ -100,6 +100,21 @@ db_test!(recruiter_pipeline_and_administration, |db| {
     assert_eq!(res.status, StatusCode::NOT_FOUND);
     assert_eq!(db::applications::get(db.conn(), a.id).await.expect("a").application.stage, "entretien");
 
+    // The board view: a column per stage, the card in "Entretien", its form back to the board.
+    let board =
+        send(&app, &ra, "GET", &format!("/recruteur/offres/{}/candidatures?vue=tableau", offer.offer.id), "").await;
+    assert_eq!(board.status, StatusCode::OK);
+    let interview = board.body.split("data-stage=\"entretien\"").nth(1).expect("interview column");
+    let interview = interview.split("data-stage=").next().expect("column");
+    assert!(interview.contains("Paul Girard") && interview.contains("draggable=\"true\""), "{interview}");
+    assert!(board.body.contains("aria-current=\"page\">Tableau par étape"));
+    let res =
+        send(&app, &ra, "POST", &format!("/recruteur/candidatures/{}/etape", a.id), "vue=tableau&etape=refusee").await;
+    assert!(res.header("location").contains("/candidatures?vue=tableau&message="), "{}", res.header("location"));
+    let list =
+        send(&app, &rb, "GET", &format!("/recruteur/offres/{}/candidatures?vue=tableau", offer.offer.id), "").await;
+    assert_eq!(list.status, StatusCode::NOT_FOUND, "B does not see A's board");
+
     let csv = send(&app, &ra, "GET", &format!("/recruteur/offres/{}/candidatures.csv", offer.offer.id), "").await;
     assert_eq!(csv.status, StatusCode::OK);
     assert!(csv.header("content-type").starts_with("text/csv"));

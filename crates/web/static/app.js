@@ -20,3 +20,57 @@ document.addEventListener('DOMContentLoaded', function () {
     summary.focus();
   }
 });
+
+// The pipeline's board: dropping a card on a column submits the card's own form (the one
+// keyboard and no-JavaScript users submit) with that stage; htmx swaps the board. A refusal
+// needs a reason, so for that column the form is filled and its reason list focused instead.
+(function () {
+  function column(target) {
+    return target && target.closest ? target.closest('[data-stage]') : null;
+  }
+  document.addEventListener('dragstart', function (event) {
+    var card = event.target.closest ? event.target.closest('[data-card]') : null;
+    if (card && event.dataTransfer) {
+      event.dataTransfer.setData('text/plain', card.id);
+      event.dataTransfer.effectAllowed = 'move';
+    }
+  });
+  document.addEventListener('dragover', function (event) {
+    var col = column(event.target);
+    if (col) {
+      event.preventDefault();
+      col.classList.add('pipeline-column--over');
+    }
+  });
+  document.addEventListener('dragleave', function (event) {
+    var col = column(event.target);
+    if (col && !col.contains(event.relatedTarget)) {
+      col.classList.remove('pipeline-column--over');
+    }
+  });
+  document.addEventListener('drop', function (event) {
+    var col = column(event.target);
+    if (!col || !event.dataTransfer) {
+      return;
+    }
+    event.preventDefault();
+    col.classList.remove('pipeline-column--over');
+    var card = document.getElementById(event.dataTransfer.getData('text/plain'));
+    var form = card ? card.querySelector('form[data-move]') : null;
+    if (!form || column(card) === col) {
+      return;
+    }
+    var stage = col.getAttribute('data-stage');
+    var select = form.querySelector('select[name="etape"]');
+    var allowed = Array.prototype.some.call(select.options, function (o) { return o.value === stage; });
+    if (!allowed) {
+      return;
+    }
+    select.value = stage;
+    if (stage === 'refusee') {
+      form.querySelector('select[name="motif"]').focus();
+      return;
+    }
+    form.requestSubmit();
+  });
+})();

@@ -106,9 +106,16 @@ pub struct PipelinePage {
     reasons: Vec<refusal_reason::Model>,
     stages: Vec<Stage>,
     notice: Option<String>,
+    /// The board (a column per stage) rather than the table.
+    board: bool,
 }
 
 impl PipelinePage {
+    /// The board's columns: every stage, with its applications.
+    fn columns(&self) -> Vec<(Stage, Vec<&Row>)> {
+        Stage::ALL.iter().map(|s| (*s, self.rows.iter().filter(|r| r.stage == *s).collect())).collect()
+    }
+
     fn reason_label(&self, code: &str) -> String {
         self.reasons.iter().find(|r| r.code == code).map(|r| r.label.clone()).unwrap_or_default()
     }
@@ -133,7 +140,10 @@ pub async fn pipeline(
         })
         .collect();
     let notice = super::notice(q.as_deref());
+    let board =
+        form_urlencoded::parse(q.as_deref().unwrap_or_default().as_bytes()).any(|(k, v)| k == "vue" && v == "tableau");
     Ok(PipelinePage {
+        board,
         page: Page::new(format!("Candidatures : {}", offer.title))
             .crumbs(&[("Espace recruteur", Some("/recruteur")), ("Candidatures", None)]),
         rows,
@@ -154,8 +164,10 @@ pub async fn move_stage(
 ) -> AppResult<Response> {
     let app = db::backoffice::managed_application(state.db.conn(), parse_id(&id)?, staff.institution_id).await?;
     let form = Form::parse(&body);
+    // Back to the view the move came from (the board keeps its columns).
+    let view = if form.get("vue") == "tableau" { "?vue=tableau" } else { "" };
     let back = |message: &str| match app.offer_id {
-        Some(o) => super::with_message(&format!("/recruteur/offres/{o}/candidatures"), message),
+        Some(o) => super::with_message(&format!("/recruteur/offres/{o}/candidatures{view}"), message),
         None => super::with_message("/recruteur", message),
     };
     let Ok(to) = form.get("etape").parse::<Stage>() else {
