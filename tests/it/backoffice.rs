@@ -795,3 +795,60 @@ db_test!(administrators_rewrite_the_stage_emails, |db| {
     let res = send(&app, &admin, "POST", "/admin/modeles-courriels/retiree", "action=retablir").await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
 });
+
+db_test!(administrators_act_for_an_employer, |db| {
+    db::seed::seed_demo(&db, today()).await.expect("seed");
+    let app = TestApp::new(&db, today()).await;
+    let institutions = db::institutions::list(db.conn()).await.expect("institutions");
+    let (inst, other) = (&institutions[0], &institutions[1]);
+    let admin = staff(&app, &db, "admin@exemple.fr", Role::Administrator, None).await;
+    let ra = staff(&app, &db, "ra@exemple.fr", Role::Recruiter, Some(other.id)).await;
+
+    // Without an employer, the administrator is asked to choose one.
+    let res = send(&app, &admin, "GET", "/recruteur/offres/nouvelle", "").await;
+    assert!(res.header("location").starts_with("/admin/employeurs?message="), "{}", res.header("location"));
+    let res = send(&app, &admin, "GET", "/recruteur/employeur", "").await;
+    assert!(res.header("location").starts_with("/admin/employeurs?message="));
+    let fiche = send(&app, &admin, "GET", &format!("/admin/employeurs/{}", inst.id), "").await;
+    assert!(fiche.body.contains(&format!("/recruteur/offres/nouvelle?employeur={}", inst.id)));
+
+    // A new offer for that employer.
+    let form = send(&app, &admin, "GET", &format!("/recruteur/offres/nouvelle?employeur={}", inst.id), "").await;
+    assert!(form.body.contains(&format!("Pour : {}", inst.name)) && form.body.contains("name=\"employeur\""));
+    let body = format!("employeur={}&titre=Architecte+cloud&missions=Concevoir", inst.id);
+    let res = send(&app, &admin, "POST", "/recruteur/offres/nouvelle", &body).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let id: i64 = res.header("location").split('/').nth(3).and_then(|s| s.parse().ok()).expect("offer id");
+    let offer = db::backoffice::managed_offer(db.conn(), id, None).await.expect("offer");
+    assert_eq!(
+        (offer.institution_id, offer.title.as_str(), offer.state.as_str()),
+        (inst.id, "Architecte cloud", "draft")
+    );
+    // A recruiter cannot slip another employer in: the field is ignored.
+    let body = format!("employeur={}&titre=Intrus&missions=x", inst.id);
+    let res = send(&app, &ra, "POST", "/recruteur/offres/nouvelle", &body).await;
+    let id: i64 = res.header("location").split('/').nth(3).and_then(|s| s.parse().ok()).expect("offer id");
+    assert_eq!(db::backoffice::managed_offer(db.conn(), id, None).await.expect("o").institution_id, other.id);
+
+    // The employer page, drafted and published by the administrator, stays on that employer.
+    let editor = send(&app, &admin, "GET", &format!("/recruteur/employeur?employeur={}", inst.id), "").await;
+    assert!(editor.body.contains(&format!("Page employeur : {}", inst.name)));
+    let body = format!("employeur={}&presentation=Texte+de+l%E2%80%99administration&action=apercu", inst.id);
+    let res = send(&app, &admin, "POST", "/recruteur/employeur", &body).await;
+    assert!(
+        res.header("location").contains(&format!("employeur={}", inst.id))
+            && res.header("location").contains("apercu=1")
+    );
+    let draft = db::institutions::draft(db.conn(), inst.id).await.expect("db").expect("draft");
+    assert_eq!(draft.presentation.as_deref(), Some("Texte de l’administration"));
+    assert!(db::institutions::draft(db.conn(), other.id).await.expect("db").is_none());
+    let body = format!("employeur={}&nom=Bureau+des+talents", inst.id);
+    send(&app, &admin, "POST", "/recruteur/employeur/services", &body).await;
+    let services = db::institutions::services(db.conn(), inst.id).await.expect("services");
+    assert!(services.iter().any(|s| s.name == "Bureau des talents"));
+    // An unknown employer is a 404, not a 500.
+    assert_eq!(
+        send(&app, &admin, "GET", "/recruteur/employeur?employeur=999999", "").await.status,
+        StatusCode::NOT_FOUND
+    );
+});

@@ -39,6 +39,8 @@ pub struct EditorPage {
     services: Vec<service::Model>,
     notice: Option<String>,
     logo_error: String,
+    /// An administrator's employer (they belong to none): carried by every form of the page.
+    acting: Option<i64>,
 }
 
 fn fields(d: &ShowcaseDraft) -> [&Option<String>; 7] {
@@ -73,15 +75,27 @@ fn draft_of(form: &mut Form) -> ShowcaseDraft {
     ShowcaseDraft { website, presentation, values, missions, projects, figures, recruitment_process, working_with_us }
 }
 
-async fn institution_of(state: &AppState, staff: &StaffUser) -> AppResult<institution::Model> {
-    // Administrators edit employer pages from an institution's recruiters' accounts; this page
-    // is the recruiter's own institution.
-    let id = staff.institution_id.ok_or(AppError::NotFound)?;
+/// The page's employer: a recruiter's own (whatever is asked), or for an administrator the
+/// one named by `employeur` (404 when there is none).
+async fn institution_of(state: &AppState, staff: &StaffUser, requested: &str) -> AppResult<institution::Model> {
+    let id = match staff.institution_id {
+        Some(own) => own,
+        None => requested.parse().map_err(|_| AppError::NotFound)?,
+    };
     Ok(db::institutions::by_id(state.db.conn(), id).await?)
+}
+
+fn acting(staff: &StaffUser, inst: &institution::Model) -> Option<i64> {
+    staff.institution_id.is_none().then_some(inst.id)
+}
+
+fn query_param(q: &str, name: &str) -> String {
+    form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned()).unwrap_or_default()
 }
 
 async fn render(
     state: &AppState,
+    acting: Option<i64>,
     inst: institution::Model,
     form: Form,
     preview: bool,
@@ -105,30 +119,52 @@ async fn render(
         has_draft,
         notice,
         logo_error,
+        acting,
     })
 }
 
 /// `GET /recruteur/employeur` (recruiter): the draft if there is one, else the published page.
-pub async fn edit(State(state): State<AppState>, staff: StaffUser, RawQuery(q): RawQuery) -> AppResult<EditorPage> {
-    let inst = institution_of(&state, &staff).await?;
-    let draft = db::institutions::draft(state.db.conn(), inst.id).await?.unwrap_or_else(|| ShowcaseDraft::of(&inst));
+/// An administrator chooses the employer (`?employeur=`) from the employers' administration.
+pub async fn edit(State(state): State<AppState>, staff: StaffUser, RawQuery(q): RawQuery) -> AppResult<Response> {
     let q = q.unwrap_or_default();
-    let notice =
-        form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "message").map(|(_, v)| v.chars().take(300).collect());
-    render(&state, inst, form_of(&draft), q.contains("apercu=1"), notice, String::new()).await
+    if staff.institution_id.is_none() && query_param(&q, "employeur").is_empty() {
+        return Ok(super::with_message(
+            "/admin/employeurs",
+            "Choisissez un employeur, puis « Modifier sa page » sur sa fiche.",
+        ));
+    }
+    let inst = institution_of(&state, &staff, &query_param(&q, "employeur")).await?;
+    let draft = db::institutions::draft(state.db.conn(), inst.id).await?.unwrap_or_else(|| ShowcaseDraft::of(&inst));
+    let notice = Some(query_param(&q, "message").chars().take(300).collect::<String>()).filter(|m| !m.is_empty());
+    let acting = acting(&staff, &inst);
+    let preview = query_param(&q, "apercu") == "1";
+    Ok(render(&state, acting, inst, form_of(&draft), preview, notice, String::new()).await?.into_response())
 }
 
-fn back(message: &str, preview: bool) -> Response {
-    super::with_message(if preview { "/recruteur/employeur?apercu=1" } else { "/recruteur/employeur" }, message)
+fn back(message: &str, preview: bool, acting: Option<i64>) -> Response {
+    let mut params = Vec::new();
+    if let Some(id) = acting {
+        params.push(format!("employeur={id}"));
+    }
+    if preview {
+        params.push("apercu=1".into());
+    }
+    let path = if params.is_empty() {
+        "/recruteur/employeur".to_string()
+    } else {
+        format!("/recruteur/employeur?{}", params.join("&"))
+    };
+    super::with_message(&path, message)
 }
 
 /// `POST /recruteur/employeur` (recruiter): `action=brouillon|apercu|publier`.
 pub async fn save(State(state): State<AppState>, staff: StaffUser, body: Bytes) -> AppResult<Response> {
-    let inst = institution_of(&state, &staff).await?;
     let mut form = Form::parse(&body);
+    let inst = institution_of(&state, &staff, form.get("employeur")).await?;
+    let acting = acting(&staff, &inst);
     let draft = draft_of(&mut form);
     if !form.is_valid() {
-        return Ok(render(&state, inst, form, false, None, String::new()).await?.into_response());
+        return Ok(render(&state, acting, inst, form, false, None, String::new()).await?.into_response());
     }
     let now = state.now();
     let txn = state.db.begin().await?;
@@ -151,16 +187,17 @@ pub async fn save(State(state): State<AppState>, staff: StaffUser, body: Bytes) 
         state.pages.clear();
     }
     Ok(if publish {
-        back("Page publiée.", false)
+        back("Page publiée.", false, acting)
     } else {
-        back("Brouillon enregistré : la page publique n’a pas changé.", form.get("action") == "apercu")
+        back("Brouillon enregistré : la page publique n’a pas changé.", form.get("action") == "apercu", acting)
     })
 }
 
 /// `POST /recruteur/employeur/logo` (recruiter, multipart `logo`).
 pub async fn logo(State(state): State<AppState>, staff: StaffUser, multipart: Multipart) -> AppResult<Response> {
-    let inst = institution_of(&state, &staff).await?;
-    let (_, upload) = read_multipart(multipart, "logo", MAX_LOGO_BYTES).await;
+    let (fields, upload) = read_multipart(multipart, "logo", MAX_LOGO_BYTES).await;
+    let inst = institution_of(&state, &staff, fields.get("employeur")).await?;
+    let acting = acting(&staff, &inst);
     let checked = match upload {
         None => Err("Choisissez une image."),
         Some(u) if u.too_big => Err("Le logo dépasse 2 Mo."),
@@ -171,7 +208,9 @@ pub async fn logo(State(state): State<AppState>, staff: StaffUser, multipart: Mu
         Err(msg) => {
             let draft =
                 db::institutions::draft(state.db.conn(), inst.id).await?.unwrap_or_else(|| ShowcaseDraft::of(&inst));
-            return Ok(render(&state, inst, form_of(&draft), false, None, msg.to_string()).await?.into_response());
+            return Ok(render(&state, acting, inst, form_of(&draft), false, None, msg.to_string())
+                .await?
+                .into_response());
         }
     };
     let key = format!("logos/{}.png", crate::auth::random_token()?);
@@ -181,21 +220,22 @@ pub async fn logo(State(state): State<AppState>, staff: StaffUser, multipart: Mu
     if let Some(old) = inst.logo_path.as_deref().filter(|k| k.starts_with("logos/")) {
         state.files.delete(old).await?;
     }
-    Ok(back("Logo enregistré.", false))
+    Ok(back("Logo enregistré.", false, acting))
 }
 
 /// `POST /recruteur/employeur/services` (recruiter): adds a service (`nom`, optional `parent`).
 pub async fn add_service(State(state): State<AppState>, staff: StaffUser, body: Bytes) -> AppResult<Response> {
-    let inst = institution_of(&state, &staff).await?;
     let mut form = Form::parse(&body);
+    let inst = institution_of(&state, &staff, form.get("employeur")).await?;
+    let acting = acting(&staff, &inst);
     let name = form.required("nom", "le nom du service", 200);
     if !form.is_valid() {
-        return Ok(back("Renseignez le nom du service.", false));
+        return Ok(back("Renseignez le nom du service.", false, acting));
     }
     let services = db::institutions::services(state.db.conn(), inst.id).await?;
     let parent = services.iter().find(|s| s.id.to_string() == form.get("parent")).map(|s| s.id);
     db::institutions::find_or_create_service(state.db.conn(), inst.id, parent, &name, None, state.now()).await?;
-    Ok(back("Service ajouté.", false))
+    Ok(back("Service ajouté.", false, acting))
 }
 
 /// `GET /logos/{key}` (public): a logo stored by the editor.

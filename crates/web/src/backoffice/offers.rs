@@ -12,11 +12,12 @@ use crate::markdown;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, TimeZone, Utc};
 use db::backoffice::{Audit, OfferEdit};
+use db::entity::institution;
 use domain::offer::{Category, ContractType, Experience, Remote, Versant};
 
 /// The Markdown sections of an offer: (field, label).
@@ -47,6 +48,8 @@ pub struct OfferForm {
     contracts: Vec<Opt>,
     preview: Vec<(&'static str, String)>,
     saved: bool,
+    /// An administrator's new offer names its employer (they belong to none).
+    acting_for: Option<institution::Model>,
 }
 
 fn options<T: Copy>(
@@ -139,6 +142,7 @@ fn page_of(form: Form, offer_id: Option<i64>, preview: Vec<(&'static str, String
         contracts,
         preview,
         saved,
+        acting_for: None,
     }
 }
 
@@ -238,27 +242,54 @@ fn preview_of(form: &Form) -> Vec<(&'static str, String)> {
     SECTIONS.iter().filter_map(|(name, label)| form.opt(name).map(|t| (*label, markdown::to_html(&t)))).collect()
 }
 
-/// `GET /recruteur/offres/nouvelle` (recruiter).
-pub async fn new_form(staff: StaffUser) -> AppResult<Response> {
-    if staff.institution_id.is_none() {
-        return Ok(crate::backoffice::recruiter::back(
-            "Une offre est publiée par un·e recruteur·euse de son employeur.",
-        ));
+/// The employer of a new offer: a recruiter's own; for an administrator, the one named by
+/// `employeur` (`None`: they must choose one first).
+async fn employer_of_new(
+    state: &AppState,
+    staff: &StaffUser,
+    requested: &str,
+) -> AppResult<Option<institution::Model>> {
+    match (staff.institution_id, requested.parse::<i64>()) {
+        (Some(own), _) => Ok(Some(db::institutions::by_id(state.db.conn(), own).await?)),
+        (None, Ok(id)) => Ok(Some(db::institutions::by_id(state.db.conn(), id).await?)),
+        (None, Err(_)) => Ok(None),
     }
-    Ok(page_of(Form::default(), None, Vec::new(), false).into_response())
 }
 
-/// `POST /recruteur/offres/nouvelle` (recruiter): saves a draft, then goes to its edit page.
-pub async fn create(State(state): State<AppState>, staff: StaffUser, body: Bytes) -> AppResult<Response> {
-    let Some(institution_id) = staff.institution_id else {
-        return Ok(crate::backoffice::recruiter::back(
-            "Une offre est publiée par un·e recruteur·euse de son employeur.",
-        ));
+fn choose_employer_first() -> Response {
+    super::with_message(
+        "/admin/employeurs",
+        "Choisissez l’employeur, puis « Publier une offre pour cet employeur » sur sa fiche.",
+    )
+}
+
+/// `GET /recruteur/offres/nouvelle` (recruiter; administrators with `?employeur=`).
+pub async fn new_form(State(state): State<AppState>, staff: StaffUser, RawQuery(q): RawQuery) -> AppResult<Response> {
+    let requested = form_urlencoded::parse(q.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "employeur")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    let Some(inst) = employer_of_new(&state, &staff, &requested).await? else {
+        return Ok(choose_employer_first());
     };
+    let mut page = page_of(Form::default(), None, Vec::new(), false);
+    page.acting_for = staff.institution_id.is_none().then_some(inst);
+    Ok(page.into_response())
+}
+
+/// `POST /recruteur/offres/nouvelle` (recruiter; administrators with `employeur`): saves a
+/// draft, then goes to its edit page.
+pub async fn create(State(state): State<AppState>, staff: StaffUser, body: Bytes) -> AppResult<Response> {
     let mut form = Form::parse(&body);
+    let Some(inst) = employer_of_new(&state, &staff, form.get("employeur")).await? else {
+        return Ok(choose_employer_first());
+    };
+    let institution_id = inst.id;
     let edit = validate(&mut form);
     if !form.is_valid() {
-        return Ok(page_of(form, None, Vec::new(), false).into_response());
+        let mut page = page_of(form, None, Vec::new(), false);
+        page.acting_for = staff.institution_id.is_none().then_some(inst);
+        return Ok(page.into_response());
     }
     let now = state.now();
     let txn = state.db.begin().await?;
