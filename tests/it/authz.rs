@@ -214,6 +214,10 @@ fn fill(path: &str, w: &World) -> (String, bool) {
                 };
                 id.to_string()
             }
+            "{etape}" => {
+                real = true;
+                "entretien".into()
+            }
             "{token}" => "jeton-inconnu".into(),
             "{name}" => "inconnu.png".into(),
             "{sitemap_part}" => "sitemap-1.xml".into(),

@@ -852,3 +852,72 @@ db_test!(administrators_act_for_an_employer, |db| {
         StatusCode::NOT_FOUND
     );
 });
+
+db_test!(recruiters_belong_to_an_employer_and_its_services, |db| {
+    db::seed::seed_demo(&db, today()).await.expect("seed");
+    let app = TestApp::new(&db, today()).await;
+    let institutions = db::institutions::list(db.conn()).await.expect("institutions");
+    let (inst, other) = (&institutions[0], &institutions[1]);
+    let admin = staff(&app, &db, "admin@exemple.fr", Role::Administrator, None).await;
+
+    // The service named in the request is the recruiter's once approved.
+    let body = format!(
+        "nom=Ana+Lopez&email=ana%40exemple.gouv.fr&employeur={}&service=Bureau+des+talents&poste=Recruteuse",
+        inst.id
+    );
+    send(&app, "", "POST", "/demande-de-compte", &body).await;
+    let request =
+        db::backoffice::pending_access_request_of(db.conn(), "ana@exemple.gouv.fr").await.expect("db").expect("r");
+    let decision = format!("decision=approuver&employeur={}", inst.id);
+    send(&app, &admin, "POST", &format!("/admin/demandes/{}/decision", request.id), &decision).await;
+    let ana =
+        db::users::by_email(db.conn(), &Email::parse("ana@exemple.gouv.fr").expect("e")).await.expect("db").expect("a");
+    let services = db::institutions::services(db.conn(), inst.id).await.expect("services");
+    let talents = services.iter().find(|s| s.name == "Bureau des talents").expect("service created");
+    assert_eq!(db::backoffice::user_service_ids(db.conn(), ana.id).await.expect("db"), [talents.id]);
+
+    // The account page shows it; another service of the same employer can be added, one of
+    // another employer cannot.
+    let page = send(&app, &admin, "GET", &format!("/admin/utilisateurs/{}", ana.id), "").await;
+    assert!(
+        page.body
+            .contains(&format!("id=\"service-{}\" name=\"services\" value=\"{}\" checked", talents.id, talents.id)),
+        "{}",
+        page.body
+    );
+    let lab = db::institutions::find_or_create_service(db.conn(), inst.id, None, "Laboratoire", None, today())
+        .await
+        .expect("s");
+    let foreign = db::institutions::find_or_create_service(db.conn(), other.id, None, "Ailleurs", None, today())
+        .await
+        .expect("s");
+    let body = format!("employeur={}&services={}&services={}&services={}", inst.id, talents.id, lab.id, foreign.id);
+    send(&app, &admin, "POST", &format!("/admin/utilisateurs/{}/rattachement", ana.id), &body).await;
+    let mut mine = db::backoffice::user_service_ids(db.conn(), ana.id).await.expect("db");
+    mine.sort();
+    let mut expected = vec![talents.id, lab.id];
+    expected.sort();
+    assert_eq!(mine, expected);
+
+    // Another employer: the former one's services go.
+    let body = format!("employeur={}&services={}", other.id, foreign.id);
+    let res = send(&app, &admin, "POST", &format!("/admin/utilisateurs/{}/rattachement", ana.id), &body).await;
+    let page = send(&app, &admin, "GET", res.header("location"), "").await;
+    assert!(page.body.contains("choisissez maintenant ses services"), "{}", page.body);
+    let ana = db::accounts::by_id(db.conn(), ana.id).await.expect("db").expect("a");
+    assert_eq!(ana.institution_id, Some(other.id));
+    assert!(db::backoffice::user_service_ids(db.conn(), ana.id).await.expect("db").is_empty());
+    let log = db::backoffice::audit_log(db.conn(), 10).await.expect("log");
+    assert!(log.iter().any(|e| e.action == "compte.rattachement"));
+
+    // Candidates are not attached to employers; an unknown account is a 404.
+    let cand = db::accounts::create_candidate(db.conn(), &Email::parse("paul@exemple.fr").expect("e"), "x", today())
+        .await
+        .expect("c");
+    let body = format!("employeur={}", inst.id);
+    let res = send(&app, &admin, "POST", &format!("/admin/utilisateurs/{}/rattachement", cand.id), &body).await;
+    let page = send(&app, &admin, "GET", res.header("location"), "").await;
+    assert!(page.body.contains("Seuls les comptes recruteur"));
+    assert_eq!(db::accounts::by_id(db.conn(), cand.id).await.expect("db").expect("c").institution_id, None);
+    assert_eq!(send(&app, &admin, "GET", "/admin/utilisateurs/999999", "").await.status, StatusCode::NOT_FOUND);
+});

@@ -665,3 +665,48 @@ pub async fn set_refusal_reason_active(conn: &impl ConnectionTrait, id: i64, act
     }
     Ok(())
 }
+
+// --- a recruiter's employer and services --------------------------------------------------
+
+/// The services a recruiter belongs to.
+pub async fn user_service_ids(conn: &impl ConnectionTrait, user_id: i64) -> Result<Vec<i64>> {
+    use crate::entity::user_service;
+    Ok(user_service::Entity::find()
+        .filter(user_service::Column::UserId.eq(user_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|r| r.service_id)
+        .collect())
+}
+
+/// Sets a recruiter's employer and services; services of another employer are ignored, so a
+/// recruiter never belongs to a service outside their institution.
+pub async fn set_attachment(
+    conn: &impl ConnectionTrait,
+    user_id: i64,
+    institution_id: i64,
+    service_ids: &[i64],
+    now: DateTime<Utc>,
+) -> Result<Vec<i64>> {
+    use crate::entity::{service, user_service};
+    use sea_orm::ActiveValue::Set;
+    set_institution(conn, user_id, institution_id, now).await?;
+    user_service::Entity::delete_many().filter(user_service::Column::UserId.eq(user_id)).exec(conn).await?;
+    let valid: Vec<i64> = service::Entity::find()
+        .filter(service::Column::InstitutionId.eq(institution_id))
+        .filter(service::Column::Id.is_in(service_ids.to_vec()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    if !valid.is_empty() {
+        let rows = valid
+            .iter()
+            .map(|id| user_service::ActiveModel { user_id: Set(user_id), service_id: Set(*id) })
+            .collect::<Vec<_>>();
+        user_service::Entity::insert_many(rows).exec_without_returning(conn).await?;
+    }
+    Ok(valid)
+}

@@ -146,6 +146,11 @@ pub async fn decide(
             }
             None => db::users::create(&txn, &email, Role::Recruiter, Some(inst.id), now).await?,
         };
+        // The service named in the request becomes the recruiter's (created if new).
+        if let Some(name) = request.service.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            let service = db::institutions::find_or_create_service(&txn, inst.id, None, name, None, now).await?;
+            db::backoffice::set_attachment(&txn, user.id, inst.id, &[service.id], now).await?;
+        }
         let token = auth::random_token()?;
         db::accounts::insert_token(&txn, user.id, db::accounts::TokenPurpose::SignIn, &token, Duration::days(7), now)
             .await?;

@@ -29,6 +29,10 @@ pub struct AdminPage {
 }
 
 impl AdminPage {
+    fn institution_name(&self, id: i64) -> &str {
+        self.institutions.iter().find(|i| i.id == id).map(|i| i.name.as_str()).unwrap_or("")
+    }
+
     fn role_label(&self, code: &str) -> &'static str {
         code.parse::<Role>().map(Role::label).unwrap_or("?")
     }
@@ -112,4 +116,101 @@ pub async fn set_role(
     db::backoffice::audit(&txn, audit, now).await?;
     txn.commit().await.map_err(db::DbError::from)?;
     Ok(back(&format!("Rôle changé : {}.", role.label())))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "backoffice/account.html")]
+pub struct AccountPage {
+    page: Page,
+    account: user::Model,
+    institutions: Vec<institution::Model>,
+    /// The services of the account's employer, with whether the account belongs to each.
+    services: Vec<(db::entity::service::Model, bool)>,
+    notice: Option<String>,
+}
+
+impl AccountPage {
+    fn role_label(&self) -> &'static str {
+        self.account.role.parse::<Role>().map(Role::label).unwrap_or("?")
+    }
+}
+
+/// `GET /admin/utilisateurs/{id}` (administrator): an account's employer and services.
+pub async fn account(
+    State(state): State<AppState>,
+    AdminUser(_): AdminUser,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> AppResult<AccountPage> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let account = db::accounts::by_id(state.db.conn(), id).await?.ok_or(AppError::NotFound)?;
+    let mine = db::backoffice::user_service_ids(state.db.conn(), id).await?;
+    let services = match account.institution_id {
+        Some(inst) => db::institutions::services(state.db.conn(), inst)
+            .await?
+            .into_iter()
+            .map(|s| {
+                let on = mine.contains(&s.id);
+                (s, on)
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(AccountPage {
+        page: Page::new(account.email.clone()).crumbs(&[("Administration", Some("/admin")), ("Compte", None)]),
+        institutions: db::institutions::list(state.db.conn()).await?,
+        services,
+        account,
+        notice: super::notice(q.as_deref()),
+    })
+}
+
+/// `POST /admin/utilisateurs/{id}/rattachement` (administrator): a recruiter's employer
+/// (`employeur`) and services (`services`, several); changing the employer drops the services
+/// of the former one.
+pub async fn attach(
+    State(state): State<AppState>,
+    AdminUser(me): AdminUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let here = format!("/admin/utilisateurs/{id}");
+    let form = Form::parse(&body);
+    let now = state.now();
+    let txn = state.db.begin().await?;
+    let before = db::accounts::by_id(&txn, id).await?.ok_or(AppError::NotFound)?;
+    if before.role != Role::Recruiter.code() {
+        return Ok(super::with_message(&here, "Seuls les comptes recruteur sont rattachés à un employeur."));
+    }
+    let Ok(institution_id) = form.get("employeur").parse::<i64>() else {
+        return Ok(super::with_message(&here, "Choisissez l’employeur du compte."));
+    };
+    let inst = match db::institutions::by_id(&txn, institution_id).await {
+        Ok(i) => i,
+        Err(db::DbError::NotFound) => return Ok(super::with_message(&here, "Cet employeur n’existe pas.")),
+        Err(e) => return Err(e.into()),
+    };
+    // Services only make sense with the employer they were chosen with.
+    let requested: Vec<i64> = if before.institution_id == Some(inst.id) {
+        form.all("services").iter().filter_map(|s| s.parse().ok()).collect()
+    } else {
+        Vec::new()
+    };
+    let kept = db::backoffice::set_attachment(&txn, id, inst.id, &requested, now).await?;
+    let audit = Audit {
+        actor: &me,
+        action: "compte.rattachement",
+        target: format!("compte {} ({})", id, before.email),
+        before: before.institution_id.map(|i| format!("employeur {i}")),
+        after: Some(format!("employeur {} « {} », services {:?}", inst.id, inst.name, kept)),
+    };
+    db::backoffice::audit(&txn, audit, now).await?;
+    txn.commit().await.map_err(db::DbError::from)?;
+    let message = if before.institution_id == Some(inst.id) {
+        "Rattachement enregistré.".to_string()
+    } else {
+        format!("Compte rattaché à {} : choisissez maintenant ses services.", inst.name)
+    };
+    Ok(super::with_message(&here, &message))
 }

@@ -83,6 +83,8 @@ pub fn routes() -> Routes {
         .post("/admin/motifs", Administrator, imports::add_reason)
         .post("/admin/motifs/{id}/etat", Administrator, imports::set_reason)
         .post("/admin/demandes/{id}/decision", Administrator, access::decide)
+        .get("/admin/utilisateurs/{id}", Administrator, admin::account)
+        .post("/admin/utilisateurs/{id}/rattachement", Administrator, admin::attach)
         .post("/admin/utilisateurs/{id}/activation", Administrator, admin::set_active)
         .post("/admin/utilisateurs/{id}/role", Administrator, admin::set_role)
 }
