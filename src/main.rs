@@ -272,10 +272,10 @@ async fn serve(common: &Common, args: ServeArgs) -> Result<()> {
     let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{local}"));
     let mut config = web::WebConfig::new(public_url.clone());
     config.proconnect = proconnect(&args, &public_url)?;
-    let taxonomy = Arc::new(web::offer_search::Taxonomy::load(&db).await?);
+    let taxonomy = Arc::new(web::offer_search::TaxonomyCell::load(&db).await?);
     let search = Arc::new(web::offer_search::SearchService::open(&index_dir(common))?);
     // Missing or stale: the index catches up with the database before the first request.
-    let read = search.sync(&db, &taxonomy).await?;
+    let read = search.sync(&db, &taxonomy.current()).await?;
     tracing::info!(offers = read, indexed = search.backend().len(), "search index up to date");
     Arc::clone(&search).spawn_follower(db.clone(), Arc::clone(&taxonomy), std::time::Duration::from_secs(2));
     let state = web::AppState {
@@ -306,9 +306,9 @@ fn worker_config(common: &Common) -> web::jobs::WorkerConfig {
 /// `metiers worker`: the background jobs alone, until SIGTERM.
 async fn worker(common: &Common, args: ServeArgs) -> Result<()> {
     let db = open(common).await?;
-    let taxonomy = Arc::new(web::offer_search::Taxonomy::load(&db).await?);
+    let taxonomy = Arc::new(web::offer_search::TaxonomyCell::load(&db).await?);
     let search = Arc::new(web::offer_search::SearchService::open(&common.data_dir.join("index-worker"))?);
-    search.sync(&db, &taxonomy).await?;
+    search.sync(&db, &taxonomy.current()).await?;
     Arc::clone(&search).spawn_follower(db.clone(), Arc::clone(&taxonomy), std::time::Duration::from_secs(2));
     let public_url = args.public_url.unwrap_or_else(|| format!("http://{}", args.bind));
     let state = web::AppState {

@@ -37,10 +37,13 @@ struct World {
     import_run: i64,
     reason: i64,
     institution_a: i64,
+    domain_id: i64,
+    profession_id: i64,
 }
 
 async fn world(db: &TestDb, app: &TestApp) -> World {
     db::seed::seed_demo(db, today()).await.expect("seed");
+    let taxonomy = db::reference::taxonomy(db.conn()).await.expect("taxonomy");
     let now = today();
     let offers = db::listing::latest_open(db.conn(), now, 100, None, None, None).await.expect("offers");
     let a = offers.iter().find(|v| v.offer.application_url.is_none()).expect("an offer applied to here");
@@ -146,6 +149,8 @@ async fn world(db: &TestDb, app: &TestApp) -> World {
     let reason = db::applications::refusal_reasons(db.conn()).await.expect("reasons")[0].id;
     World {
         institution_a: a.offer.institution_id,
+        domain_id: taxonomy.0[0].id,
+        profession_id: taxonomy.1[0].id,
         import_run,
         reason,
         access_request: request.id,
@@ -203,6 +208,10 @@ fn fill(path: &str, w: &World) -> (String, bool) {
                     w.import_run
                 } else if path.starts_with("/admin/motifs/") {
                     w.reason
+                } else if path.starts_with("/admin/metiers/domaines/") {
+                    w.domain_id
+                } else if path.starts_with("/admin/metiers/metiers/") {
+                    w.profession_id
                 } else if path.starts_with("/admin/employeurs/") {
                     w.institution_a
                 } else if path.starts_with("/espace-candidat/invitations/") {

@@ -921,3 +921,58 @@ db_test!(recruiters_belong_to_an_employer_and_its_services, |db| {
     assert_eq!(db::accounts::by_id(db.conn(), cand.id).await.expect("db").expect("c").institution_id, None);
     assert_eq!(send(&app, &admin, "GET", "/admin/utilisateurs/999999", "").await.status, StatusCode::NOT_FOUND);
 });
+
+db_test!(administrators_edit_professions_and_domains, |db| {
+    db::seed::seed_demo(&db, today()).await.expect("seed");
+    let app = TestApp::new(&db, today()).await;
+    let admin = staff(&app, &db, "admin@exemple.fr", Role::Administrator, None).await;
+    let offers = db::listing::latest_open(db.conn(), today(), 100, None, None, None).await.expect("offers");
+    let offer = offers.iter().find(|v| v.offer.profession_id.is_some()).expect("an offer with a profession").clone();
+    let pid = offer.offer.profession_id.expect("profession");
+    let (domains, professions) = db::reference::taxonomy(db.conn()).await.expect("taxonomy");
+    let prof = professions.iter().find(|p| p.id == pid).expect("p").clone();
+    let page = send(&app, &admin, "GET", "/admin/metiers", "").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(&prof.label));
+
+    // Mistakes are refused with a message, nothing changes.
+    let res = send(&app, &admin, "POST", &format!("/admin/metiers/metiers/{pid}"), "libelle=+&domaine=").await;
+    let page = send(&app, &admin, "GET", res.header("location"), "").await;
+    assert!(page.body.contains("Saisissez un libellé."));
+    let res = send(&app, &admin, "POST", &format!("/admin/metiers/metiers/{pid}"), "libelle=X&domaine=999999").await;
+    let page = send(&app, &admin, "GET", res.header("location"), "").await;
+    assert!(page.body.contains("Choisissez un domaine de la liste."));
+
+    // Renamed: the offer, the search facets and the index follow; the address stays.
+    let body = format!("libelle=Ing%C3%A9nieur%C2%B7e+plateforme&domaine={}", domains[0].id);
+    send(&app, &admin, "POST", &format!("/admin/metiers/metiers/{pid}"), &body).await;
+    let stored = db::backoffice::managed_offer(db.conn(), offer.offer.id, None).await.expect("o");
+    assert_eq!(stored.profession_label.as_deref(), Some("Ingénieur·e plateforme"));
+    app.sync().await;
+    let search = app.get(&format!("/offres-emploi?metier={}", prof.slug)).await;
+    assert_eq!(search.status, StatusCode::OK);
+    assert!(search.body.contains("Ingénieur·e plateforme"), "the facet shows the new label");
+    let found = app.get("/offres-emploi?q=plateforme").await;
+    assert!(found.body.contains(&offer.offer.title), "the index reads the renamed profession");
+
+    // A new domain and a new profession, usable at once in the offer form.
+    send(&app, &admin, "POST", "/admin/metiers/domaines", "libelle=Sobri%C3%A9t%C3%A9+num%C3%A9rique").await;
+    let res = send(&app, &admin, "POST", "/admin/metiers/domaines", "libelle=Sobri%C3%A9t%C3%A9+num%C3%A9rique").await;
+    let page = send(&app, &admin, "GET", res.header("location"), "").await;
+    assert!(page.body.contains("existe déjà"), "no duplicates");
+    let (domains, _) = db::reference::taxonomy(db.conn()).await.expect("taxonomy");
+    let green = domains.iter().find(|d| d.slug == "sobriete-numerique").expect("domain added");
+    let body = format!("libelle=Analyste+en+%C3%A9coconception&domaine={}", green.id);
+    send(&app, &admin, "POST", "/admin/metiers/metiers", &body).await;
+    let ra = staff(&app, &db, "ra@exemple.fr", Role::Recruiter, Some(offer.offer.institution_id)).await;
+    let form = send(&app, &ra, "GET", "/recruteur/offres/nouvelle", "").await;
+    assert!(form.body.contains("value=\"analyste-en-ecoconception\""), "the new profession is offered");
+    let log = db::backoffice::audit_log(db.conn(), 10).await.expect("log");
+    for action in ["metier.modifie", "domaine.creation", "metier.creation"] {
+        assert!(log.iter().any(|e| e.action == action), "{action} audited");
+    }
+    assert_eq!(
+        send(&app, &admin, "POST", "/admin/metiers/domaines/999999", "libelle=X").await.status,
+        StatusCode::NOT_FOUND
+    );
+});

@@ -96,3 +96,79 @@ pub async fn taxonomy(conn: &impl sea_orm::ConnectionTrait) -> Result<(Vec<domai
     let professions = profession::Entity::find().order_by_asc(profession::Column::Label).all(conn).await?;
     Ok((domains, professions))
 }
+
+// --- administrators' edits of the taxonomy ------------------------------------------------
+
+/// Renames a domain (its address in search filters, the slug, stays).
+pub async fn rename_domain(conn: &impl sea_orm::ConnectionTrait, id: i64, label: &str) -> Result<domain_e::Model> {
+    use sea_orm::{ActiveModelTrait, IntoActiveModel};
+    let found = domain_e::Entity::find_by_id(id).one(conn).await?.ok_or(crate::DbError::NotFound)?;
+    let mut model = found.into_active_model();
+    model.label = Set(label.to_string());
+    Ok(model.update(conn).await?)
+}
+
+/// Adds a domain; `Conflict` when one has the same address.
+pub async fn add_domain(conn: &impl sea_orm::ConnectionTrait, label: &str) -> Result<domain_e::Model> {
+    let slug = domain::text::slugify_max(label, 60);
+    if slug.is_empty() || domain_e::Entity::find().filter(domain_e::Column::Slug.eq(&slug)).one(conn).await?.is_some() {
+        return Err(crate::DbError::Conflict(format!("un domaine « {label} » existe déjà")));
+    }
+    let row = domain_e::ActiveModel { slug: Set(slug), label: Set(label.to_string()), ..Default::default() };
+    Ok(domain_e::Entity::insert(row).exec_with_returning(conn).await?)
+}
+
+/// Renames a profession and sets its domain; its offers take the new name, and are marked
+/// as changed so the search index reads them again.
+pub async fn update_profession(
+    conn: &impl sea_orm::ConnectionTrait,
+    id: i64,
+    label: &str,
+    domain_id: Option<i64>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<profession::Model> {
+    use crate::entity::offer;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ActiveModelTrait, IntoActiveModel};
+    let found = profession::Entity::find_by_id(id).one(conn).await?.ok_or(crate::DbError::NotFound)?;
+    if let Some(d) = domain_id
+        && domain_e::Entity::find_by_id(d).one(conn).await?.is_none()
+    {
+        return Err(crate::DbError::Invalid("ce domaine n’existe pas".into()));
+    }
+    let renamed = found.label != label;
+    let mut model = found.into_active_model();
+    model.label = Set(label.to_string());
+    model.domain_id = Set(domain_id);
+    let saved = model.update(conn).await?;
+    if renamed {
+        offer::Entity::update_many()
+            .col_expr(offer::Column::ProfessionLabel, Expr::value(label))
+            .col_expr(offer::Column::UpdatedAt, Expr::value(now))
+            .filter(offer::Column::ProfessionId.eq(id))
+            .exec(conn)
+            .await?;
+    }
+    Ok(saved)
+}
+
+/// Adds a profession; `Conflict` when one has the same address.
+pub async fn add_profession(
+    conn: &impl sea_orm::ConnectionTrait,
+    label: &str,
+    domain_id: Option<i64>,
+) -> Result<profession::Model> {
+    let slug = domain::text::slugify_max(label, 60);
+    if slug.is_empty()
+        || profession::Entity::find().filter(profession::Column::Slug.eq(&slug)).one(conn).await?.is_some()
+    {
+        return Err(crate::DbError::Conflict(format!("un métier « {label} » existe déjà")));
+    }
+    let row = profession::ActiveModel {
+        slug: Set(slug),
+        label: Set(label.to_string()),
+        domain_id: Set(domain_id),
+        ..Default::default()
+    };
+    Ok(profession::Entity::insert(row).exec_with_returning(conn).await?)
+}

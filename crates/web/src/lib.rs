@@ -70,7 +70,7 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub config: Arc<WebConfig>,
     pub search: Arc<offer_search::SearchService>,
-    pub taxonomy: Arc<offer_search::Taxonomy>,
+    pub taxonomy: Arc<offer_search::TaxonomyCell>,
     pub pages: Arc<cache::PageCache>,
     /// CVs and other uploads.
     pub files: storage::FileStore,

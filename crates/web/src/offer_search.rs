@@ -137,14 +137,24 @@ impl SearchService {
         self.sync_with_progress(db, taxonomy, progress).await
     }
 
-    /// Follows the database every `period` until the process stops.
-    pub fn spawn_follower(self: Arc<Self>, db: Db, taxonomy: Arc<Taxonomy>, period: std::time::Duration) {
+    /// Follows the database every `period` until the process stops; the taxonomy is read
+    /// again about once a minute, so that what an administrator changed on another instance
+    /// shows here too.
+    pub fn spawn_follower(self: Arc<Self>, db: Db, taxonomy: Arc<TaxonomyCell>, period: std::time::Duration) {
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(period);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let every = (60 / period.as_secs().max(1)).max(1);
+            let mut n: u64 = 0;
             loop {
                 tick.tick().await;
-                if let Err(e) = self.sync(&db, &taxonomy).await {
+                n += 1;
+                if n % every == 0
+                    && let Err(e) = taxonomy.reload(&db).await
+                {
+                    tracing::error!(error = %e, "taxonomy reload failed");
+                }
+                if let Err(e) = self.sync(&db, &taxonomy.current()).await {
                     tracing::error!(error = %e, "search index sync failed");
                 }
             }
@@ -152,8 +162,37 @@ impl SearchService {
     }
 }
 
+/// The taxonomy in force: administrators edit professions and domains, so it is read again
+/// after each change (and periodically) rather than once at start.
+#[derive(Debug, Default)]
+pub struct TaxonomyCell(std::sync::RwLock<Arc<Taxonomy>>);
+
+impl TaxonomyCell {
+    pub async fn load(db: &Db) -> Result<Self, db::DbError> {
+        Ok(Self(std::sync::RwLock::new(Arc::new(Taxonomy::load(db).await?))))
+    }
+
+    /// A snapshot: cheap, and consistent for the whole request.
+    pub fn current(&self) -> Arc<Taxonomy> {
+        match self.0.read() {
+            Ok(t) => Arc::clone(&t),
+            // A writer cannot panic while holding the lock (it only swaps an Arc).
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    pub async fn reload(&self, db: &Db) -> Result<(), db::DbError> {
+        let fresh = Arc::new(Taxonomy::load(db).await?);
+        match self.0.write() {
+            Ok(mut t) => *t = fresh,
+            Err(poisoned) => *poisoned.into_inner() = fresh,
+        }
+        Ok(())
+    }
+}
+
 /// The closed lists and the taxonomy with their index codes (positions in fixed lists, or
-/// database ids), read once at start.
+/// database ids): a snapshot of [`TaxonomyCell`].
 #[derive(Debug, Clone, Default)]
 pub struct Taxonomy {
     /// (id, slug, label)

@@ -60,7 +60,7 @@ impl TestDb {
     }
 
     /// A fresh database on the server named by `METIERS_TEST_POSTGRES`, created from a
-    /// migrated template (made once per cluster). `None` (the test is skipped, and says so)
+    /// migrated template (made once per cluster, brought up to date under the lock). `None` (the test is skipped, and says so)
     /// when the variable is unset outside CI; in CI a missing server fails the test.
     pub async fn postgres() -> Option<Self> {
         let Ok(admin_url) = std::env::var("METIERS_TEST_POSTGRES") else {
@@ -86,11 +86,13 @@ impl TestDb {
             .is_some();
         if !exists {
             conn.execute_unprepared("CREATE DATABASE metiers_template").await.expect("create template");
-            let template_url = replace_db_name(&admin_url, "metiers_template");
-            let template = Db::connect(&template_url).await.expect("template connects");
-            template.migrate().await.expect("template migrates");
-            template.close().await.expect("template closes");
         }
+        // Migrated every time (a no-op when up to date): a cluster kept from before a new
+        // migration would otherwise hand out old schemas.
+        let template_url = replace_db_name(&admin_url, "metiers_template");
+        let template = Db::connect(&template_url).await.expect("template connects");
+        template.migrate().await.expect("template migrates");
+        template.close().await.expect("template closes");
         let name = format!("t_{}", uuid::Uuid::new_v4().simple());
         let created = conn.execute_unprepared(&format!("CREATE DATABASE {name} TEMPLATE metiers_template")).await;
         conn.execute_unprepared("SELECT pg_advisory_unlock(774201)").await.expect("unlock");
@@ -158,7 +160,7 @@ impl TestApp {
     }
 
     pub async fn with_config(db: &Db, now: DateTime<Utc>, config: web::WebConfig) -> Self {
-        let taxonomy = Arc::new(web::offer_search::Taxonomy::load(db).await.expect("taxonomy"));
+        let taxonomy = Arc::new(web::offer_search::TaxonomyCell::load(db).await.expect("taxonomy"));
         let search = Arc::new(web::offer_search::SearchService::in_memory().expect("index"));
         let state = web::AppState {
             db: db.clone(),
@@ -185,7 +187,7 @@ impl TestApp {
 
     /// Brings the search index up to date, as the follower does every two seconds.
     pub async fn sync(&self) -> usize {
-        self.state.search.sync(&self.state.db, &self.state.taxonomy).await.expect("index sync")
+        self.state.search.sync(&self.state.db, &self.state.taxonomy.current()).await.expect("index sync")
     }
 
     pub async fn get(&self, uri: &str) -> Response {

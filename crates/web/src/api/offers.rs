@@ -205,8 +205,8 @@ fn parse_strict(raw: Option<&str>, state: &AppState) -> Result<(SearchParams, us
                     return Err(format!("paramètre inconnu « {} »", other.chars().take(40).collect::<String>()));
                 };
                 let known = match f {
-                    Facet::Domain => state.taxonomy.domain_by_slug(v).is_some(),
-                    Facet::Profession => state.taxonomy.profession_by_slug(v).is_some(),
+                    Facet::Domain => state.taxonomy.current().domain_by_slug(v).is_some(),
+                    Facet::Profession => state.taxonomy.current().profession_by_slug(v).is_some(),
                     Facet::Employer => true,
                     _ => offer_search::fixed_code(f, v).is_some(),
                 };
@@ -264,8 +264,10 @@ pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
             .iter()
             .filter_map(|(v, n)| {
                 let (valeur, libelle) = match f {
-                    Facet::Domain => state.taxonomy.domain(*v as i64).map(|d| (d.1.clone(), d.2.clone())),
-                    Facet::Profession => state.taxonomy.profession(*v as i64).map(|p| (p.1.clone(), p.2.clone())),
+                    Facet::Domain => state.taxonomy.current().domain(*v as i64).map(|d| (d.1.clone(), d.2.clone())),
+                    Facet::Profession => {
+                        state.taxonomy.current().profession(*v as i64).map(|p| (p.1.clone(), p.2.clone()))
+                    }
                     Facet::Employer => ex.employers.get(v).cloned(),
                     _ => offer_search::fixed_value(f, *v),
                 }?;

@@ -12,6 +12,7 @@ pub mod offers;
 pub mod pool;
 pub mod recruiter;
 pub mod stats;
+pub mod taxonomy;
 pub mod templates;
 
 use crate::routes::{Access::*, Routes};
@@ -77,6 +78,11 @@ pub fn routes() -> Routes {
         .post("/admin/employeurs/{id}/domaines", Administrator, institutions::domains)
         .post("/admin/employeurs/{id}/publication", Administrator, institutions::set_published)
         .post("/admin/employeurs/{id}/services", Administrator, institutions::add_service)
+        .get("/admin/metiers", Administrator, taxonomy::list)
+        .post("/admin/metiers/domaines", Administrator, taxonomy::add_domain)
+        .post("/admin/metiers/domaines/{id}", Administrator, taxonomy::rename_domain)
+        .post("/admin/metiers/metiers", Administrator, taxonomy::add_profession)
+        .post("/admin/metiers/metiers/{id}", Administrator, taxonomy::update_profession)
         .get("/admin/modeles-courriels", Administrator, templates::list)
         .post("/admin/modeles-courriels/{etape}", Administrator, templates::save)
         .get("/admin/motifs", Administrator, imports::reasons)

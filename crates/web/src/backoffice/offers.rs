@@ -9,6 +9,7 @@ use crate::error::{AppError, AppResult};
 use crate::forms::Form;
 use crate::layout::Page;
 use crate::markdown;
+use crate::offer_search::Taxonomy;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
@@ -68,7 +69,13 @@ fn options<T: Copy>(
         .collect()
 }
 
-fn page_of(form: Form, offer_id: Option<i64>, preview: Vec<(&'static str, String)>, saved: bool) -> OfferForm {
+fn page_of(
+    taxonomy: &Taxonomy,
+    form: Form,
+    offer_id: Option<i64>,
+    preview: Vec<(&'static str, String)>,
+    saved: bool,
+) -> OfferForm {
     let title = match (offer_id, form.is_valid()) {
         (None, true) => "Nouvelle offre".to_string(),
         (None, false) => "Nouvelle offre – erreur".to_string(),
@@ -104,10 +111,10 @@ fn page_of(form: Form, offer_id: Option<i64>, preview: Vec<(&'static str, String
                 label: "—".into(),
                 checked: form.get("metier").is_empty(),
             })
-            .chain(domain::taxonomy::professions().iter().map(|p| Opt {
-                value: p.slug.clone(),
-                label: p.label.clone(),
-                checked: form.get("metier") == p.slug,
+            .chain(taxonomy.professions.iter().map(|(_, slug, label)| Opt {
+                value: slug.clone(),
+                label: label.clone(),
+                checked: form.get("metier") == slug,
             }))
             .collect(),
         },
@@ -181,7 +188,7 @@ fn form_of(e: &OfferEdit) -> Form {
 }
 
 /// Validates the form into an [`OfferEdit`] (errors in `form`).
-fn validate(form: &mut Form) -> OfferEdit {
+fn validate(taxonomy: &Taxonomy, form: &mut Form) -> OfferEdit {
     let title = form.required("titre", "l’intitulé du poste", 200);
     let mut text = |name: &str| form.optional(name, "ce texte", 20_000);
     let (mission, profile, team, context, perks, process) =
@@ -226,7 +233,7 @@ fn validate(form: &mut Form) -> OfferEdit {
         contract_types: form.all("contrat").iter().filter_map(|c| c.parse().ok()).collect(),
         category: form.get("categorie").parse().ok(),
         versant: form.get("versant").parse().ok(),
-        profession: Some(form.get("metier").to_string()).filter(|s| domain::taxonomy::profession(s).is_some()),
+        profession: Some(form.get("metier").to_string()).filter(|s| taxonomy.profession_by_slug(s).is_some()),
         experience: form.get("experience").parse().ok(),
         remote: form.get("teletravail").parse().ok(),
         salary_min,
@@ -272,7 +279,7 @@ pub async fn new_form(State(state): State<AppState>, staff: StaffUser, RawQuery(
     let Some(inst) = employer_of_new(&state, &staff, &requested).await? else {
         return Ok(choose_employer_first());
     };
-    let mut page = page_of(Form::default(), None, Vec::new(), false);
+    let mut page = page_of(&state.taxonomy.current(), Form::default(), None, Vec::new(), false);
     page.acting_for = staff.institution_id.is_none().then_some(inst);
     Ok(page.into_response())
 }
@@ -285,9 +292,9 @@ pub async fn create(State(state): State<AppState>, staff: StaffUser, body: Bytes
         return Ok(choose_employer_first());
     };
     let institution_id = inst.id;
-    let edit = validate(&mut form);
+    let edit = validate(&state.taxonomy.current(), &mut form);
     if !form.is_valid() {
-        let mut page = page_of(form, None, Vec::new(), false);
+        let mut page = page_of(&state.taxonomy.current(), form, None, Vec::new(), false);
         page.acting_for = staff.institution_id.is_none().then_some(inst);
         return Ok(page.into_response());
     }
@@ -327,7 +334,7 @@ pub async fn edit_form(
     let form = form_of(&edit);
     let q = q.unwrap_or_default();
     let preview = if q.contains("apercu=1") { preview_of(&form) } else { Vec::new() };
-    Ok(page_of(form, Some(offer.id), preview, q.contains("enregistre=1")))
+    Ok(page_of(&state.taxonomy.current(), form, Some(offer.id), preview, q.contains("enregistre=1")))
 }
 
 /// `POST /recruteur/offres/{id}/modifier` (recruiter of the offer's institution): save, save
@@ -341,13 +348,13 @@ pub async fn update(
 ) -> AppResult<Response> {
     let (offer, before) = current(&state, &staff, &id).await?;
     let mut form = Form::parse(&body);
-    let edit = validate(&mut form);
+    let edit = validate(&state.taxonomy.current(), &mut form);
     let autosave = headers.contains_key("hx-request");
     if !form.is_valid() {
         if autosave {
             return Ok(Html("<p id=\"etat-brouillon\" class=\"fr-text--sm\" role=\"status\">Brouillon non enregistré : corrigez les champs signalés puis enregistrez.</p>").into_response());
         }
-        return Ok(page_of(form, Some(offer.id), Vec::new(), false).into_response());
+        return Ok(page_of(&state.taxonomy.current(), form, Some(offer.id), Vec::new(), false).into_response());
     }
     let now = state.now();
     let txn = state.db.begin().await?;

@@ -75,6 +75,7 @@ pub async fn search(State(state): State<AppState>, staff: StaffUser, RawQuery(q)
     };
     let words: Vec<String> = domain::text::fold(form.get("q")).split_whitespace().map(str::to_string).collect();
     let min_years: Option<i32> = form.get("experience_min").parse().ok();
+    let taxonomy = state.taxonomy.current();
     let mut rows: Vec<PoolRow> = Vec::new();
     for c in db::backoffice::talent_pool(state.db.conn(), staff.institution_id).await? {
         let p = &c.profile;
@@ -92,7 +93,7 @@ pub async fn search(State(state): State<AppState>, staff: StaffUser, RawQuery(q)
             .choices
             .iter()
             .filter_map(|(k, v)| match k.as_str() {
-                "metier" => domain::taxonomy::profession(v).map(|x| x.label.clone()),
+                "metier" => taxonomy.profession_by_slug(v).map(|x| x.2.clone()),
                 "region" => domain::geo::region(v).map(|x| x.name.clone()),
                 _ => None,
             })
@@ -142,9 +143,16 @@ pub async fn search(State(state): State<AppState>, staff: StaffUser, RawQuery(q)
                 checked: selected.as_ref().is_some_and(|s| s.id == o.id),
             })
             .collect(),
-        professions: domain::taxonomy::professions()
+        professions: state
+            .taxonomy
+            .current()
+            .professions
             .iter()
-            .map(|p| Opt { value: p.slug.clone(), label: p.label.clone(), checked: form.get("metier") == p.slug })
+            .map(|(_, slug, label)| Opt {
+                value: slug.clone(),
+                label: label.clone(),
+                checked: form.get("metier") == *slug,
+            })
             .collect(),
         regions: domain::geo::regions()
             .iter()

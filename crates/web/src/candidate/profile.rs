@@ -70,17 +70,18 @@ async fn render(
 ) -> AppResult<ProfilePage> {
     let profile = db::profiles::get(state.db.conn(), user_id).await?;
     let institutions = db::institutions::list(state.db.conn()).await?;
+    let taxonomy = state.taxonomy.current();
     let lists = vec![
         list(
             "metier",
             "Métiers recherchés",
-            domain::taxonomy::professions().iter().map(|p| (p.slug.clone(), p.label.clone())),
+            taxonomy.professions.iter().map(|(_, slug, label)| (slug.clone(), label.clone())),
             &form,
         ),
         list(
             "domaine",
             "Domaines",
-            domain::taxonomy::domains().iter().map(|d| (d.slug.clone(), d.label.clone())),
+            taxonomy.domains.iter().map(|(_, slug, label)| (slug.clone(), label.clone())),
             &form,
         ),
         list("region", "Régions", domain::geo::regions().iter().map(|r| (r.code.clone(), r.name.clone())), &form),
@@ -166,7 +167,11 @@ pub async fn show(
 }
 
 /// Validates the profile form into what the database stores.
-pub fn validate(form: &mut Form, known_institutions: &[i64]) -> db::profiles::ProfileInput {
+pub fn validate(
+    form: &mut Form,
+    known_institutions: &[i64],
+    taxonomy: &crate::offer_search::Taxonomy,
+) -> db::profiles::ProfileInput {
     let first_name = form.required("prenom", "votre prénom", 100);
     let last_name = form.required("nom", "votre nom", 100);
     let phone = form.optional("telephone", "le téléphone", 32);
@@ -196,8 +201,8 @@ pub fn validate(form: &mut Form, known_institutions: &[i64]) -> db::profiles::Pr
     for kind in ChoiceKind::ALL {
         for code in form.all(kind.code()) {
             let known = match kind {
-                ChoiceKind::Profession => domain::taxonomy::profession(&code).is_some(),
-                ChoiceKind::Domain => domain::taxonomy::domain(&code).is_some(),
+                ChoiceKind::Profession => taxonomy.profession_by_slug(&code).is_some(),
+                ChoiceKind::Domain => taxonomy.domain_by_slug(&code).is_some(),
                 ChoiceKind::Region => domain::geo::region(&code).is_some(),
                 ChoiceKind::Contract => code.parse::<ContractType>().is_ok(),
             };
@@ -238,7 +243,7 @@ pub async fn save(
 ) -> AppResult<Response> {
     let mut form = Form::parse(&body);
     let known: Vec<i64> = db::institutions::list(state.db.conn()).await?.iter().map(|i| i.id).collect();
-    let input = validate(&mut form, &known);
+    let input = validate(&mut form, &known, &state.taxonomy.current());
     if !form.is_valid() {
         return Ok(render(&state, user.id, form, String::new(), false, user.email_verified_at.is_some())
             .await?

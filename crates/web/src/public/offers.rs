@@ -29,8 +29,8 @@ pub async fn execute(state: &AppState, mut params: SearchParams, per_page: usize
         let mut kept = Vec::new();
         for code in &params.filters[f.index()] {
             let value = match f {
-                Facet::Domain => state.taxonomy.domain_by_slug(code).map(|d| d.0 as u64),
-                Facet::Profession => state.taxonomy.profession_by_slug(code).map(|p| p.0 as u64),
+                Facet::Domain => state.taxonomy.current().domain_by_slug(code).map(|d| d.0 as u64),
+                Facet::Profession => state.taxonomy.current().profession_by_slug(code).map(|p| p.0 as u64),
                 Facet::Employer => employers.get(code).map(|e| e.0 as u64),
                 _ => offer_search::fixed_code(f, code),
             };
@@ -201,7 +201,7 @@ pub async fn show(
 ) -> AppResult<SearchPage> {
     let params = SearchParams::parse(raw.as_deref());
     let ex = execute(&state, params, PER_PAGE).await?;
-    let mut page = build(ex, &state.taxonomy);
+    let mut page = build(ex, &state.taxonomy.current());
     let back = page.params.url("/offres-emploi");
     super::offer::mark_favourites(&state, user.as_deref(), &mut page.cards, &back).await?;
     Ok(page)
