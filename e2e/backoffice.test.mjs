@@ -1,5 +1,6 @@
-// The back-offices: recruiters (signed in with the one-time link `metiers user
-// add` prints) move applications through the pipeline with the keyboard only;
+// The back-offices: a recruiter (signed in with the one-time link `metiers user
+// add` prints) writes a new offer and publishes it, then moves the applications
+// it gets through the pipeline, with the keyboard only;
 // the candidates are told by e-mail and see the new stage (and the refusal
 // reason) in their space; the CSV export agrees. Every back-office page is
 // axe-clean without console errors nor CSP violations; the access rules hold
@@ -23,6 +24,17 @@ const STRONG_PASSWORD = 'cheval-agrafe-lune-brique';
 
 const REASON_EXPERIENCE = 'L’expérience demandée pour ce poste est plus importante.';
 const REASON_PROFILE = 'Votre profil ne correspond pas aux compétences recherchées pour ce poste.';
+
+// The offer the recruiter writes in the first test (Markdown in the missions).
+const NEW_OFFER = {
+  title: 'Développeuse ou développeur Rust pour la plateforme des concours',
+  missions: 'Vous **concevez** les services de la plateforme des concours.\nAu quotidien :\n- écrire les tests\n- relire le code des collègues',
+  profile: 'Vous aimez le travail en équipe et le logiciel libre.',
+  pastDeadline: isoDate(-10),
+  deadline: isoDate(365),
+};
+// The search index follows the database every 2 s.
+const INDEX_TIMEOUT = 20_000;
 
 let smtp;
 let server;
@@ -394,32 +406,342 @@ function parseCsv(source) {
   return rows;
 }
 
-// ---------------------------------------------------------------------------
-// 1. The pipeline, keyboard only on the recruiter's side.
+/** The date `days` from today (UTC), as YYYY-MM-DD (the value of an <input type="date">). */
+function isoDate(days) {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
 
-test('a recruiter moves two applications with the keyboard only; the candidates are told and the CSV agrees', { timeout: 90_000 }, () =>
+/** Asserts the focus is on `selector`. */
+async function assertFocusOn(page, selector, what) {
+  const ok = await page.evaluate((sel) => Boolean(document.activeElement?.matches(sel)), selector);
+  assert.ok(ok, `${what}: the focus should be on ${selector}; it is on ${JSON.stringify(await describeFocus(page))}`);
+}
+
+/**
+ * Types `iso` (YYYY-MM-DD) into the <input type="date"> `selector`, whose first segment has
+ * the focus. The order of the segments follows the browser's interface language (jj/mm/aaaa
+ * for French users, mm/dd/yyyy in a Chromium shipped with en-US only), so a first entry finds
+ * it out; Shift+Tab twice goes back to the first segment and the date is typed in that order.
+ */
+async function typeDate(page, selector, iso) {
+  const input = page.locator(selector);
+  await page.keyboard.type('01022030');
+  const probe = await input.inputValue();
+  assert.ok(['2030-01-02', '2030-02-01'].includes(probe), `typing 01 02 2030 into ${selector} gave «${probe}»`);
+  const dayFirst = probe === '2030-02-01';
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Shift+Tab');
+  await assertFocusOn(page, selector, `Shift+Tab inside ${selector}`);
+  const [year, month, day] = iso.split('-');
+  await page.keyboard.type(dayFirst ? `${day}${month}${year}` : `${month}${day}${year}`);
+  assert.equal(await input.inputValue(), iso, `${selector} should hold the date typed`);
+}
+
+/** Focuses `selector` with Tab (Shift+Tab when `reverse`), types `value` over its content. */
+async function tabAndType(page, selector, value, options = {}) {
+  await tabTo(page, selector, options);
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.type(value);
+  assert.equal(await page.locator(selector).inputValue(), value, `${selector} should hold what was typed`);
+}
+
+/** From any back-office page, back to /recruteur through a link to it, with Shift+Tab and Enter. */
+async function backToRecruiterHome(page, what) {
+  await tabTo(page, 'a[href="/recruteur"]', { reverse: true, max: 120 });
+  await navigation(page, () => page.keyboard.press('Enter'), `${what}: back to /recruteur (Enter)`);
+  assert.equal(new URL(page.url()).pathname, '/recruteur', `${what}: the link should lead to /recruteur`);
+  assert.equal(await h1(page), 'Espace recruteur');
+}
+
+/** The /recruteur row of the offer `id`. */
+function homeRow(page, id) {
+  return page.locator('main table tbody tr').filter({ has: page.locator(`a[href="/recruteur/offres/${id}/candidatures"]`) });
+}
+
+/**
+ * On /recruteur, publishes the offer `id` with the keyboard: Tab to its «Nouvel état» select
+ * (on «Publier», its first option), Tab to «Appliquer», Enter. Returns the status message.
+ */
+async function publishWithKeyboard(page, id, what) {
+  await tabTo(page, `#etat-${id}`, { max: 200 });
+  await assertFocusVisible(page, `${what}: «Nouvel état»`);
+  const select = page.locator(`#etat-${id}`);
+  assert.equal(await select.inputValue(), 'published', `${what}: «Publier» should be the select’s first choice`);
+  assert.equal(await text(select.locator('option:checked')), 'Publier');
+  await tabExpect(page, `form[action="/recruteur/offres/${id}/etat"] button[type="submit"]`, `${what}: from «Nouvel état»`);
+  await assertFocusVisible(page, `${what}: «Appliquer»`);
+  await navigation(page, () => page.keyboard.press('Enter'), `${what}: «Appliquer» (Enter)`);
+  assert.equal(new URL(page.url()).pathname, '/recruteur');
+  await auditCurrentPage(page, `/recruteur: ${what}`);
+  return text(notice(page));
+}
+
+/** From /recruteur, to the edit page of the offer `id` through its «Modifier» link (Tab, Enter). */
+async function editWithKeyboard(page, id, title, what) {
+  const edit = `/recruteur/offres/${id}/modifier`;
+  await tabTo(page, `a[href="${edit}"]`, { max: 200 });
+  assert.equal(await text(page.locator(':focus')), `Modifier « ${title} »`, `${what}: the «Modifier» link names the offer`);
+  await navigation(page, () => page.keyboard.press('Enter'), `${what}: «Modifier» (Enter)`);
+  assert.equal(new URL(page.url()).pathname, edit);
+  assert.equal(await h1(page), 'Modifier l’offre');
+  await auditCurrentPage(page, `${edit}: ${what}`);
+}
+
+/**
+ * The recruiter, on /recruteur, writes a new offer and publishes it, keyboard only. On the
+ * way: a salary the form refuses (summary of errors, focused, whose link leads to the field),
+ * the Markdown preview, a publication refused for want of a région, the draft autosaved
+ * (htmx) when the département is chosen, a publication refused for a past deadline, then the
+ * deadline fixed and the offer published. Returns { id, title }.
+ */
+async function createAndPublishOffer(page) {
+  const title = NEW_OFFER.title;
+  await auditCurrentPage(page, '/recruteur before the new offer');
+
+  // «Nouvelle offre»: Tab, Enter.
+  await tabTo(page, 'a[href="/recruteur/offres/nouvelle"]', { max: 120 });
+  await assertFocusVisible(page, '/recruteur: «Nouvelle offre»');
+  await navigation(page, () => page.keyboard.press('Enter'), '«Nouvelle offre» (Enter)');
+  assert.equal(new URL(page.url()).pathname, '/recruteur/offres/nouvelle');
+  assert.equal(await h1(page), 'Nouvelle offre');
+  await auditCurrentPage(page, '/recruteur/offres/nouvelle');
+
+  // The form, in its tab order: title, missions (Markdown, Enter makes new lines), profile,
+  // «CDI» (Space), «Catégorie A» (arrows), no département, a salary in k€ (refused), a past
+  // deadline.
+  await tabAndType(page, '#titre', title);
+  await assertFocusVisible(page, 'new offer: «Intitulé du poste»');
+  await tabExpect(page, '#missions', 'new offer: from «Intitulé du poste»');
+  await page.keyboard.type(NEW_OFFER.missions);
+  assert.equal(await page.locator('#missions').inputValue(), NEW_OFFER.missions);
+  await tabExpect(page, '#profil', 'new offer: from «Vos missions»');
+  await page.keyboard.type(NEW_OFFER.profile);
+  await tabTo(page, 'input[name="contrat"][value="cdi"]');
+  await page.keyboard.press('Space');
+  assert.ok(await page.locator('input[name="contrat"][value="cdi"]').isChecked(), 'Space should tick «CDI»');
+  await tabTo(page, '#categorie');
+  await assertFocusVisible(page, 'new offer: «Catégorie»');
+  await arrowSelect(page, '#categorie', 'A');
+  await tabTo(page, '#departement');
+  assert.equal(await page.locator('#departement').inputValue(), '', 'no département yet');
+  await tabAndType(page, '#salaire_min', '45');
+  await tabTo(page, '#date_limite');
+  await typeDate(page, '#date_limite', NEW_OFFER.pastDeadline);
+  await tabTo(page, 'button[name="action"][value="apercu"]');
+  assert.equal((await describeFocus(page)).text, 'Enregistrer et prévisualiser');
+  await assertFocusVisible(page, 'new offer: «Enregistrer et prévisualiser»');
+  const refused = await navigation(page, () => page.keyboard.press('Enter'), '«Enregistrer et prévisualiser» with a wrong salary (Enter)');
+
+  // Refused: the same page, with the summary of errors focused and everything typed kept.
+  assert.equal(refused.status(), 200, 'a form with an error is shown again');
+  assert.equal(new URL(page.url()).pathname, '/recruteur/offres/nouvelle');
+  assert.equal(await h1(page), 'Nouvelle offre');
+  assert.match(await page.title(), /^Nouvelle offre – erreur/, 'the page title should tell about the error');
+  const summary = page.locator('#erreurs');
+  assert.equal(await summary.getAttribute('role'), 'alert');
+  await assertFocusOn(page, '#erreurs', 'new offer: after a refused save');
+  assert.equal(await text(summary.locator('h2')), 'Le formulaire contient 1 erreur');
+  const salaryError = 'Saisissez un salaire annuel brut en euros, entre 10 000 et 300 000.';
+  assert.equal(await text(summary.locator('li')), salaryError);
+  assert.equal(await page.locator('#salaire_min').getAttribute('aria-invalid'), 'true');
+  assert.equal(await page.locator('#salaire_min').getAttribute('aria-describedby'), 'salaire_min-erreur');
+  assert.equal(await text(page.locator('#salaire_min-erreur')), salaryError);
+  assert.equal(await page.locator('#titre').inputValue(), title, 'the title is kept');
+  assert.equal(await page.locator('#missions').inputValue(), NEW_OFFER.missions, 'the missions are kept');
+  assert.ok(await page.locator('input[name="contrat"][value="cdi"]').isChecked(), '«CDI» stays ticked');
+  assert.equal(await page.locator('#categorie').inputValue(), 'A', 'the category is kept');
+  assert.equal(await page.locator('#date_limite').inputValue(), NEW_OFFER.pastDeadline, 'the deadline is kept');
+  await auditCurrentPage(page, '/recruteur/offres/nouvelle with an error');
+
+  // The summary's link leads to the field (Tab, Enter); the salary is typed again in euros.
+  await tabExpect(page, '#erreurs a[href="#salaire_min"]', 'new offer: from the summary of errors');
+  await assertFocusVisible(page, 'new offer: the summary’s link');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.activeElement?.id === 'salaire_min', null, { timeout: NAV_TIMEOUT }).catch(() => {});
+  await assertFocusOn(page, '#salaire_min', 'new offer: the summary’s link (Enter)');
+  await assertFocusVisible(page, 'new offer: «Salaire annuel brut minimum» from the summary');
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.type('45000');
+  assert.equal(await page.locator('#salaire_min').inputValue(), '45000');
+  await tabTo(page, 'button[name="action"][value="apercu"]');
+  await navigation(page, () => page.keyboard.press('Enter'), '«Enregistrer et prévisualiser» (Enter)');
+
+  // Saved as a draft; the edit page shows the Markdown rendered.
+  const editUrl = new URL(page.url());
+  const idMatch = editUrl.pathname.match(/^\/recruteur\/offres\/(\d+)\/modifier$/);
+  assert.ok(idMatch, `a saved draft should lead to /recruteur/offres/{id}/modifier: ${page.url()}`);
+  const id = idMatch[1];
+  assert.equal(editUrl.searchParams.get('enregistre'), '1');
+  assert.equal(editUrl.searchParams.get('apercu'), '1');
+  assert.equal(await h1(page), 'Modifier l’offre');
+  assert.equal(
+    await text(page.locator('main [role="status"]').first()),
+    'Offre enregistrée. Publiez-la depuis l’espace recruteur quand elle est prête.',
+  );
+  const preview = page.locator('main section[aria-labelledby="apercu-titre"]');
+  assert.equal(await text(preview.locator('h2')), 'Aperçu');
+  assert.deepEqual(
+    (await preview.locator('h3').allTextContents()).map((t) => t.trim()),
+    ['Vos missions', 'Votre profil'],
+    'the preview shows the sections written, in order',
+  );
+  assert.equal(await text(preview.locator('strong').first()), 'concevez', '**…** is rendered bold');
+  assert.deepEqual(
+    (await preview.locator('ul li').allTextContents()).map((t) => t.trim()),
+    ['écrire les tests', 'relire le code des collègues'],
+    '«- » lines are rendered as a list',
+  );
+  assert.ok(!(await text(preview)).includes('**'), 'no Markdown mark is left in the preview');
+  assert.equal(await page.locator('#salaire_min').inputValue(), '45000');
+  assert.equal(await page.locator('#date_limite').inputValue(), NEW_OFFER.pastDeadline);
+  await auditCurrentPage(page, '/recruteur/offres/{id}/modifier with the preview');
+
+  // A draft, on /recruteur; publishing it is refused: no région.
+  await backToRecruiterHome(page, 'after the preview');
+  const row = homeRow(page, id);
+  assert.equal(await row.count(), 1, '/recruteur should list the new offer');
+  assert.equal(await text(row.locator('td a[href$="/candidatures"]')), title);
+  assert.equal(await text(row.locator('td').nth(1)), 'Brouillon');
+  assert.equal(await publishWithKeyboard(page, id, 'publish without a région'), `« ${title} » : Pour publier, renseignez la région.`);
+  assert.equal(await text(homeRow(page, id).locator('td').nth(1)), 'Brouillon', 'a refused publication leaves a draft');
+
+  // The département, chosen by typing its name on the select: the draft saves itself.
+  await editWithKeyboard(page, id, title, 'to choose a département');
+  assert.equal(await page.locator('main [role="status"]', { hasText: 'Offre enregistrée' }).count(), 0, 'no «saved» message on a plain load');
+  await tabTo(page, '#departement');
+  await assertFocusVisible(page, 'edit: «Département»');
+  await page.keyboard.type('Paris');
+  assert.equal(await page.locator('#departement').inputValue(), '75', 'typing «Paris» on the select should choose Paris (75)');
+  const autosave = page.locator('#etat-brouillon');
+  await page
+    .waitForFunction(() => /Enregistré automatiquement/.test(document.getElementById('etat-brouillon')?.textContent || ''), null, { timeout: NAV_TIMEOUT })
+    .catch(() => {});
+  assert.match(await text(autosave), /^Enregistré automatiquement à \d{2}:\d{2}\.$/, 'the draft should be autosaved after a change');
+  assert.equal(await autosave.getAttribute('role'), 'status', 'the autosave message is announced');
+  await assertFocusOn(page, '#departement', 'edit: the autosave keeps the focus');
+  await auditCurrentPage(page, '/recruteur/offres/{id}/modifier after an autosave');
+
+  // Publishing is refused again: the deadline has passed.
+  await backToRecruiterHome(page, 'after the autosave');
+  assert.equal(
+    await publishWithKeyboard(page, id, 'publish with a past deadline'),
+    `« ${title} » : La date limite de candidature est passée : choisissez une date future.`,
+  );
+  assert.equal(await text(homeRow(page, id).locator('td').nth(1)), 'Brouillon');
+
+  // A future deadline, saved with «Enregistrer».
+  await editWithKeyboard(page, id, title, 'to change the deadline');
+  assert.equal(await page.locator('#departement').inputValue(), '75', 'the autosaved département is there');
+  await tabTo(page, '#date_limite');
+  await typeDate(page, '#date_limite', NEW_OFFER.deadline);
+  await tabTo(page, 'button[name="action"][value="enregistrer"]');
+  assert.equal((await describeFocus(page)).text, 'Enregistrer');
+  await navigation(page, () => page.keyboard.press('Enter'), '«Enregistrer» (Enter)');
+  assert.equal(new URL(page.url()).pathname, `/recruteur/offres/${id}/modifier`);
+  assert.equal(new URL(page.url()).searchParams.get('enregistre'), '1');
+  assert.equal(await page.locator('main section[aria-labelledby="apercu-titre"]').count(), 0, 'no preview after «Enregistrer»');
+  assert.equal(await page.locator('#date_limite').inputValue(), NEW_OFFER.deadline);
+  await auditCurrentPage(page, '/recruteur/offres/{id}/modifier after «Enregistrer»');
+
+  // Published.
+  await backToRecruiterHome(page, 'after the new deadline');
+  assert.equal(await publishWithKeyboard(page, id, 'publish'), `« ${title} » : publiée.`);
+  assert.equal(await text(homeRow(page, id).locator('td').nth(1)), 'Publiée');
+  assert.equal(await text(homeRow(page, id).locator('td').nth(3)), '0', 'no application yet');
+  return { id, title };
+}
+
+/**
+ * The candidate finds the offer `title` with the public search (the index follows the
+ * database every 2 s: the search is loaded again until it lists it), opens it and its
+ * application form with Tab and Enter. Returns { slug, title }.
+ */
+async function findOnBoard(page, title) {
+  const searchUrl = `${server.baseUrl}/offres-emploi?q=${encodeURIComponent(title)}`;
+  const result = page.locator('.fr-card__title').getByRole('link', { name: title, exact: true });
+  const deadline = Date.now() + INDEX_TIMEOUT;
+  for (;;) {
+    const response = await page.goto(searchUrl, { waitUntil: 'load' });
+    assert.equal(response.status(), 200, `GET ${searchUrl}`);
+    if ((await result.count()) > 0) break;
+    if (Date.now() > deadline) {
+      assert.fail(`the search never listed «${title}» within ${INDEX_TIMEOUT / 1000} s of its publication: «${await text(page.locator('#nombre-offres'))}»`);
+    }
+    await page.waitForTimeout(500);
+  }
+  assert.equal(await result.count(), 1, `the search should list «${title}» once`);
+  await auditCurrentPage(page, 'the search listing the new offer');
+  const href = await result.getAttribute('href');
+  const match = href.match(/^\/emploi\/([a-z0-9-]+)$/);
+  assert.ok(match, `the result should link to /emploi/{slug}: ${href}`);
+  const slug = match[1];
+
+  // The result, then «Candidater»: Tab and Enter (the results are boosted by htmx).
+  await tabTo(page, `.fr-card__title a[href="${href}"]`, { max: 400 });
+  // A DSFR card is one big link: its focus ring is drawn by the link's ::before, around the card.
+  const ring = await page.evaluate(() => {
+    const element = document.activeElement;
+    const style = getComputedStyle(element, '::before');
+    return { focusVisible: element.matches(':focus-visible'), style: style.outlineStyle, width: parseFloat(style.outlineWidth) || 0 };
+  });
+  assert.ok(ring.focusVisible && ring.style !== 'none' && ring.width >= 1, `search: the new offer’s card should show a focus ring: ${JSON.stringify(ring)}`);
+  await page.keyboard.press('Enter');
+  await page.waitForURL((url) => url.pathname === href, { timeout: NAV_TIMEOUT });
+  await page.locator('main h1', { hasText: title }).first().waitFor({ timeout: NAV_TIMEOUT });
+  assert.equal(await h1(page), title);
+  await auditCurrentPage(page, href);
+  const apply = `/candidature/${slug}`;
+  await tabTo(page, `main a[href="${apply}"]`);
+  assert.equal((await describeFocus(page)).text, 'Candidater');
+  await assertFocusVisible(page, `${href}: «Candidater»`);
+  await page.keyboard.press('Enter');
+  await page.waitForURL((url) => url.pathname === apply, { timeout: NAV_TIMEOUT });
+  await page.locator('main h1', { hasText: `Candidater : ${title}` }).first().waitFor({ timeout: NAV_TIMEOUT });
+  await auditCurrentPage(page, apply);
+  return { slug, title };
+}
+
+// ---------------------------------------------------------------------------
+// 1. From a new offer to the pipeline, keyboard only on the recruiter's side.
+
+test('a recruiter publishes a new offer and moves its two applications with the keyboard only; the candidates are told and the CSV agrees', { timeout: 180_000 }, () =>
   withContexts(async (open) => {
-    // Two candidates apply to the same offer.
     const first = await newCandidate(await open(), 'alix', 'Alix', 'Bernard');
     const second = await newCandidate(await open(), 'noa', 'Noa', 'Lefèvre');
-    const firstId = await applyTo(first);
-    const secondId = await applyTo(second);
-    await smtp.waitForMessage({ to: first.email, subject: 'Candidature envoyée', timeout: MAIL_TIMEOUT });
-    await smtp.waitForMessage({ to: second.email, subject: 'Candidature envoyée', timeout: MAIL_TIMEOUT });
 
-    // The recruiter signs in with the one-time link (opened as from a mail client).
+    // The recruiter signs in with the one-time link (opened as from a mail client), writes a
+    // new offer and publishes it.
     const recruiter = await addStaff('recruiter', { institution: offer.employer, label: 'recruteur' });
     const page = await open();
     await signInWithLink(page, recruiter.link, '/recruteur', 'Espace recruteur');
-    const offerId = await offerIdOnHome(page, offer.title);
+    const { id: offerId, title } = await createAndPublishOffer(page);
     const pipelinePath = `/recruteur/offres/${offerId}/candidatures`;
+
+    // The first candidate finds it with the search, the second opens its page; both apply.
+    const published = await findOnBoard(first.page, title);
+    await checkPage(second.page, `${server.baseUrl}/emploi/${published.slug}`);
+    assert.equal(await h1(second.page), title);
+    const missions = second.page.locator('main section[aria-labelledby="section-missions"]');
+    assert.equal(await text(missions.locator('h2')), 'Vos missions');
+    assert.equal(await text(missions.locator('strong').first()), 'concevez', 'the public page renders the Markdown');
+    assert.equal(await missions.locator('ul li').count(), 2, 'the public page renders the list');
+    assert.equal(await second.page.locator(`main a[href="/candidature/${published.slug}"]`).count(), 1, 'the public page offers «Candidater»');
+    const firstId = await applyTo(first, published);
+    const secondId = await applyTo(second, published);
+    await smtp.waitForMessage({ to: first.email, subject: 'Candidature envoyée', timeout: MAIL_TIMEOUT });
+    await smtp.waitForMessage({ to: second.email, subject: 'Candidature envoyée', timeout: MAIL_TIMEOUT });
+
+    // Back on /recruteur (loaded again): the offer counts its two applications.
+    await page.reload({ waitUntil: 'load' });
+    assert.equal(await text(homeRow(page, offerId).locator('td').nth(3)), '2', 'the offer’s row should count its two applications');
+    assert.equal(await offerIdOnHome(page, title), offerId);
 
     // To the offer's pipeline with Tab and Enter.
     await tabTo(page, `a[href="${pipelinePath}"]`, { max: 200 });
     await assertFocusVisible(page, '/recruteur: the offer’s link');
     await navigation(page, () => page.keyboard.press('Enter'), 'the offer’s link (Enter)');
     assert.equal(new URL(page.url()).pathname, pipelinePath);
-    assert.equal(await h1(page), `Candidatures : ${offer.title}`);
+    assert.equal(await h1(page), `Candidatures : ${title}`);
     const rowOf = (c) => pipelineRow(page, `${c.prenom} ${c.nom}`);
     assert.equal(await rowOf(first).count(), 1, 'the first candidate should be listed once');
     assert.equal(await rowOf(second).count(), 1, 'the second candidate should be listed once');
@@ -491,7 +813,7 @@ test('a recruiter moves two applications with the keyboard only; the candidates 
     const spaceUrl = (id) => `${server.baseUrl}/espace-candidat/candidatures/${id}`;
     const interview = await smtp.waitForMessage({ to: first.email, subject: 'Votre candidature : ', timeout: MAIL_TIMEOUT });
     assert.equal(interview.subject, 'Votre candidature : Entretien');
-    assert.ok(interview.text.includes(`« ${offer.title} » a changé d’étape : Entretien.`), `the e-mail should name the offer and the stage:\n${interview.text}`);
+    assert.ok(interview.text.includes(`« ${title} » a changé d’étape : Entretien.`), `the e-mail should name the offer and the stage:\n${interview.text}`);
     assert.ok(!interview.text.includes('Motif'), `no motif for an interview:\n${interview.text}`);
     assert.ok(interview.text.includes(spaceUrl(firstId)), `the e-mail should link to ${spaceUrl(firstId)}:\n${interview.text}`);
     const refusal = await smtp.waitForMessage({ to: second.email, subject: 'Votre candidature : ', timeout: MAIL_TIMEOUT });

@@ -272,6 +272,23 @@ db_test!(recruiters_write_preview_publish_and_duplicate_offers, |db| {
     let o = db::backoffice::managed_offer(db.conn(), id, None).await.expect("offer");
     assert_eq!(o.title, "Développeuse Rust et Python");
 
+    // Without a deadline, publishing is refused and says what is missing.
+    let undated =
+        body.replace("Rust", "Rust+et+Python").replace("&date_limite=2027-01-31", "").replace("&action=apercu", "");
+    send(&app, &ra, "POST", &format!("/recruteur/offres/{id}/modifier"), &undated).await;
+    let res = send(&app, &ra, "POST", &format!("/recruteur/offres/{id}/etat"), "etat=published").await;
+    let page = send(&app, &ra, "GET", res.header("location"), "").await;
+    assert!(page.body.contains("Pour publier, renseignez la date limite de candidature."), "{}", page.body);
+    assert_eq!(db::backoffice::managed_offer(db.conn(), id, None).await.expect("o").state, "draft");
+    send(
+        &app,
+        &ra,
+        "POST",
+        &format!("/recruteur/offres/{id}/modifier"),
+        &body.replace("Rust", "Rust+et+Python").replace("&action=apercu", ""),
+    )
+    .await;
+
     // Publishing makes it public and searchable; a past deadline is refused.
     send(&app, &ra, "POST", &format!("/recruteur/offres/{id}/etat"), "etat=published").await;
     app.sync().await;

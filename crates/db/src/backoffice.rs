@@ -118,6 +118,10 @@ pub async fn set_offer_state(
         if offer.region_code.is_none() {
             missing.push("la région");
         }
+        // A public offer says until when one may apply; otherwise it never expires.
+        if offer.expires_at.is_none() {
+            missing.push("la date limite de candidature");
+        }
         if !missing.is_empty() {
             return Err(DbError::Invalid(format!("Pour publier, renseignez {}.", missing.join(" et "))));
         }
