@@ -367,6 +367,14 @@ db_test!(notes_pool_spontaneous_and_statistics, |db| {
     );
     assert!(pool.body.contains("correspondance 100 %") && pool.body.contains("Métier recherché"));
     assert!(!pool.body.contains("lea@exemple.fr"), "no address in the pool");
+    // By domain: the profession's domain finds Léa; another domain does not.
+    let taxonomy = app.state.taxonomy.current();
+    let (_, prof_domain) = taxonomy.profession_domains.iter().find(|(p, _)| *p == prof).expect("domain").clone();
+    let other_domain = taxonomy.domains.iter().find(|d| d.1 != prof_domain).expect("another domain").1.clone();
+    let by_domain = send(&app, &ra, "GET", &format!("/recruteur/vivier?domaine={prof_domain}"), "").await;
+    assert!(by_domain.body.contains("LEA Test"), "{}", by_domain.body);
+    let elsewhere = send(&app, &ra, "GET", &format!("/recruteur/vivier?domaine={other_domain}"), "").await;
+    assert!(!elsewhere.body.contains("LEA Test"));
     let pool_b = send(&app, &rb, "GET", "/recruteur/vivier", "").await;
     assert!(pool_b.body.contains("MAX Test"), "hidden from A only");
     // Invite (once), hidden candidates cannot be invited by guessing their id.

@@ -199,6 +199,8 @@ pub struct Taxonomy {
     pub domains: Vec<(i64, String, String)>,
     /// (id, slug, label)
     pub professions: Vec<(i64, String, String)>,
+    /// (profession slug, domain slug): which domain each profession belongs to.
+    pub profession_domains: Vec<(String, String)>,
 }
 
 fn position<T: PartialEq>(all: &[T], v: &T) -> Option<u64> {
@@ -208,9 +210,17 @@ fn position<T: PartialEq>(all: &[T], v: &T) -> Option<u64> {
 impl Taxonomy {
     pub async fn load(db: &Db) -> Result<Self, db::DbError> {
         let (domains, professions) = db::reference::taxonomy(db.conn()).await?;
+        let profession_domains = professions
+            .iter()
+            .filter_map(|p| {
+                let d = domains.iter().find(|d| Some(d.id) == p.domain_id)?;
+                Some((p.slug.clone(), d.slug.clone()))
+            })
+            .collect();
         Ok(Self {
             domains: domains.into_iter().map(|x| (x.id, x.slug, x.label)).collect(),
             professions: professions.into_iter().map(|x| (x.id, x.slug, x.label)).collect(),
+            profession_domains,
         })
     }
 
@@ -262,6 +272,11 @@ impl Taxonomy {
 
     pub fn profession_by_slug(&self, slug: &str) -> Option<&(i64, String, String)> {
         self.professions.iter().find(|p| p.1 == slug)
+    }
+
+    /// Whether a profession belongs to a domain.
+    pub fn in_domain(&self, profession_slug: &str, domain_slug: &str) -> bool {
+        self.profession_domains.iter().any(|(p, d)| p == profession_slug && d == domain_slug)
     }
 
     pub fn domain(&self, id: i64) -> Option<&(i64, String, String)> {

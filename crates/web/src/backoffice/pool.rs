@@ -36,6 +36,7 @@ pub struct PoolPage {
     rows: Vec<PoolRow>,
     offers: Vec<Opt>,
     professions: Vec<Opt>,
+    domains: Vec<Opt>,
     regions: Vec<Opt>,
     selected_offer: Option<i64>,
     notice: Option<String>,
@@ -60,11 +61,12 @@ async fn criteria_of(state: &AppState, o: &offer::Model) -> AppResult<OfferCrite
     })
 }
 
-/// `GET /recruteur/vivier` (recruiter): search by keyword, profession, région and minimum
-/// experience; with `offre`, each candidate's match score against that offer.
+/// `GET /recruteur/vivier` (recruiter): search by keyword, profession, domain (chosen as such,
+/// or through a profession of that domain), région and minimum experience; with `offre`, each
+/// candidate's match score against that offer.
 pub async fn search(State(state): State<AppState>, staff: StaffUser, RawQuery(q): RawQuery) -> AppResult<PoolPage> {
     let mut form = Form::default();
-    for k in ["q", "metier", "region", "experience_min", "offre", "message"] {
+    for k in ["q", "metier", "domaine", "region", "experience_min", "offre", "message"] {
         form.set(k, param(&q, k));
     }
     let own_offers = db::backoffice::institution_offers(state.db.conn(), staff.institution_id).await?;
@@ -83,6 +85,13 @@ pub async fn search(State(state): State<AppState>, staff: StaffUser, RawQuery(q)
         if !form.get("metier").is_empty() && !has("metier", form.get("metier")) {
             continue;
         }
+        let wanted_domain = form.get("domaine");
+        if !wanted_domain.is_empty()
+            && !has("domaine", wanted_domain)
+            && !c.choices.iter().any(|(k, v)| k == "metier" && taxonomy.in_domain(v, wanted_domain))
+        {
+            continue;
+        }
         if !form.get("region").is_empty() && !has("region", form.get("region")) {
             continue;
         }
@@ -94,6 +103,7 @@ pub async fn search(State(state): State<AppState>, staff: StaffUser, RawQuery(q)
             .iter()
             .filter_map(|(k, v)| match k.as_str() {
                 "metier" => taxonomy.profession_by_slug(v).map(|x| x.2.clone()),
+                "domaine" => taxonomy.domain_by_slug(v).map(|x| x.2.clone()),
                 "region" => domain::geo::region(v).map(|x| x.name.clone()),
                 _ => None,
             })
@@ -152,6 +162,17 @@ pub async fn search(State(state): State<AppState>, staff: StaffUser, RawQuery(q)
                 value: slug.clone(),
                 label: label.clone(),
                 checked: form.get("metier") == *slug,
+            })
+            .collect(),
+        domains: state
+            .taxonomy
+            .current()
+            .domains
+            .iter()
+            .map(|(_, slug, label)| Opt {
+                value: slug.clone(),
+                label: label.clone(),
+                checked: form.get("domaine") == *slug,
             })
             .collect(),
         regions: domain::geo::regions()
