@@ -486,9 +486,15 @@ db_test!(views_are_counted_and_recruiters_get_a_weekly_recap, |db| {
         assert_eq!(app.get(&format!("/emploi/{}", offer.offer.slug)).await.status, StatusCode::OK);
     }
     app.get("/emploi/offre-qui-n-existe-pas").await;
-    assert_eq!(app.state.views.flush(&app.state.db).await.expect("flush"), 1, "only the real offer");
+    assert_eq!(app.state.views.flush(&app.state.db, today()).await.expect("flush"), 1, "only the real offer");
     let after = db::backoffice::managed_offer(db.conn(), offer.offer.id, None).await.expect("offer").views;
     assert_eq!(after, before + 3);
+    // The month's count adds up across flushes, for the statistics by month.
+    app.get(&format!("/emploi/{}", offer.offer.slug)).await;
+    app.state.views.flush(&app.state.db, today()).await.expect("flush");
+    let stats = db::stats::monthly(db.conn(), Some(offer.offer.institution_id), today(), 12).await.expect("stats");
+    assert_eq!(stats.months.last().expect("this month").views, 4);
+    assert_eq!(stats.months.first().expect("a year ago").views, 0);
 
     // The recap: one application waiting for 10 days, one of yesterday, one answered.
     staff(&app, &db, "ra@exemple.fr", Role::Recruiter, Some(offer.offer.institution_id)).await;

@@ -300,12 +300,40 @@ pub async fn count_external_click(conn: &impl ConnectionTrait, id: i64) -> Resul
 
 /// Adds page views counted since the last flush (without touching `updated_at`, so the search
 /// index does not re-read the offer for it).
-pub async fn add_views(conn: &impl ConnectionTrait, slug: &str, n: i64) -> Result<()> {
-    use sea_orm::sea_query::{Expr, ExprTrait};
+pub async fn add_views(
+    conn: &impl ConnectionTrait,
+    slug: &str,
+    n: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    use crate::entity::offer_view_month as vm;
+    use chrono::Datelike;
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict};
+    let Some(found) = offer::Entity::find().filter(offer::Column::Slug.eq(slug)).one(conn).await? else {
+        return Ok(());
+    };
     offer::Entity::update_many()
         .col_expr(offer::Column::Views, Expr::col(offer::Column::Views).add(n))
-        .filter(offer::Column::Slug.eq(slug))
+        .filter(offer::Column::Id.eq(found.id))
         .exec(conn)
+        .await?;
+    // The month's counter: added to, in one statement on both databases.
+    let row = vm::ActiveModel {
+        offer_id: sea_orm::ActiveValue::Set(found.id),
+        month: sea_orm::ActiveValue::Set(format!("{:04}-{:02}", now.year(), now.month())),
+        views: sea_orm::ActiveValue::Set(n),
+    };
+    vm::Entity::insert(row)
+        .on_conflict(
+            OnConflict::columns([vm::Column::OfferId, vm::Column::Month])
+                .value(
+                    vm::Column::Views,
+                    Expr::col((vm::Entity, vm::Column::Views))
+                        .add(Expr::col((Alias::new("excluded"), vm::Column::Views))),
+                )
+                .to_owned(),
+        )
+        .exec_without_returning(conn)
         .await?;
     Ok(())
 }

@@ -13,6 +13,9 @@ pub struct Month {
     /// `AAAA-MM`.
     pub month: String,
     pub offers_published: u64,
+    /// Views of the offers' pages (counted from this feature's release; earlier views only
+    /// count in the totals).
+    pub views: i64,
     pub applications: u64,
     pub hires: u64,
     /// Median days from an application to the recruiter's first answer, when there is one.
@@ -77,6 +80,18 @@ pub async fn monthly(
     let mut by_month: HashMap<String, Month> =
         keys.iter().map(|k| (k.clone(), Month { month: k.clone(), ..Default::default() })).collect();
     let mut delays: HashMap<String, Vec<i64>> = HashMap::new();
+    let offer_ids: Vec<i64> = offers.iter().map(|o| o.id).collect();
+    for chunk in offer_ids.chunks(500) {
+        for v in crate::entity::offer_view_month::Entity::find()
+            .filter(crate::entity::offer_view_month::Column::OfferId.is_in(chunk.to_vec()))
+            .all(conn)
+            .await?
+        {
+            if let Some(m) = by_month.get_mut(&v.month) {
+                m.views += v.views;
+            }
+        }
+    }
     for o in &offers {
         if o.state != domain::offer::OfferState::Draft.code()
             && let Some(m) = by_month.get_mut(&month_key(o.published_at))

@@ -214,7 +214,7 @@ pub fn spawn(state: AppState, cfg: WorkerConfig) -> tokio::task::JoinHandle<()> 
             if let Err(e) = deliver_outbox(&state, &cfg).await {
                 tracing::error!(error = %e, "outbox delivery failed");
             }
-            if let Err(e) = state.views.flush(&state.db).await {
+            if let Err(e) = state.views.flush(&state.db, state.now()).await {
                 tracing::error!(error = %e, "offer views not written");
             }
         }

@@ -29,7 +29,8 @@ impl ViewCounter {
     }
 
     /// Writes the counts to the database; what could not be written is kept for the next time.
-    pub async fn flush(&self, db: &db::Db) -> Result<usize, db::DbError> {
+    /// Each offer's total and its month's count move together (one transaction).
+    pub async fn flush(&self, db: &db::Db, now: chrono::DateTime<chrono::Utc>) -> Result<usize, db::DbError> {
         let counts = self.take();
         let n = counts.len();
         let mut failed = None;
@@ -38,7 +39,13 @@ impl ViewCounter {
                 self.add_back(slug, views);
                 continue;
             }
-            if let Err(e) = db::offers::add_views(db.conn(), &slug, views).await {
+            let written = async {
+                let txn = db.begin().await?;
+                db::offers::add_views(&txn, &slug, views, now).await?;
+                txn.commit().await.map_err(db::DbError::from)
+            }
+            .await;
+            if let Err(e) = written {
                 self.add_back(slug, views);
                 failed = Some(e);
             }

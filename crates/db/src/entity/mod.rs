@@ -24,6 +24,7 @@ pub mod newsletter_subscription;
 pub mod offer;
 pub mod offer_contract_type;
 pub mod offer_domain;
+pub mod offer_view_month;
 pub mod outbox;
 pub mod periodic_run;
 pub mod profession;

@@ -11,6 +11,7 @@ mod m20261124_000005_pipeline_notes;
 mod m20261124_000006_showcase_drafts;
 mod m20261124_000007_proconnect;
 mod m20261124_000008_mail_templates;
+mod m20261124_000009_offer_view_months;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000006_showcase_drafts::Migration),
             Box::new(m20261124_000007_proconnect::Migration),
             Box::new(m20261124_000008_mail_templates::Migration),
+            Box::new(m20261124_000009_offer_view_months::Migration),
         ]
     }
 }

@@ -51,6 +51,19 @@ impl StatsPage {
         serde_json::json!([series(|m| m.offers_published), series(|m| m.applications), series(|m| m.hires)]).to_string()
     }
 
+    fn chart_views(&self) -> String {
+        let views: Vec<i64> = self.stats.months.iter().map(|m| m.views).collect();
+        serde_json::json!([views]).to_string()
+    }
+
+    /// Applications per 100 views in a month, in French.
+    fn month_conversion(&self, m: &db::stats::Month) -> String {
+        if m.views == 0 {
+            return "—".into();
+        }
+        format!("{:.1} %", m.applications as f64 * 100.0 / m.views as f64).replace('.', ",")
+    }
+
     fn chart_delays(&self) -> String {
         let days: Vec<i64> = self.stats.months.iter().map(|m| m.median_days_to_answer.unwrap_or(0)).collect();
         serde_json::json!([days]).to_string()
