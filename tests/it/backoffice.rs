@@ -106,7 +106,7 @@ db_test!(recruiter_pipeline_and_administration, |db| {
     assert_eq!(board.status, StatusCode::OK);
     let interview = board.body.split("data-stage=\"entretien\"").nth(1).expect("interview column");
     let interview = interview.split("data-stage=").next().expect("column");
-    assert!(interview.contains("Paul Girard") && interview.contains("draggable=\"true\""), "{interview}");
+    assert!(interview.contains("Paul Girard") && interview.contains("data-movable"), "{interview}");
     assert!(board.body.contains("aria-current=\"page\">Tableau par étape"));
     let res =
         send(&app, &ra, "POST", &format!("/recruteur/candidatures/{}/etape", a.id), "vue=tableau&etape=refusee").await;

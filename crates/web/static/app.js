@@ -25,6 +25,30 @@ document.addEventListener('DOMContentLoaded', function () {
 // keyboard and no-JavaScript users submit) with that stage; htmx swaps the board. A refusal
 // needs a reason, so for that column the form is filled and its reason list focused instead.
 (function () {
+  // Only with this script can a card be dropped, so only then is it draggable.
+  function enableDragging() {
+    var cards = document.querySelectorAll('[data-card][data-movable]');
+    for (var i = 0; i < cards.length; i++) {
+      cards[i].setAttribute('draggable', 'true');
+    }
+  }
+  document.addEventListener('DOMContentLoaded', enableDragging);
+  // After a move htmx replaces the board, and the button that had focus with it: focus goes to
+  // the status message (read out), or else to the first column, rather than the top of the page.
+  document.addEventListener('htmx:afterSettle', function () {
+    var board = document.getElementById('tableau');
+    if (!board) {
+      return;
+    }
+    enableDragging();
+    var active = document.activeElement;
+    if (!active || active === document.body) {
+      var target = document.getElementById('tableau-message') || board.querySelector('[data-stage] h2');
+      if (target) {
+        target.focus();
+      }
+    }
+  });
   function column(target) {
     return target && target.closest ? target.closest('[data-stage]') : null;
   }

@@ -1,0 +1,819 @@
+// The recruiter's pipeline as a board (`/recruteur/offres/{id}/candidatures?vue=tableau`): a
+// column per stage, a card per application. Dragging a card onto a column submits the card's
+// own form and htmx swaps the board (no page load); a refusal dropped on «Refusée» waits for
+// its reason, chosen with the keyboard; the same forms move cards with the keyboard only, and
+// without JavaScript (a full POST, back to the board with the message). The candidates get the
+// stage e-mails. Every state of the board (after each swap too) is axe-clean, without console
+// errors nor CSP violations. After a move with a card's button, the focus stays on the board
+// (on the status message) rather than falling back to the top of the page.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { AxeBuilder } from '@axe-core/playwright';
+import { AXE_TAGS, assertPageClean, checkPage, launchBrowser, openPage, pageProblems } from './support/browser.mjs';
+import { startServer } from './support/server.mjs';
+import { startSmtp } from './support/smtp.mjs';
+
+const execFileAsync = promisify(execFile);
+
+const NAV_TIMEOUT = 10_000;
+const SWAP_TIMEOUT = 10_000;
+const MAIL_TIMEOUT = 15_000;
+const STRONG_PASSWORD = 'cheval-agrafe-lune-brique';
+
+const REASON_EXPERIENCE = 'L’expérience demandée pour ce poste est plus importante.';
+const STAGES = [
+  ['recue', 'Reçue'],
+  ['examen', 'En cours d’examen'],
+  ['entretien', 'Entretien'],
+  ['acceptee', 'Acceptée'],
+  ['refusee', 'Refusée'],
+  ['retiree', 'Retirée'],
+];
+const LABEL = Object.fromEntries(STAGES);
+
+let smtp;
+let server;
+let browser;
+let offer; // { slug, title, employer }
+let candidates; // [{ email, page, prenom, nom, id }], each has applied to `offer`
+let recruiterContext; // the recruiter's browser context (JavaScript on)
+let board; // { page, offerId, boardPath, listPath, marks }: the recruiter's board, shared by the steps
+const focusAfterButtonMoves = []; // [{ what, focus }]: where the focus is after each move with «Déplacer» (htmx)
+
+before(async () => {
+  smtp = await startSmtp();
+  server = await startServer({ env: { MAIL_URL: smtp.url, WORKER_TICK: '1' } });
+  browser = await launchBrowser();
+  offer = await findInternalOffer();
+
+  // Three candidates apply to the same offer (each in a context of their own, closed afterwards).
+  candidates = [];
+  for (const [label, prenom, nom] of [['alix', 'Alix', 'Bernard'], ['noa', 'Noa', 'Lefèvre'], ['sacha', 'Sacha', 'Petit']]) {
+    const { context, page } = await openPage(browser);
+    page.setDefaultTimeout(NAV_TIMEOUT);
+    try {
+      const candidate = await newCandidate(page, label, prenom, nom);
+      candidate.id = await applyTo(candidate);
+      candidates.push(candidate);
+    } finally {
+      await context.close();
+    }
+  }
+  for (const c of candidates) {
+    await smtp.waitForMessage({ to: c.email, subject: 'Candidature envoyée', timeout: MAIL_TIMEOUT });
+  }
+}, { timeout: 180_000 });
+
+after(async () => {
+  try {
+    await recruiterContext?.close();
+    await browser?.close();
+  } finally {
+    try {
+      await server?.stop();
+    } finally {
+      await smtp?.stop();
+    }
+  }
+});
+
+// ---------------------------------------------------------------------------
+// Helpers
+
+let addressCounter = 0;
+/** A fresh address for each account (they all live in one database). */
+function newAddress(label) {
+  addressCounter += 1;
+  return `${label}.${process.pid}.${Date.now()}.${addressCounter}@exemple.fr`;
+}
+
+function escapeRegExp(value) {
+  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** An open offer of the demo catalogue whose application goes through the site (no external link). */
+async function findInternalOffer() {
+  const list = await fetch(`${server.baseUrl}/api/v1/offres?par_page=100`);
+  assert.equal(list.status, 200, 'GET /api/v1/offres');
+  const { offres } = await list.json();
+  assert.ok(offres.length > 0, 'the demo catalogue should hold offers');
+  for (const summary of offres) {
+    const detail = await (await fetch(`${server.baseUrl}/api/v1/offres/${summary.slug}`)).json();
+    if (!detail.url_candidature) return { slug: summary.slug, title: summary.intitule, employer: summary.employeur.slug };
+  }
+  assert.fail('no offer of the demo catalogue is applied to on the site (all have url_candidature)');
+}
+
+/**
+ * Creates a staff account with the CLI, against the running server's data folder,
+ * and returns its address and the one-time sign-in link it prints.
+ */
+async function addStaff(role, { institution = null, label = role } = {}) {
+  const bin = path.resolve(process.env.METIERS_BIN || 'target/debug/metiers');
+  const email = newAddress(label);
+  const args = ['user', 'add', '--role', role, ...(institution ? ['--institution', institution] : []), email];
+  const env = { ...process.env, DATA_DIR: server.dataDir, PUBLIC_URL: server.baseUrl, RUST_LOG: 'warn' };
+  delete env.DATABASE_URL;
+  let stdout;
+  try {
+    ({ stdout } = await execFileAsync(bin, args, { env, timeout: 60_000 }));
+  } catch (error) {
+    assert.fail(`metiers ${args.join(' ')} failed: ${error.message}\n${error.stdout || ''}${error.stderr || ''}`);
+  }
+  const lines = stdout.trim().split('\n');
+  assert.equal(lines.length, 2, `\`metiers user add\` should print two lines:\n${stdout}`);
+  const match = lines[1].match(/^Lien de connexion à usage unique, valable 24 heures : (\S+)$/);
+  assert.ok(match, `the second line should hold the one-time link:\n${stdout}`);
+  assert.match(match[1], new RegExp(`^${escapeRegExp(server.baseUrl)}/connexion/lien/[A-Za-z0-9_-]{20,}$`));
+  return { email, link: match[1] };
+}
+
+/** Opens the one-time link and asserts it leads to /recruteur (signed in). */
+async function signInAsRecruiter(page, link) {
+  const response = await page.goto(link, { waitUntil: 'load' });
+  assert.equal(response.status(), 200, `GET ${link}`);
+  assert.equal(new URL(page.url()).pathname, '/recruteur', 'the one-time link should lead to /recruteur');
+  assert.equal(await h1(page), 'Espace recruteur');
+}
+
+/** Runs axe (WCAG 2.1 A/AA) and the console/CSP/network guards on the page as it is now (e.g. after a swap). */
+async function auditCurrentPage(page, what) {
+  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+  const problems = [];
+  if (results.violations.length) {
+    const list = results.violations
+      .map((v) => `  - ${v.id} [${v.impact}] ${v.help}\n${v.nodes.map((n) => `      - ${n.target.join(' ')}`).join('\n')}`)
+      .join('\n');
+    problems.push(`accessibility violations (axe, ${AXE_TAGS.join(', ')}):\n${list}`);
+  }
+  problems.push(...(await pageProblems(page)));
+  if (problems.length) assert.fail(`${what} (${page.url()}):\n${problems.join('\n')}`);
+}
+
+/**
+ * auditCurrentPage for a page of a context without JavaScript. Playwright still evaluates there,
+ * but timers never fire, and axe waits on them: they are replaced by promise jobs (for this
+ * document only; the page's own scripts never ran) before axe runs on the page as it is.
+ */
+async function auditNoScriptPage(page, what) {
+  assert.equal(await page.evaluate(() => typeof window.htmx), 'undefined', `${what}: no script should have run`);
+  await page.evaluate(() => {
+    let last = 0;
+    const later = (fn, args) => {
+      Promise.resolve().then(() => fn(...args));
+      last += 1;
+      return last;
+    };
+    window.setTimeout = (fn, _delay, ...args) => later(fn, args);
+    window.clearTimeout = () => {};
+    window.requestAnimationFrame = (fn) => later(fn, [performance.now()]);
+  });
+  await auditCurrentPage(page, what);
+}
+
+/** Runs `action` (a click, a key press) and waits for the navigation it causes; returns the final response. */
+async function navigation(page, action, what) {
+  let response;
+  try {
+    [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load', timeout: NAV_TIMEOUT }), action()]);
+  } catch (error) {
+    assert.fail(`${what}: no navigation (${error.message.split('\n')[0]}); the page is ${page.url()}`);
+  }
+  assert.ok(response, `${what}: no response`);
+  return response;
+}
+
+async function h1(page) {
+  return (await page.locator('main h1').first().textContent()).trim();
+}
+
+/** The text of `locator` with whitespace collapsed. */
+async function text(locator) {
+  return (await locator.textContent()).replace(/\s+/g, ' ').trim();
+}
+
+/** Where the focus is, in a form that reads well in an assertion message. */
+function describeFocus(page) {
+  return page.evaluate(() => {
+    const element = document.activeElement;
+    if (!element) return { tag: null };
+    return {
+      tag: element.tagName.toLowerCase(),
+      id: element.id || null,
+      name: element.getAttribute('name'),
+      text: (element.textContent || '').replace(/\s+/g, ' ').trim().slice(0, 60),
+      href: element.getAttribute('href'),
+    };
+  });
+}
+
+/** Where the focus is, and whether it is on the board (#tableau) or nowhere (<body>). */
+async function whereIsFocus(page) {
+  return {
+    ...(await describeFocus(page)),
+    onBoard: await page.evaluate(() => Boolean(document.activeElement?.closest('#tableau'))),
+    lost: await page.evaluate(() => !document.activeElement || document.activeElement === document.body),
+  };
+}
+
+/** Whether the focused element matches `selector`. */
+function focusMatches(page, selector) {
+  return page.evaluate((sel) => Boolean(document.activeElement?.matches(sel)), selector);
+}
+
+/** Presses Tab until the focused element matches `selector`, at most `max` times. */
+async function tabTo(page, selector, { max = 80 } = {}) {
+  for (let i = 1; i <= max; i += 1) {
+    await page.keyboard.press('Tab');
+    if (await focusMatches(page, selector)) return i;
+  }
+  assert.fail(`${max} × Tab never focused ${selector} on ${page.url()}; focus is on ${JSON.stringify(await describeFocus(page))}`);
+}
+
+/** Presses `key` once and asserts the focus lands on `selector`. */
+async function tabExpect(page, selector, what, key = 'Tab') {
+  await page.keyboard.press(key);
+  assert.ok(
+    await focusMatches(page, selector),
+    `${what}: ${key} should move the focus to ${selector}; it is on ${JSON.stringify(await describeFocus(page))}`,
+  );
+}
+
+/** The focused element shows a visible focus indicator (:focus-visible and an outline: the DSFR focus ring). */
+async function assertFocusVisible(page, what) {
+  const state = await page.evaluate(() => {
+    const element = document.activeElement;
+    if (!element || element === document.body) return { element: 'body' };
+    const style = getComputedStyle(element);
+    const rect = element.getBoundingClientRect();
+    return {
+      element: `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''}`,
+      focusVisible: element.matches(':focus-visible'),
+      outline: `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}`,
+      outlineStyle: style.outlineStyle,
+      outlineWidth: parseFloat(style.outlineWidth) || 0,
+      size: [rect.width, rect.height],
+      inViewport: rect.bottom > 0 && rect.top < window.innerHeight,
+    };
+  });
+  assert.notEqual(state.element, 'body', `${what}: nothing has the focus`);
+  assert.ok(state.focusVisible, `${what}: ${state.element} should match :focus-visible after keyboard navigation`);
+  assert.ok(state.outlineStyle !== 'none' && state.outlineWidth >= 1, `${what}: ${state.element} has no visible focus ring (outline ${state.outline})`);
+  assert.ok(state.size[0] > 0 && state.size[1] > 0, `${what}: the focused ${state.element} has no size`);
+  assert.ok(state.inViewport, `${what}: the focused ${state.element} is scrolled out of view`);
+}
+
+/**
+ * Presses ArrowDown on the focused <select> until its value is `value`, at most `max` times;
+ * the focus must stay on the select.
+ */
+async function arrowSelect(page, selector, value, { key = 'ArrowDown', max = 6 } = {}) {
+  const select = page.locator(selector);
+  for (let i = 0; i < max && (await select.inputValue()) !== value; i += 1) {
+    await page.keyboard.press(key);
+    assert.ok(
+      await focusMatches(page, selector),
+      `${key} should keep the focus on ${selector}; it is on ${JSON.stringify(await describeFocus(page))}`,
+    );
+  }
+  assert.equal(await select.inputValue(), value, `${key} on ${selector} should reach the option «${value}»`);
+}
+
+/**
+ * A small valid PDF, built by hand: catalog, page tree, one A4 page with a
+ * line of text, and a cross-reference table with the exact byte offsets.
+ */
+function buildPdf(line = 'CV de test') {
+  const content = `BT /F1 18 Tf 72 770 Td (${line}) Tj ET`;
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    `<< /Length ${Buffer.byteLength(content, 'latin1')} >>\nstream\n${content}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ];
+  let pdf = '%PDF-1.4\n';
+  const offsets = [];
+  objects.forEach((body, index) => {
+    offsets.push(Buffer.byteLength(pdf, 'latin1'));
+    pdf += `${index + 1} 0 obj\n${body}\nendobj\n`;
+  });
+  const xref = Buffer.byteLength(pdf, 'latin1');
+  pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  pdf += offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('');
+  pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(pdf, 'latin1');
+}
+
+/** The verification link of the "Confirmez votre adresse e-mail" message sent to `email`. */
+async function verificationLink(email) {
+  const message = await smtp.waitForMessage({ to: email, subject: 'Confirmez votre adresse e-mail', timeout: MAIL_TIMEOUT });
+  const pattern = new RegExp(`${escapeRegExp(server.baseUrl)}/verification-email/[A-Za-z0-9_-]{20,}`, 'g');
+  const links = [...new Set(message.text.match(pattern) || [])];
+  assert.equal(links.length, 1, `the text part should hold one verification link:\n${message.text}`);
+  return links[0];
+}
+
+/** Signs a new candidate up (address verified from the e-mail) and in; returns { email, page, prenom, nom }. */
+async function newCandidate(page, label, prenom, nom) {
+  const email = newAddress(label);
+  await page.goto(`${server.baseUrl}/inscription`);
+  await page.getByLabel('Adresse e-mail').fill(email);
+  await page.getByLabel(/^Mot de passe/).fill(STRONG_PASSWORD);
+  await page.locator('label[for="cgu"]').click({ position: { x: 5, y: 5 } });
+  await navigation(page, () => page.getByRole('button', { name: 'Créer mon compte' }).click(), `sign-up ${email}`);
+  assert.equal(await h1(page), 'Vérifiez votre boîte e-mail');
+  await page.goto(await verificationLink(email));
+  assert.equal(await h1(page), 'Adresse e-mail confirmée');
+  await page.goto(`${server.baseUrl}/connexion`);
+  await page.getByLabel('Adresse e-mail').fill(email);
+  await page.getByLabel('Mot de passe', { exact: true }).fill(STRONG_PASSWORD);
+  await navigation(page, () => page.getByRole('button', { name: 'Se connecter' }).click(), `sign-in ${email}`);
+  assert.equal(new URL(page.url()).pathname, '/espace-candidat', `${email} should be signed in`);
+  return { email, page, prenom, nom };
+}
+
+/** The candidate applies to `offer` with a PDF CV; returns the application id. */
+async function applyTo(candidate) {
+  const { page } = candidate;
+  await page.goto(`${server.baseUrl}/candidature/${offer.slug}`);
+  assert.equal(await h1(page), `Candidater : ${offer.title}`);
+  await page.getByLabel('Prénom').fill(candidate.prenom);
+  await page.getByLabel('Nom', { exact: true }).fill(candidate.nom);
+  await page.getByLabel(/^Lettre de motivation/).fill(`Bonjour, je suis ${candidate.prenom} ${candidate.nom} et je candidate.`);
+  await page
+    .getByLabel(/^Déposer un CV/)
+    .setInputFiles({ name: 'cv.pdf', mimeType: 'application/pdf', buffer: buildPdf(`${candidate.prenom} ${candidate.nom}`) });
+  await navigation(page, () => page.getByRole('button', { name: 'Envoyer ma candidature' }).click(), `application of ${candidate.email}`);
+  const match = new URL(page.url()).pathname.match(/^\/espace-candidat\/candidatures\/(\d+)$/);
+  assert.ok(match, `the application should lead to /espace-candidat/candidatures/{id}: ${page.url()}`);
+  return match[1];
+}
+
+/** The id of `title` in the /recruteur table shown by `page` (from its pipeline link). */
+async function offerIdOnHome(page, title) {
+  const links = page.locator('main table tbody').getByRole('link', { name: title, exact: true });
+  assert.equal(await links.count(), 1, `/recruteur should list «${title}» once`);
+  const href = await links.getAttribute('href');
+  const match = href.match(/^\/recruteur\/offres\/(\d+)\/candidatures$/);
+  assert.ok(match, `the title should link to /recruteur/offres/{id}/candidatures: ${href}`);
+  return match[1];
+}
+
+const fullName = (c) => `${c.prenom} ${c.nom}`;
+
+/** The board's column of `stage`. */
+function column(page, stage) {
+  return page.locator(`#tableau section.pipeline-column[data-stage="${stage}"]`);
+}
+
+/** The card of application `id`. */
+function card(page, id) {
+  return page.locator(`#tableau #carte-${id}`);
+}
+
+/** The stage code of the column that holds application `id`'s card (null when there is none). */
+function stageOf(page, id) {
+  return page.evaluate((cardId) => {
+    const element = document.getElementById(cardId);
+    return element ? element.closest('[data-stage]')?.getAttribute('data-stage') ?? '(outside any column)' : null;
+  }, `carte-${id}`);
+}
+
+/** The number of cards in each column, as the badges of the column headings say and as counted. */
+async function columnCounts(page) {
+  return page.evaluate(() =>
+    Object.fromEntries(
+      [...document.querySelectorAll('#tableau section.pipeline-column')].map((section) => [
+        section.getAttribute('data-stage'),
+        {
+          badge: Number(section.querySelector('h2 .fr-badge')?.textContent.trim()),
+          cards: section.querySelectorAll('li.pipeline-card').length,
+        },
+      ]),
+    ),
+  );
+}
+
+/** Asserts each candidate's card is in the given column and the column badges agree with the cards. */
+async function assertBoard(page, expected, what) {
+  for (const [candidate, stage] of expected) {
+    assert.equal(await stageOf(page, candidate.id), stage, `${what}: ${fullName(candidate)}’s card should be in «${LABEL[stage]}»`);
+  }
+  const counts = await columnCounts(page);
+  for (const [stage, { badge, cards }] of Object.entries(counts)) {
+    assert.equal(badge, cards, `${what}: the badge of «${LABEL[stage]}» should count its ${cards} card(s)`);
+  }
+  assert.equal(
+    Object.values(counts).reduce((sum, c) => sum + c.cards, 0),
+    candidates.length,
+    `${what}: the board should hold one card per application`,
+  );
+}
+
+/** The status message of the board (inside #tableau, so a swap brings it). */
+function notice(page) {
+  return page.locator('#tableau [role="status"]');
+}
+
+const movedMessage = (stage) => `Candidature passée à l’étape « ${LABEL[stage]} » ; la personne a été prévenue par e-mail.`;
+
+/**
+ * Marks the loaded board page: a token on window (gone if the page is loaded again), a count of
+ * htmx swaps settled, of htmx errors and of main-frame navigations, and a log of the POSTs.
+ */
+async function instrumentBoard(page) {
+  const token = `board-${Date.now()}-${Math.random()}`;
+  await page.evaluate((t) => {
+    window.__boardToken = t;
+    window.__swaps = 0;
+    window.__htmxErrors = [];
+    document.addEventListener('htmx:afterSettle', () => {
+      window.__swaps += 1;
+    });
+    for (const name of ['htmx:responseError', 'htmx:sendError', 'htmx:swapError', 'htmx:targetError']) {
+      document.addEventListener(name, (event) => {
+        window.__htmxErrors.push(`${name} ${event.detail?.xhr?.status ?? ''} ${event.detail?.pathInfo?.requestPath ?? ''}`);
+      });
+    }
+  }, token);
+  const state = { token, navigations: 0, posts: [] };
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame()) state.navigations += 1;
+  });
+  page.on('request', (request) => {
+    if (request.method() === 'POST') {
+      state.posts.push({ url: request.url(), htmx: request.headers()['hx-request'] === 'true' });
+    }
+  });
+  return state;
+}
+
+/**
+ * Runs `action` (a drop, a key press) and waits until htmx has swapped the board in place:
+ * a POST to the card's form, one more swap settled, no page load (the token on window is
+ * still there), no htmx error. Returns where the focus is after the swap.
+ */
+async function boardSwap(page, marks, id, action, what) {
+  const swapsBefore = await page.evaluate(() => window.__swaps);
+  const postsBefore = marks.posts.length;
+  const navigationsBefore = marks.navigations;
+  await action();
+  try {
+    await page.waitForFunction((n) => window.__swaps > n || window.__htmxErrors?.length > 0, swapsBefore, { timeout: SWAP_TIMEOUT });
+  } catch (error) {
+    assert.fail(
+      `${what}: the board was not swapped (${error.message.split('\n')[0]}); POSTs since: ${JSON.stringify(marks.posts.slice(postsBefore))}, ` +
+        `navigations: ${marks.navigations - navigationsBefore}`,
+    );
+  }
+  assert.deepEqual(await page.evaluate(() => window.__htmxErrors), [], `${what}: htmx errors`);
+  assert.equal(await page.evaluate(() => window.__boardToken), marks.token, `${what}: the page should not be loaded again`);
+  assert.equal(marks.navigations, navigationsBefore, `${what}: no navigation of the page`);
+  const posts = marks.posts.slice(postsBefore);
+  assert.deepEqual(
+    posts,
+    [{ url: `${server.baseUrl}/recruteur/candidatures/${id}/etape`, htmx: true }],
+    `${what}: one htmx POST to the card’s form`,
+  );
+  assert.equal(await page.locator('#tableau').count(), 1, `${what}: one #tableau after the swap (hx-select, outerHTML)`);
+  return whereIsFocus(page);
+}
+
+/**
+ * Drags the card of application `id` by its heading (the card is the draggable element) onto
+ * the column of `stage`, with the mouse (HTML5 drag and drop), as a person would: the card in
+ * view, the pointer dropped on a part of the column that is in view too (the columns of a row
+ * are as tall as the tallest; Chromium does not follow a drag that scrolls the page).
+ * `whileOver` runs with the card held over the column, before the drop.
+ */
+async function dragCard(page, id, stage, { whileOver = null } = {}) {
+  const handle = card(page, id).locator('h3');
+  await handle.scrollIntoViewIfNeeded();
+  const from = await handle.boundingBox();
+  const to = await column(page, stage).boundingBox();
+  assert.ok(from && to, `the card ${id} and the column «${stage}» should be shown`);
+  const { height } = page.viewportSize();
+  const y = Math.max(to.y, 0) + 24;
+  assert.ok(y < Math.min(to.y + to.height, height), `the column «${stage}» should be in view beside the card ${id}`);
+  await page.mouse.move(from.x + 10, from.y + from.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(to.x + to.width / 2, y, { steps: 8 });
+  // A browser fires dragover again and again while the card is held over the column; Playwright
+  // dispatches one per move: a last small move, as a hand does.
+  await page.mouse.move(to.x + to.width / 2 + 2, y + 2);
+  if (whileOver) await whileOver();
+  await page.mouse.up();
+}
+
+/** The stage e-mail to `candidate` for `stage`. */
+function stageMail(candidate, stage) {
+  return smtp.waitForMessage({ to: candidate.email, subject: `Votre candidature : ${LABEL[stage]}`, timeout: MAIL_TIMEOUT });
+}
+
+/** Asserts the stage e-mail names the offer, the stage and the application's page. */
+function assertStageMail(message, candidate, stage) {
+  assert.equal(message.subject, `Votre candidature : ${LABEL[stage]}`);
+  assert.ok(
+    message.text.includes(`« ${offer.title} » a changé d’étape : ${LABEL[stage]}.`),
+    `the e-mail should name the offer and the stage:\n${message.text}`,
+  );
+  const space = `${server.baseUrl}/espace-candidat/candidatures/${candidate.id}`;
+  assert.ok(message.text.includes(space), `the e-mail should link to ${space}:\n${message.text}`);
+}
+
+function requireBoard() {
+  assert.ok(board, 'the board was not opened (see the first test)');
+  return board;
+}
+
+// ---------------------------------------------------------------------------
+// 1. From the list to the board, with the keyboard.
+
+test('the recruiter switches from the list to the board with the keyboard; the board is axe-clean', { timeout: 60_000 }, async () => {
+  const [alix, noa, sacha] = candidates;
+  const recruiter = await addStaff('recruiter', { institution: offer.employer, label: 'recruteur' });
+  const opened = await openPage(browser);
+  recruiterContext = opened.context;
+  const { page } = opened;
+  page.setDefaultTimeout(NAV_TIMEOUT);
+  await signInAsRecruiter(page, recruiter.link);
+  const offerId = await offerIdOnHome(page, offer.title);
+  const listPath = `/recruteur/offres/${offerId}/candidatures`;
+  const boardPath = `${listPath}?vue=tableau`;
+
+  // The list view, and its nav to the board.
+  await checkPage(page, `${server.baseUrl}${listPath}`);
+  assert.equal(await h1(page), `Candidatures : ${offer.title}`);
+  const nav = page.getByRole('navigation', { name: 'Présentation des candidatures' });
+  assert.equal(await nav.count(), 1, 'the list should have a nav «Présentation des candidatures»');
+  const listLink = nav.getByRole('link', { name: 'Liste', exact: true });
+  const boardLink = nav.getByRole('link', { name: 'Tableau par étape', exact: true });
+  assert.equal(await listLink.getAttribute('aria-current'), 'page', 'the list view is the current one');
+  assert.equal(await boardLink.getAttribute('aria-current'), null);
+  assert.equal(await boardLink.getAttribute('href'), boardPath);
+  assert.equal(await page.locator('#tableau').count(), 0, 'no board in the list view');
+
+  // Tab to «Tableau par étape», Enter.
+  await tabTo(page, `nav[aria-label="Présentation des candidatures"] a[href="${boardPath}"]`, { max: 200 });
+  await assertFocusVisible(page, 'list view: the link «Tableau par étape»');
+  await navigation(page, () => page.keyboard.press('Enter'), '«Tableau par étape» (Enter)');
+  assert.equal(`${new URL(page.url()).pathname}${new URL(page.url()).search}`, boardPath);
+  assert.equal(await h1(page), `Candidatures : ${offer.title}`);
+  assert.equal(await boardLink.getAttribute('aria-current'), 'page', 'the board is now the current view');
+  assert.equal(await listLink.getAttribute('aria-current'), null);
+  await auditCurrentPage(page, 'the board');
+
+  // A column per stage, in order, each labelled by its heading; every card in «Reçue».
+  const sections = await page.evaluate(() =>
+    [...document.querySelectorAll('#tableau section.pipeline-column')].map((s) => ({
+      stage: s.getAttribute('data-stage'),
+      heading: document.getElementById(s.getAttribute('aria-labelledby'))?.textContent.replace(/\s+/g, ' ').trim(),
+    })),
+  );
+  assert.deepEqual(
+    sections.map((s) => s.stage),
+    STAGES.map(([code]) => code),
+    'a column per stage, in the pipeline’s order',
+  );
+  for (const s of sections) {
+    assert.match(s.heading ?? '', new RegExp(`^${escapeRegExp(LABEL[s.stage])} \\d+$`), `the heading of «${s.stage}» names it and counts its cards`);
+  }
+  assert.equal(await page.getByRole('region', { name: /^Reçue/ }).count(), 1, 'the «Reçue» column is a region named by its heading');
+  await assertBoard(page, [[alix, 'recue'], [noa, 'recue'], [sacha, 'recue']], 'the board at first');
+  assert.match(await text(column(page, 'entretien')), /Aucune candidature\./, 'an empty column says so');
+  assert.equal(await notice(page).count(), 0, 'no status message yet');
+
+  // Each card: draggable, its candidate's name, and its own form that htmx posts and swaps.
+  for (const c of candidates) {
+    const item = card(page, c.id);
+    assert.equal(await item.getAttribute('draggable'), 'true', `${fullName(c)}’s card is draggable`);
+    assert.equal(await text(item.locator('h3')), fullName(c));
+    const form = item.locator('form[data-move]');
+    assert.equal(await form.count(), 1, `${fullName(c)}’s card holds its form`);
+    assert.equal(await form.getAttribute('action'), `/recruteur/candidatures/${c.id}/etape`);
+    assert.equal(await form.getAttribute('method'), 'post');
+    assert.equal(await form.getAttribute('hx-post'), `/recruteur/candidatures/${c.id}/etape`);
+    assert.equal(await form.getAttribute('hx-target'), '#tableau');
+    assert.equal(await form.getAttribute('hx-select'), '#tableau');
+    assert.equal(await form.locator('input[type="hidden"][name="vue"]').inputValue(), 'tableau');
+    assert.equal(await item.getByLabel(`Étape de ${fullName(c)}`, { exact: true }).count(), 1, 'the «Étape» select names the candidate');
+    assert.equal(await item.getByLabel('Motif (en cas de refus)', { exact: true }).count(), 1);
+    assert.equal(await item.getByRole('button', { name: `Déplacer ${fullName(c)}`, exact: true }).count(), 1);
+    // A received application may go to review, interview, acceptance or refusal: not back to
+    // «Reçue», nor «Retirée» (the candidate's own move).
+    assert.deepEqual(
+      await item.locator('select[name="etape"] option').evaluateAll((options) => options.map((o) => o.value)),
+      ['examen', 'entretien', 'acceptee', 'refusee'],
+    );
+  }
+
+  board = { page, offerId, listPath, boardPath, marks: await instrumentBoard(page) };
+});
+
+// ---------------------------------------------------------------------------
+// 2. A drop on «Entretien» submits the card's form; htmx swaps the board.
+
+test('dragging a card onto «Entretien» moves it without a page load; the candidate gets the e-mail', { timeout: 60_000 }, async () => {
+  const { page, marks } = requireBoard();
+  const [alix, noa, sacha] = candidates;
+
+  // A drop on the card's own column does nothing.
+  await dragCard(page, alix.id, 'recue');
+  await sleep(300);
+  assert.deepEqual(marks.posts, [], 'a drop on the card’s own column should post nothing');
+  assert.equal(await stageOf(page, alix.id), 'recue');
+
+  let highlighted = null;
+  const whileOver = async () => {
+    await page.waitForFunction(() => document.querySelector('.pipeline-column--over'), null, { timeout: 2_000 }).catch(() => {});
+    highlighted = await page.evaluate(() => [...document.querySelectorAll('.pipeline-column--over')].map((c) => c.dataset.stage));
+  };
+  await boardSwap(page, marks, alix.id, () => dragCard(page, alix.id, 'entretien', { whileOver }), 'drop of Alix on «Entretien»');
+  assert.deepEqual(highlighted, ['entretien'], 'while the card is over «Entretien», that column (alone) is highlighted');
+  await card(page, alix.id).waitFor();
+  await assertBoard(page, [[alix, 'entretien'], [noa, 'recue'], [sacha, 'recue']], 'after the drop on «Entretien»');
+  assert.equal(await text(notice(page)), movedMessage('entretien'));
+  assert.equal(await page.locator('[role="status"]').count(), 1, 'one status message');
+  assert.equal(
+    await page.evaluate(() => document.querySelectorAll('.pipeline-column--over').length),
+    0,
+    'no column is left highlighted after the drop',
+  );
+  // Still open: the card keeps its form, without «Entretien» among its choices now.
+  assert.deepEqual(
+    await card(page, alix.id).locator('select[name="etape"] option').evaluateAll((options) => options.map((o) => o.value)),
+    ['examen', 'acceptee', 'refusee'],
+  );
+  await auditCurrentPage(page, 'the board after the drop on «Entretien»');
+
+  // Back to «Reçue» is not a move a recruiter makes: the drop does nothing.
+  const postsBefore = marks.posts.length;
+  await dragCard(page, alix.id, 'recue');
+  await sleep(300);
+  assert.deepEqual(marks.posts.slice(postsBefore), [], 'a drop on «Reçue» should post nothing');
+  assert.equal(await stageOf(page, alix.id), 'entretien');
+
+  const mail = await stageMail(alix, 'entretien');
+  assertStageMail(mail, alix, 'entretien');
+  assert.ok(!mail.text.includes('Motif'), `no reason for an interview:\n${mail.text}`);
+});
+
+// ---------------------------------------------------------------------------
+// 3. A drop on «Refusée» waits for the reason, chosen with the keyboard.
+
+test('dragging a card onto «Refusée» asks for the reason; the keyboard picks it and submits', { timeout: 60_000 }, async () => {
+  const { page, marks } = requireBoard();
+  const [alix, noa, sacha] = candidates;
+  const postsBefore = marks.posts.length;
+
+  await dragCard(page, noa.id, 'refusee');
+  // The form is filled and the reason list focused; nothing is sent yet.
+  await page.waitForFunction((id) => document.activeElement?.id === id, `motif-${noa.id}`, { timeout: SWAP_TIMEOUT }).catch(async () => {
+    assert.fail(`after the drop on «Refusée», the focus should be on #motif-${noa.id}; it is on ${JSON.stringify(await describeFocus(page))}`);
+  });
+  await sleep(300);
+  assert.deepEqual(marks.posts.slice(postsBefore), [], 'a drop on «Refusée» should post nothing before the reason is chosen');
+  assert.equal(await stageOf(page, noa.id), 'recue', 'the card stays in «Reçue» until the reason is chosen');
+  const stageSelect = page.locator(`#etape-${noa.id}`);
+  assert.equal(await stageSelect.inputValue(), 'refusee');
+  assert.equal(await stageSelect.evaluate((s) => s.selectedOptions[0]?.textContent.trim()), 'Refusée', 'the «Étape» select shows «Refusée»');
+  assert.equal(await page.locator(`#motif-${noa.id}`).inputValue(), '', 'no reason chosen yet');
+  await assertFocusVisible(page, 'the reason list of Noa, focused by the drop');
+  await auditCurrentPage(page, 'the board after the drop on «Refusée»');
+
+  // The reason with the arrow keys, Tab to «Déplacer», Enter.
+  await arrowSelect(page, `#motif-${noa.id}`, 'experience');
+  await assertFocusVisible(page, 'the reason list of Noa (after ArrowDown)');
+  await tabExpect(page, `#carte-${noa.id} form button[type="submit"]`, 'from the reason list of Noa');
+  assert.equal((await describeFocus(page)).text, `Déplacer ${fullName(noa)}`);
+  await assertFocusVisible(page, '«Déplacer» of Noa');
+  focusAfterButtonMoves.push({
+    what: '«Déplacer» Noa to «Refusée» (Enter)',
+    focus: await boardSwap(page, marks, noa.id, () => page.keyboard.press('Enter'), '«Déplacer» Noa to «Refusée» (Enter)'),
+  });
+  await card(page, noa.id).waitFor();
+  await assertBoard(page, [[alix, 'entretien'], [noa, 'refusee'], [sacha, 'recue']], 'after the refusal');
+  assert.equal(await text(notice(page)), movedMessage('refusee'));
+  assert.ok((await text(card(page, noa.id))).includes(REASON_EXPERIENCE), `the refused card should show the reason «${REASON_EXPERIENCE}»`);
+  assert.equal(await card(page, noa.id).locator('form').count(), 0, 'a refused application has no form any more');
+  assert.equal(await card(page, noa.id).getAttribute('draggable'), null, 'a refused application cannot be dragged');
+  await auditCurrentPage(page, 'the board after the refusal');
+
+  const mail = await stageMail(noa, 'refusee');
+  assertStageMail(mail, noa, 'refusee');
+  assert.ok(mail.text.includes(`Motif : ${REASON_EXPERIENCE}`), `the e-mail should give the reason:\n${mail.text}`);
+});
+
+// ---------------------------------------------------------------------------
+// 4. The keyboard alone, on the board.
+
+test('with the keyboard only, a card moves from «Entretien» to «Acceptée» with its form', { timeout: 60_000 }, async () => {
+  const { page, marks } = requireBoard();
+  const [alix, noa, sacha] = candidates;
+
+  await tabTo(page, `#etape-${alix.id}`, { max: 200 });
+  await assertFocusVisible(page, 'the «Étape» select of Alix');
+  // From «Entretien» the choices are examen, acceptee, refusee: one ArrowDown.
+  await arrowSelect(page, `#etape-${alix.id}`, 'acceptee');
+  await tabExpect(page, `#motif-${alix.id}`, 'from the «Étape» select of Alix');
+  await tabExpect(page, `#carte-${alix.id} form button[type="submit"]`, 'from the reason list of Alix');
+  await assertFocusVisible(page, '«Déplacer» of Alix');
+  focusAfterButtonMoves.push({
+    what: '«Déplacer» Alix to «Acceptée» (Enter)',
+    focus: await boardSwap(page, marks, alix.id, () => page.keyboard.press('Enter'), '«Déplacer» Alix to «Acceptée» (Enter)'),
+  });
+  await card(page, alix.id).waitFor();
+  await assertBoard(page, [[alix, 'acceptee'], [noa, 'refusee'], [sacha, 'recue']], 'after the keyboard move');
+  assert.equal(await text(notice(page)), movedMessage('acceptee'));
+  assert.equal(await card(page, alix.id).locator('form').count(), 0, 'an accepted application has no form any more');
+  await auditCurrentPage(page, 'the board after the keyboard move');
+
+  // The keyboard goes on from the board: Tab still reaches the next card's form.
+  await tabTo(page, `#etape-${sacha.id}`, { max: 200 });
+  await assertFocusVisible(page, 'the «Étape» select of Sacha, after the swap');
+
+  assertStageMail(await stageMail(alix, 'acceptee'), alix, 'acceptee');
+  await assertPageClean(page);
+});
+
+// ---------------------------------------------------------------------------
+// 4b. Where the focus goes after a move with the card's button (htmx swaps the board, the
+// button with it).
+
+test(
+  'after a move with a card’s «Déplacer» button, the focus stays on the board',
+  () => {
+    assert.equal(focusAfterButtonMoves.length, 2, 'the two moves with «Déplacer» should have run (tests 3 and 4)');
+    for (const { what, focus } of focusAfterButtonMoves) {
+      assert.ok(!focus.lost && focus.onBoard, `${what}: after the swap the focus should be on the board; it is on ${JSON.stringify(focus)}`);
+    }
+  },
+);
+
+// ---------------------------------------------------------------------------
+// 5. Without JavaScript: the same forms, a full POST and back to the board.
+
+test('without JavaScript, a card’s form moves it (a full POST, back to the board with the message)', { timeout: 60_000 }, async () => {
+  const { boardPath } = requireBoard();
+  const [alix, noa, sacha] = candidates;
+  const recruiter = await addStaff('recruiter', { institution: offer.employer, label: 'recruteuse-sans-js' });
+  const { context, page } = await openPage(browser, { javaScriptEnabled: false });
+  page.setDefaultTimeout(NAV_TIMEOUT);
+  try {
+    await signInAsRecruiter(page, recruiter.link);
+    const response = await page.goto(`${server.baseUrl}${boardPath}`, { waitUntil: 'load' });
+    assert.equal(response.status(), 200, `GET ${boardPath}`);
+    await auditNoScriptPage(page, 'the board without JavaScript');
+    await assertBoard(page, [[alix, 'acceptee'], [noa, 'refusee'], [sacha, 'recue']], 'the board without JavaScript');
+
+    // A refusal without a reason: refused with a message, the card stays.
+    await page.locator(`#etape-${sacha.id}`).selectOption('refusee');
+    const refused = await navigation(
+      page,
+      () => card(page, sacha.id).getByRole('button', { name: `Déplacer ${fullName(sacha)}` }).click(),
+      '«Déplacer» Sacha to «Refusée» without a reason (no JavaScript)',
+    );
+    assert.equal(refused.request().method(), 'GET', 'the POST should redirect to the board');
+    assert.equal(new URL(page.url()).searchParams.get('vue'), 'tableau', 'back to the board');
+    assert.match(await text(notice(page)), /refus demande un motif/, 'a refusal without a reason should be refused with a message');
+    await assertBoard(page, [[alix, 'acceptee'], [noa, 'refusee'], [sacha, 'recue']], 'after a refusal without a reason');
+    await auditNoScriptPage(page, 'the board without JavaScript, after a refusal without a reason');
+
+    // To «En cours d'examen», with the keyboard: Tab to «Étape» (already on its first choice), Tab, Tab, Enter.
+    await tabTo(page, `#etape-${sacha.id}`, { max: 200 });
+    assert.equal(await page.locator(`#etape-${sacha.id}`).inputValue(), 'examen');
+    await tabExpect(page, `#motif-${sacha.id}`, 'from the «Étape» select of Sacha');
+    await tabExpect(page, `#carte-${sacha.id} form button[type="submit"]`, 'from the reason list of Sacha');
+    const posts = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST') posts.push(request);
+    });
+    const moved = await navigation(page, () => page.keyboard.press('Enter'), '«Déplacer» Sacha to «En cours d’examen» (no JavaScript)');
+    assert.equal(posts.length, 1, 'one POST');
+    assert.equal(posts[0].url(), `${server.baseUrl}/recruteur/candidatures/${sacha.id}/etape`);
+    assert.equal(posts[0].headers()['hx-request'], undefined, 'a plain form POST, not htmx');
+    assert.match(posts[0].postData() ?? '', /(^|&)vue=tableau(&|$)/, 'the form says it comes from the board');
+    assert.equal(moved.status(), 200);
+    const url = new URL(page.url());
+    assert.equal(url.pathname, `/recruteur/offres/${board.offerId}/candidatures`);
+    assert.equal(url.searchParams.get('vue'), 'tableau', 'the redirect leads back to the board');
+    assert.equal(url.searchParams.get('message'), movedMessage('examen'), 'the message travels in the redirect');
+    assert.equal(await text(notice(page)), movedMessage('examen'));
+    await assertBoard(page, [[alix, 'acceptee'], [noa, 'refusee'], [sacha, 'examen']], 'after the move without JavaScript');
+    await auditNoScriptPage(page, 'the board without JavaScript, after the move');
+
+    assertStageMail(await stageMail(sacha, 'examen'), sacha, 'examen');
+    // One stage e-mail per move, none for the refused refusal.
+    for (const [c, n] of [[alix, 2], [noa, 1], [sacha, 1]]) {
+      const stageMails = await smtp.messagesTo(c.email, (m) => m.subject.startsWith('Votre candidature : '));
+      assert.equal(stageMails.length, n, `${c.email} should get ${n} stage e-mail(s): ${stageMails.map((m) => m.subject)}`);
+    }
+  } finally {
+    await context.close();
+  }
+});
