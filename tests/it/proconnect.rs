@@ -36,6 +36,11 @@ impl Provider {
             .env("OIDC_CLIENT_SECRET", CLIENT_SECRET)
             .env("OIDC_REDIRECT_URIS", format!("{PUBLIC_URL}/connexion/proconnect/retour"))
             .env("OIDC_POST_LOGOUT_REDIRECT_URIS", format!("{PUBLIC_URL}/"))
+            // Another establishment of A's legal unit (same SIREN, another SIRET).
+            .env(
+                "OIDC_ACCOUNTS",
+                r#"{"agent.c@region.fr": {"given_name": "Chloé", "usual_name": "Cadet", "siret": "13002526500021"}}"#,
+            )
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -226,6 +231,13 @@ db_test!(agents_sign_in_with_proconnect_and_are_mapped_to_their_institution, |db
     assert!(res.body.contains(&inst_b.name), "{}", res.body);
     let request_b = db::backoffice::pending_access_request_of(db.conn(), AGENT_B).await.expect("db").expect("b");
     assert_eq!(request_b.institution_id, Some(inst_b.id));
+
+    // Agent C: another establishment of A's legal unit, mapped by the SIREN.
+    let (res, _) = sign_in(&app, &provider.issuer, "agent.c@region.fr").await;
+    assert!(res.body.contains(&inst_a.name), "{}", res.body);
+    let request_c =
+        db::backoffice::pending_access_request_of(db.conn(), "agent.c@region.fr").await.expect("db").expect("c");
+    assert_eq!((request_c.name.as_str(), request_c.institution_id), ("Chloé Cadet", Some(inst_a.id)));
 
     // Approved, agent A signs in with ProConnect, lands in the recruiter space, and the
     // account remembers the ProConnect id.

@@ -4,7 +4,7 @@ use crate::Result;
 use crate::entity::{institution, service};
 use chrono::{DateTime, Utc};
 use domain::text::{match_key, slugify_max};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 /// The showcase sections of an employer page.
 #[derive(Debug, Clone, Default)]
@@ -407,8 +407,8 @@ pub async fn remove_email_domain(conn: &impl ConnectionTrait, institution_id: i6
     Ok(res.rows_affected > 0)
 }
 
-/// The institution of an agent: by the SIRET of their employer first (precise), then by the
-/// domain of their address, most precise domain first.
+/// The institution of an agent: by the SIRET of their employer first (precise), then by its
+/// SIREN, then by the domain of their address, most precise domain first.
 pub async fn for_agent(
     conn: &impl ConnectionTrait,
     siret: Option<&str>,
@@ -419,6 +419,18 @@ pub async fn for_agent(
         && let Some(found) = institution::Entity::find().filter(institution::Column::Siret.eq(s)).one(conn).await?
     {
         return Ok(Some(found));
+    }
+    // Another establishment of the same legal unit (same SIREN, the SIRET's first nine digits),
+    // when only one employer has that SIREN.
+    if let Some(siren) = siret.filter(|s| s.len() == 14 && s.chars().all(|c| c.is_ascii_digit())).map(|s| &s[..9]) {
+        let same_unit = institution::Entity::find()
+            .filter(institution::Column::Siret.starts_with(siren))
+            .limit(2)
+            .all(conn)
+            .await?;
+        if let [only] = same_unit.as_slice() {
+            return Ok(Some(only.clone()));
+        }
     }
     for domain in email.domains() {
         if let Some(row) = d::Entity::find_by_id(domain.to_string()).one(conn).await? {
