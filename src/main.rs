@@ -102,6 +102,11 @@ struct ServeArgs {
     #[arg(long, env = "NO_DEMO", default_value_t = false, num_args = 0..=1, default_missing_value = "true",
           value_parser = clap::builder::BoolishValueParser::new())]
     no_demo: bool,
+    /// Behind a reverse proxy: take the client's address from the last `X-Forwarded-For`
+    /// entry (for the sign-in limits per address).
+    #[arg(long, env = "TRUST_PROXY", default_value_t = false, num_args = 0..=1, default_missing_value = "true",
+          value_parser = clap::builder::BoolishValueParser::new())]
+    trust_proxy: bool,
     /// ProConnect issuer URL (agents' sign-in); needs the client id and secret too.
     #[arg(long, env = "PROCONNECT_ISSUER")]
     proconnect_issuer: Option<String>,
@@ -272,6 +277,7 @@ async fn serve(common: &Common, args: ServeArgs) -> Result<()> {
     let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{local}"));
     let mut config = web::WebConfig::new(public_url.clone());
     config.proconnect = proconnect(&args, &public_url)?;
+    config.trust_proxy = args.trust_proxy;
     let taxonomy = Arc::new(web::offer_search::TaxonomyCell::load(&db).await?);
     let search = Arc::new(web::offer_search::SearchService::open(&index_dir(common))?);
     // Missing or stale: the index catches up with the database before the first request.

@@ -49,11 +49,14 @@ pub struct WebConfig {
     pub sitemap_max: u64,
     /// Agents' sign-in with ProConnect, when the platform is registered with it.
     pub proconnect: Option<Arc<proconnect::ProConnect>>,
+    /// Behind a reverse proxy: the client's address is the last one the proxy appended to
+    /// `X-Forwarded-For` (never trusted otherwise: a client could write any address there).
+    pub trust_proxy: bool,
 }
 
 impl WebConfig {
     pub fn new(public_url: impl Into<String>) -> Self {
-        Self { public_url: public_url.into(), sitemap_max: public::SITEMAP_MAX, proconnect: None }
+        Self { public_url: public_url.into(), sitemap_max: public::SITEMAP_MAX, proconnect: None, trust_proxy: false }
     }
 }
 

@@ -233,11 +233,13 @@ pub async fn login(
     State(state): State<AppState>,
     session: Session,
     connect: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
+    headers: axum::http::HeaderMap,
     body: Bytes,
 ) -> AppResult<Response> {
     let form = Form::parse(&body);
     let next = auth::safe_next(form.opt("suivant").as_deref());
-    let ip = connect.map(|c| c.0.0.ip().to_string()).unwrap_or_else(|| "inconnue".into());
+    let socket = connect.map(|c| c.0.0.ip());
+    let ip = client_ip(state.config.trust_proxy, &headers, socket);
     let email_key = domain::text::fold(form.get("email")).trim().to_string();
     let password = form.all("password").into_iter().next().unwrap_or_default();
     let now = state.now();
@@ -274,6 +276,20 @@ pub async fn login(
     // The default destination is the candidate space; staff go to their own home instead.
     let next = if next == auth::safe_next(None) { auth::home_of(&user.role).to_string() } else { next };
     Ok(Redirect::to(&next).into_response())
+}
+
+/// The address failures are counted against: the socket's, or behind a trusted proxy the last
+/// address of `X-Forwarded-For` (the one the proxy itself appended; those before it are the
+/// client's word).
+fn client_ip(trust_proxy: bool, headers: &axum::http::HeaderMap, socket: Option<std::net::IpAddr>) -> String {
+    let forwarded = trust_proxy
+        .then(|| {
+            headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect::<Vec<_>>().join(",")
+        })
+        .and_then(|all| {
+            all.rsplit(',').map(str::trim).find(|s| !s.is_empty()).and_then(|s| s.parse::<std::net::IpAddr>().ok())
+        });
+    forwarded.or(socket).map(|ip| ip.to_string()).unwrap_or_else(|| "inconnue".into())
 }
 
 /// `POST /deconnexion` (anyone; ends the session if there is one). After a ProConnect
@@ -414,4 +430,25 @@ pub async fn signin_link(
     session.cycle_id().await.map_err(|e| AppError::Internal(e.to_string()))?;
     session.insert(SESSION_USER, user.id).await.map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(Redirect::to(auth::home_of(&user.role)).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_ip;
+    use axum::http::HeaderMap;
+
+    #[test]
+    fn the_proxy_address_is_trusted_only_when_configured() {
+        let socket = Some("10.0.0.2".parse().expect("ip"));
+        let mut h = HeaderMap::new();
+        h.append("x-forwarded-for", "1.2.3.4, 203.0.113.7".parse().expect("header"));
+        assert_eq!(client_ip(false, &h, socket), "10.0.0.2", "a client may write anything there");
+        assert_eq!(client_ip(true, &h, socket), "203.0.113.7", "the address the proxy appended");
+        h.append("x-forwarded-for", "198.51.100.1".parse().expect("header"));
+        assert_eq!(client_ip(true, &h, socket), "198.51.100.1", "several headers read as one list");
+        let mut bad = HeaderMap::new();
+        bad.append("x-forwarded-for", "pas-une-adresse".parse().expect("header"));
+        assert_eq!(client_ip(true, &bad, socket), "10.0.0.2");
+        assert_eq!(client_ip(true, &HeaderMap::new(), None), "inconnue");
+    }
 }
