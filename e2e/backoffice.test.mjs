@@ -7,20 +7,19 @@
 // (403 for candidates, 404 for another institution's recruiter, sign-in page
 // for anonymous visitors); deactivating an account closes its sessions.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { promisify } from 'node:util';
-import { AxeBuilder } from '@axe-core/playwright';
-import { AXE_TAGS, assertPageClean, checkPage, launchBrowser, openPage, pageProblems } from './support/browser.mjs';
+import { addStaff, newCandidate, signInWithLink } from './support/accounts.mjs';
+import { assertPageClean, auditCurrentPage, checkPage, launchBrowser, withContexts } from './support/browser.mjs';
+import { arrowSelect, assertFocusOn, assertFocusVisible, describeFocus, tabExpect, tabTo } from './support/keyboard.mjs';
+import { applyTo, findInternalOffer, offerIdOnHome } from './support/offers.mjs';
+import { h1, navigation, notice, text } from './support/page.mjs';
+import { stopAll } from './support/process.mjs';
+import { escapeRegExp } from './support/regexp.mjs';
 import { startServer } from './support/server.mjs';
 import { startSmtp } from './support/smtp.mjs';
 
-const execFileAsync = promisify(execFile);
-
 const NAV_TIMEOUT = 10_000;
 const MAIL_TIMEOUT = 15_000;
-const STRONG_PASSWORD = 'cheval-agrafe-lune-brique';
 
 const REASON_EXPERIENCE = 'L’expérience demandée pour ce poste est plus importante.';
 const REASON_PROFILE = 'Votre profil ne correspond pas aux compétences recherchées pour ce poste.';
@@ -46,302 +45,17 @@ before(async () => {
   smtp = await startSmtp();
   server = await startServer({ env: { MAIL_URL: smtp.url, WORKER_TICK: '1' } });
   browser = await launchBrowser();
-  offer = await findInternalOffer();
+  offer = await findInternalOffer(server);
   const employers = await (await fetch(`${server.baseUrl}/api/v1/employeurs`)).json();
   assert.ok(Array.isArray(employers) && employers.length > 1, 'GET /api/v1/employeurs should list several employers');
   otherEmployer = employers.find((e) => e.slug !== offer.employer)?.slug;
   assert.ok(otherEmployer, 'another employer than the offer’s');
 }, { timeout: 180_000 });
 
-after(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    try {
-      await server?.stop();
-    } finally {
-      await smtp?.stop();
-    }
-  }
-});
+after(() => stopAll(browser, server, smtp));
 
 // ---------------------------------------------------------------------------
 // Helpers
-
-let addressCounter = 0;
-/** A fresh address for each account (they all live in one database). */
-function newAddress(label) {
-  addressCounter += 1;
-  return `${label}.${process.pid}.${Date.now()}.${addressCounter}@exemple.fr`;
-}
-
-function escapeRegExp(value) {
-  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** Runs `fn(open)` where `open()` gives a fresh guarded page; every context is closed afterwards. */
-async function withContexts(fn) {
-  const contexts = [];
-  const open = async () => {
-    const { context, page } = await openPage(browser);
-    page.setDefaultTimeout(NAV_TIMEOUT);
-    contexts.push(context);
-    return page;
-  };
-  try {
-    return await fn(open);
-  } finally {
-    for (const context of contexts) await context.close();
-  }
-}
-
-/** An open offer of the demo catalogue whose application goes through the site (no external link). */
-async function findInternalOffer() {
-  const list = await fetch(`${server.baseUrl}/api/v1/offres?par_page=100`);
-  assert.equal(list.status, 200, 'GET /api/v1/offres');
-  const { offres } = await list.json();
-  assert.ok(offres.length > 0, 'the demo catalogue should hold offers');
-  for (const summary of offres) {
-    const detail = await (await fetch(`${server.baseUrl}/api/v1/offres/${summary.slug}`)).json();
-    if (!detail.url_candidature) return { slug: summary.slug, title: summary.intitule, employer: summary.employeur.slug };
-  }
-  assert.fail('no offer of the demo catalogue is applied to on the site (all have url_candidature)');
-}
-
-/**
- * Creates a staff account with the CLI, against the running server's data folder,
- * and returns its address and the one-time sign-in link it prints.
- */
-async function addStaff(role, { institution = null, label = role } = {}) {
-  const bin = path.resolve(process.env.METIERS_BIN || 'target/debug/metiers');
-  const email = newAddress(label);
-  const args = ['user', 'add', '--role', role, ...(institution ? ['--institution', institution] : []), email];
-  const env = { ...process.env, DATA_DIR: server.dataDir, PUBLIC_URL: server.baseUrl, RUST_LOG: 'warn' };
-  delete env.DATABASE_URL;
-  let stdout;
-  try {
-    ({ stdout } = await execFileAsync(bin, args, { env, timeout: 60_000 }));
-  } catch (error) {
-    assert.fail(`metiers ${args.join(' ')} failed: ${error.message}\n${error.stdout || ''}${error.stderr || ''}`);
-  }
-  const lines = stdout.trim().split('\n');
-  assert.equal(lines.length, 2, `\`metiers user add\` should print two lines:\n${stdout}`);
-  assert.ok(lines[0].includes(email), `the first line should name the account:\n${stdout}`);
-  const match = lines[1].match(/^Lien de connexion à usage unique, valable 24 heures : (\S+)$/);
-  assert.ok(match, `the second line should hold the one-time link:\n${stdout}`);
-  const link = match[1];
-  assert.match(link, new RegExp(`^${escapeRegExp(server.baseUrl)}/connexion/lien/[A-Za-z0-9_-]{20,}$`));
-  return { email, link };
-}
-
-/** Opens the one-time link and asserts it leads to `home` (signed in). */
-async function signInWithLink(page, link, home, heading) {
-  const response = await page.goto(link, { waitUntil: 'load' });
-  assert.equal(response.status(), 200, `GET ${link}`);
-  assert.equal(new URL(page.url()).pathname, home, `the one-time link should lead to ${home}`);
-  assert.equal(await h1(page), heading);
-}
-
-/** Runs axe (WCAG 2.1 A/AA) and the console/CSP/network guards on the page as it is now (e.g. after a POST). */
-async function auditCurrentPage(page, what) {
-  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
-  const problems = [];
-  if (results.violations.length) {
-    const list = results.violations
-      .map((v) => `  - ${v.id} [${v.impact}] ${v.help}\n${v.nodes.map((n) => `      - ${n.target.join(' ')}`).join('\n')}`)
-      .join('\n');
-    problems.push(`accessibility violations (axe, ${AXE_TAGS.join(', ')}):\n${list}`);
-  }
-  problems.push(...(await pageProblems(page)));
-  if (problems.length) assert.fail(`${what} (${page.url()}):\n${problems.join('\n')}`);
-}
-
-/** Runs `action` (a click, a key press) and waits for the navigation it causes; returns the final response. */
-async function navigation(page, action, what) {
-  let response;
-  try {
-    [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load', timeout: NAV_TIMEOUT }), action()]);
-  } catch (error) {
-    assert.fail(`${what}: no navigation (${error.message.split('\n')[0]}); the page is ${page.url()}`);
-  }
-  assert.ok(response, `${what}: no response`);
-  return response;
-}
-
-async function h1(page) {
-  return (await page.locator('main h1').first().textContent()).trim();
-}
-
-/** The text of `locator` with whitespace collapsed. */
-async function text(locator) {
-  return (await locator.textContent()).replace(/\s+/g, ' ').trim();
-}
-
-/** Where the focus is, in a form that reads well in an assertion message. */
-function describeFocus(page) {
-  return page.evaluate(() => {
-    const element = document.activeElement;
-    if (!element) return { tag: null };
-    return {
-      tag: element.tagName.toLowerCase(),
-      id: element.id || null,
-      name: element.getAttribute('name'),
-      text: (element.textContent || '').replace(/\s+/g, ' ').trim().slice(0, 60),
-      href: element.getAttribute('href'),
-    };
-  });
-}
-
-/**
- * Presses Tab (or Shift+Tab) until the focused element matches `selector`
- * (and `filter`, evaluated in the page on it), at most `max` times.
- */
-async function tabTo(page, selector, { max = 80, reverse = false, filter = null } = {}) {
-  const key = reverse ? 'Shift+Tab' : 'Tab';
-  const matches = () =>
-    page.evaluate(
-      ([sel, filterSource]) => {
-        const element = document.activeElement;
-        if (!element || !element.matches(sel)) return false;
-        // eslint-disable-next-line no-new-func
-        return filterSource ? Boolean(new Function('element', `return (${filterSource})(element);`)(element)) : true;
-      },
-      [selector, filter ? filter.toString() : null],
-    );
-  for (let i = 1; i <= max; i += 1) {
-    await page.keyboard.press(key);
-    if (await matches()) return { ...(await describeFocus(page)), presses: i };
-  }
-  assert.fail(`${max} × ${key} never focused ${selector} on ${page.url()}; focus is on ${JSON.stringify(await describeFocus(page))}`);
-}
-
-/** Presses `key` once and asserts the focus lands on `selector`. */
-async function tabExpect(page, selector, what, key = 'Tab') {
-  await page.keyboard.press(key);
-  const ok = await page.evaluate((sel) => Boolean(document.activeElement?.matches(sel)), selector);
-  assert.ok(ok, `${what}: ${key} should move the focus to ${selector}; it is on ${JSON.stringify(await describeFocus(page))}`);
-}
-
-/** The focused element shows a visible focus indicator (:focus-visible and an outline: the DSFR focus ring). */
-async function assertFocusVisible(page, what) {
-  const state = await page.evaluate(() => {
-    const element = document.activeElement;
-    if (!element || element === document.body) return { element: 'body' };
-    const style = getComputedStyle(element);
-    const rect = element.getBoundingClientRect();
-    return {
-      element: `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''}`,
-      focusVisible: element.matches(':focus-visible'),
-      outline: `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}`,
-      outlineStyle: style.outlineStyle,
-      outlineWidth: parseFloat(style.outlineWidth) || 0,
-      size: [rect.width, rect.height],
-      inViewport: rect.bottom > 0 && rect.top < window.innerHeight,
-    };
-  });
-  assert.notEqual(state.element, 'body', `${what}: nothing has the focus`);
-  assert.ok(state.focusVisible, `${what}: ${state.element} should match :focus-visible after keyboard navigation`);
-  assert.ok(state.outlineStyle !== 'none' && state.outlineWidth >= 1, `${what}: ${state.element} has no visible focus ring (outline ${state.outline})`);
-  assert.ok(state.size[0] > 0 && state.size[1] > 0, `${what}: the focused ${state.element} has no size`);
-  assert.ok(state.inViewport, `${what}: the focused ${state.element} is scrolled out of view`);
-}
-
-/**
- * Presses `key` (ArrowDown, ArrowUp…) on the focused <select> until its value is `value`,
- * at most `max` times; the focus must stay on the select.
- */
-async function arrowSelect(page, selector, value, { key = 'ArrowDown', max = 6 } = {}) {
-  const select = page.locator(selector);
-  for (let i = 0; i < max && (await select.inputValue()) !== value; i += 1) {
-    await page.keyboard.press(key);
-    assert.ok(
-      await page.evaluate((sel) => Boolean(document.activeElement?.matches(sel)), selector),
-      `${key} should keep the focus on ${selector}; it is on ${JSON.stringify(await describeFocus(page))}`,
-    );
-  }
-  assert.equal(await select.inputValue(), value, `${key} on ${selector} should reach the option «${value}»`);
-}
-
-/**
- * A small valid PDF, built by hand: catalog, page tree, one A4 page with a
- * line of text, and a cross-reference table with the exact byte offsets.
- */
-function buildPdf(line = 'CV de test') {
-  const content = `BT /F1 18 Tf 72 770 Td (${line}) Tj ET`;
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
-    `<< /Length ${Buffer.byteLength(content, 'latin1')} >>\nstream\n${content}\nendstream`,
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-  ];
-  let pdf = '%PDF-1.4\n';
-  const offsets = [];
-  objects.forEach((body, index) => {
-    offsets.push(Buffer.byteLength(pdf, 'latin1'));
-    pdf += `${index + 1} 0 obj\n${body}\nendobj\n`;
-  });
-  const xref = Buffer.byteLength(pdf, 'latin1');
-  pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  pdf += offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('');
-  pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(pdf, 'latin1');
-}
-
-/** The verification link of the "Confirmez votre adresse e-mail" message sent to `email`. */
-async function verificationLink(email) {
-  const message = await smtp.waitForMessage({ to: email, subject: 'Confirmez votre adresse e-mail', timeout: MAIL_TIMEOUT });
-  const pattern = new RegExp(`${escapeRegExp(server.baseUrl)}/verification-email/[A-Za-z0-9_-]{20,}`, 'g');
-  const links = [...new Set(message.text.match(pattern) || [])];
-  assert.equal(links.length, 1, `the text part should hold one verification link:\n${message.text}`);
-  return links[0];
-}
-
-/** Signs a new candidate up (address verified from the e-mail) and in; returns { email, page, prenom, nom }. */
-async function newCandidate(page, label, prenom, nom) {
-  const email = newAddress(label);
-  await page.goto(`${server.baseUrl}/inscription`);
-  await page.getByLabel('Adresse e-mail').fill(email);
-  await page.getByLabel(/^Mot de passe/).fill(STRONG_PASSWORD);
-  await page.locator('label[for="cgu"]').click({ position: { x: 5, y: 5 } });
-  await navigation(page, () => page.getByRole('button', { name: 'Créer mon compte' }).click(), `sign-up ${email}`);
-  assert.equal(await h1(page), 'Vérifiez votre boîte e-mail');
-  await page.goto(await verificationLink(email));
-  assert.equal(await h1(page), 'Adresse e-mail confirmée');
-  await page.goto(`${server.baseUrl}/connexion`);
-  await page.getByLabel('Adresse e-mail').fill(email);
-  await page.getByLabel('Mot de passe', { exact: true }).fill(STRONG_PASSWORD);
-  await navigation(page, () => page.getByRole('button', { name: 'Se connecter' }).click(), `sign-in ${email}`);
-  assert.equal(new URL(page.url()).pathname, '/espace-candidat', `${email} should be signed in`);
-  return { email, page, prenom, nom };
-}
-
-/** The candidate applies to `offer` with a PDF CV; returns the application id. */
-async function applyTo(candidate, target = offer) {
-  const { page } = candidate;
-  await page.goto(`${server.baseUrl}/candidature/${target.slug}`);
-  assert.equal(await h1(page), `Candidater : ${target.title}`);
-  await page.getByLabel('Prénom').fill(candidate.prenom);
-  await page.getByLabel('Nom', { exact: true }).fill(candidate.nom);
-  await page.getByLabel(/^Lettre de motivation/).fill(`Bonjour, je suis ${candidate.prenom} ${candidate.nom} et je candidate.`);
-  candidate.pdf = buildPdf(`${candidate.prenom} ${candidate.nom}`);
-  await page.getByLabel(/^Déposer un CV/).setInputFiles({ name: 'cv.pdf', mimeType: 'application/pdf', buffer: candidate.pdf });
-  await navigation(page, () => page.getByRole('button', { name: 'Envoyer ma candidature' }).click(), `application of ${candidate.email}`);
-  const match = new URL(page.url()).pathname.match(/^\/espace-candidat\/candidatures\/(\d+)$/);
-  assert.ok(match, `the application should lead to /espace-candidat/candidatures/{id}: ${page.url()}`);
-  assert.equal(await text(page.locator('main .fr-badge').first()), 'Reçue');
-  return match[1];
-}
-
-/** The id of `title` in the /recruteur table shown by `page` (from its pipeline link). */
-async function offerIdOnHome(page, title) {
-  const links = page.locator('main table tbody').getByRole('link', { name: title, exact: true });
-  assert.equal(await links.count(), 1, `/recruteur should list «${title}» once`);
-  const href = await links.getAttribute('href');
-  const match = href.match(/^\/recruteur\/offres\/(\d+)\/candidatures$/);
-  assert.ok(match, `the title should link to /recruteur/offres/{id}/candidatures: ${href}`);
-  return match[1];
-}
 
 /** The pipeline row of the candidate called `name` (first column). */
 function pipelineRow(page, name) {
@@ -360,11 +74,6 @@ async function checkInNewTab(page, url, status) {
   } finally {
     await tab.close();
   }
-}
-
-/** The status message at the top of a back-office page. */
-function notice(page) {
-  return page.locator('main [role="status"]');
 }
 
 /** Splits `;`-separated CSV (RFC 4180 quoting) into rows of fields. */
@@ -409,12 +118,6 @@ function parseCsv(source) {
 /** The date `days` from today (UTC), as YYYY-MM-DD (the value of an <input type="date">). */
 function isoDate(days) {
   return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
-}
-
-/** Asserts the focus is on `selector`. */
-async function assertFocusOn(page, selector, what) {
-  const ok = await page.evaluate((sel) => Boolean(document.activeElement?.matches(sel)), selector);
-  assert.ok(ok, `${what}: the focus should be on ${selector}; it is on ${JSON.stringify(await describeFocus(page))}`);
 }
 
 /**
@@ -705,13 +408,13 @@ async function findOnBoard(page, title) {
 // 1. From a new offer to the pipeline, keyboard only on the recruiter's side.
 
 test('a recruiter publishes a new offer and moves its two applications with the keyboard only; the candidates are told and the CSV agrees', { timeout: 180_000 }, () =>
-  withContexts(async (open) => {
-    const first = await newCandidate(await open(), 'alix', 'Alix', 'Bernard');
-    const second = await newCandidate(await open(), 'noa', 'Noa', 'Lefèvre');
+  withContexts(browser, async (open) => {
+    const first = await newCandidate({ server, smtp }, await open(), 'alix', 'Alix', 'Bernard');
+    const second = await newCandidate({ server, smtp }, await open(), 'noa', 'Noa', 'Lefèvre');
 
     // The recruiter signs in with the one-time link (opened as from a mail client), writes a
     // new offer and publishes it.
-    const recruiter = await addStaff('recruiter', { institution: offer.employer, label: 'recruteur' });
+    const recruiter = await addStaff(server, 'recruiter', { institution: offer.employer, label: 'recruteur' });
     const page = await open();
     await signInWithLink(page, recruiter.link, '/recruteur', 'Espace recruteur');
     const { id: offerId, title } = await createAndPublishOffer(page);
@@ -726,8 +429,8 @@ test('a recruiter publishes a new offer and moves its two applications with the 
     assert.equal(await text(missions.locator('strong').first()), 'concevez', 'the public page renders the Markdown');
     assert.equal(await missions.locator('ul li').count(), 2, 'the public page renders the list');
     assert.equal(await second.page.locator(`main a[href="/candidature/${published.slug}"]`).count(), 1, 'the public page offers «Candidater»');
-    const firstId = await applyTo(first, published);
-    const secondId = await applyTo(second, published);
+    const firstId = await applyTo(server, first, published);
+    const secondId = await applyTo(server, second, published);
     await smtp.waitForMessage({ to: first.email, subject: 'Candidature envoyée', timeout: MAIL_TIMEOUT });
     await smtp.waitForMessage({ to: second.email, subject: 'Candidature envoyée', timeout: MAIL_TIMEOUT });
 
@@ -863,18 +566,18 @@ test('a recruiter publishes a new offer and moves its two applications with the 
       assert.equal(row[5], reason, `the CSV refusal reason of ${candidate.prenom}`);
       assert.match(row[7], new RegExp(`^${escapeRegExp(server.baseUrl)}/fichiers/\\d+$`));
     }
-  }),
+  }, { timeout: NAV_TIMEOUT }),
 );
 
 // ---------------------------------------------------------------------------
 // 2. Every back-office page is axe-clean; the one-time link works once.
 
 test('the back-office pages are axe-clean (before and after changes); a one-time link works once', { timeout: 90_000 }, () =>
-  withContexts(async (open) => {
-    const candidate = await newCandidate(await open(), 'sasha', 'Sasha', 'Moreau');
-    const applicationId = await applyTo(candidate);
+  withContexts(browser, async (open) => {
+    const candidate = await newCandidate({ server, smtp }, await open(), 'sasha', 'Sasha', 'Moreau');
+    const applicationId = await applyTo(server, candidate, offer);
 
-    const recruiter = await addStaff('recruiter', { institution: offer.employer, label: 'recruteuse' });
+    const recruiter = await addStaff(server, 'recruiter', { institution: offer.employer, label: 'recruteuse' });
     const page = await open();
     await signInWithLink(page, recruiter.link, '/recruteur', 'Espace recruteur');
 
@@ -938,7 +641,7 @@ test('the back-office pages are axe-clean (before and after changes); a one-time
     assert.ok(refused.text.includes(`Motif : ${REASON_PROFILE}`), `the e-mail should give the reason:\n${refused.text}`);
 
     // /admin.
-    const admin = await addStaff('administrator', { label: 'admin' });
+    const admin = await addStaff(server, 'administrator', { label: 'admin' });
     const adminPage = await open();
     await signInWithLink(adminPage, admin.link, '/admin', 'Administration');
     await checkPage(adminPage, `${server.baseUrl}/admin`);
@@ -966,18 +669,18 @@ test('the back-office pages are axe-clean (before and after changes); a one-time
     // …and in the browser that used it, still signed in, the same answer.
     await checkPage(adminPage, admin.link);
     assert.equal(await h1(adminPage), 'Lien expiré ou déjà utilisé');
-  }),
+  }, { timeout: NAV_TIMEOUT }),
 );
 
 // ---------------------------------------------------------------------------
 // 3. Access rules.
 
 test('candidates get 403, another institution’s recruiter 404, anonymous visitors the sign-in page', { timeout: 60_000 }, () =>
-  withContexts(async (open) => {
-    const candidate = await newCandidate(await open(), 'eden', 'Eden', 'Roux');
-    const applicationId = await applyTo(candidate);
+  withContexts(browser, async (open) => {
+    const candidate = await newCandidate({ server, smtp }, await open(), 'eden', 'Eden', 'Roux');
+    const applicationId = await applyTo(server, candidate, offer);
 
-    const owner = await addStaff('recruiter', { institution: offer.employer, label: 'proprietaire' });
+    const owner = await addStaff(server, 'recruiter', { institution: offer.employer, label: 'proprietaire' });
     const ownerPage = await open();
     await signInWithLink(ownerPage, owner.link, '/recruteur', 'Espace recruteur');
     const offerId = await offerIdOnHome(ownerPage, offer.title);
@@ -995,7 +698,7 @@ test('candidates get 403, another institution’s recruiter 404, anonymous visit
     assert.equal(candidateCsv.status(), 403, 'a candidate gets 403 on the CSV export');
 
     // A recruiter of another institution: the offer, its export, its applications and CVs do not exist.
-    const stranger = await addStaff('recruiter', { institution: otherEmployer, label: 'autre' });
+    const stranger = await addStaff(server, 'recruiter', { institution: otherEmployer, label: 'autre' });
     const strangerPage = await open();
     await signInWithLink(strangerPage, stranger.link, '/recruteur', 'Espace recruteur');
     assert.equal(
@@ -1047,20 +750,20 @@ test('candidates get 403, another institution’s recruiter 404, anonymous visit
       assert.equal(await h1(anonymous), 'Se connecter');
     }
     await assertPageClean(anonymous);
-  }),
+  }, { timeout: NAV_TIMEOUT }),
 );
 
 // ---------------------------------------------------------------------------
 // 4. Deactivation.
 
 test('an administrator deactivates a recruiter: their session is closed at once', { timeout: 60_000 }, () =>
-  withContexts(async (open) => {
-    const admin = await addStaff('administrator', { label: 'admin' });
+  withContexts(browser, async (open) => {
+    const admin = await addStaff(server, 'administrator', { label: 'admin' });
     const adminPage = await open();
     await signInWithLink(adminPage, admin.link, '/admin', 'Administration');
 
-    const first = await addStaff('recruiter', { institution: offer.employer, label: 'premiere' });
-    const second = await addStaff('recruiter', { institution: otherEmployer, label: 'seconde' });
+    const first = await addStaff(server, 'recruiter', { institution: offer.employer, label: 'premiere' });
+    const second = await addStaff(server, 'recruiter', { institution: otherEmployer, label: 'seconde' });
     const firstPage = await open();
     const secondPage = await open();
     await signInWithLink(firstPage, first.link, '/recruteur', 'Espace recruteur');
@@ -1109,5 +812,5 @@ test('an administrator deactivates a recruiter: their session is closed at once'
     assert.equal(new URL(secondPage.url()).pathname, '/connexion', 'the closed session stays closed after reactivation');
     await assertPageClean(adminPage);
     await assertPageClean(firstPage);
-  }),
+  }, { timeout: NAV_TIMEOUT }),
 );

@@ -4,7 +4,9 @@
 // keeps focus) and without JavaScript; the JSON API agrees with the HTML.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { assertPageClean, checkPage, launchBrowser, openPage } from './support/browser.mjs';
+import { assertPageClean, checkPage, launchBrowser, withPage } from './support/browser.mjs';
+import { describeFocus, tabTo } from './support/keyboard.mjs';
+import { stopAll } from './support/process.mjs';
 import { startServer } from './support/server.mjs';
 
 const TEST_TIMEOUT = 90_000;
@@ -19,67 +21,12 @@ before(async () => {
   browser = await launchBrowser();
 }, { timeout: 180_000 });
 
-after(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    await server?.stop();
-  }
-});
-
-/** Runs `fn({ page, context })` in a fresh browser context, closed afterwards. */
-async function withPage(fn, contextOptions) {
-  const { context, page } = await openPage(browser, contextOptions);
-  try {
-    return await fn({ page, context });
-  } finally {
-    await context.close();
-  }
-}
+after(() => stopAll(browser, server));
 
 /** The number in the results count sentence ("77 offres correspondent…", "Aucune offre…" is 0). */
 function parseCount(text) {
   const match = text.replace(/[\s\u00a0\u202f]/g, '').match(/\d+/);
   return match ? Number(match[0]) : 0;
-}
-
-/** Where the focus is, in a form that reads well in an assertion message. */
-function describeFocus(page) {
-  return page.evaluate(() => {
-    const element = document.activeElement;
-    if (!element) return { tag: null };
-    return {
-      tag: element.tagName.toLowerCase(),
-      id: element.id || null,
-      name: element.getAttribute('name'),
-      text: (element.textContent || '').trim().slice(0, 60),
-      href: element.getAttribute('href'),
-      connected: element.isConnected,
-    };
-  });
-}
-
-/**
- * Presses Tab (or Shift+Tab) until the focused element matches `selector`
- * (and `filter`, evaluated in the page on it), at most `max` times.
- */
-async function tabTo(page, selector, { max = 250, reverse = false, filter = null } = {}) {
-  const key = reverse ? 'Shift+Tab' : 'Tab';
-  const matches = () =>
-    page.evaluate(
-      ([sel, filterSource]) => {
-        const element = document.activeElement;
-        if (!element || !element.matches(sel)) return false;
-        // eslint-disable-next-line no-new-func
-        return filterSource ? Boolean(new Function('element', `return (${filterSource})(element);`)(element)) : true;
-      },
-      [selector, filter ? filter.toString() : null],
-    );
-  for (let i = 0; i < max; i += 1) {
-    await page.keyboard.press(key);
-    if (await matches()) return describeFocus(page);
-  }
-  assert.fail(`${max} × ${key} never focused ${selector}; focus is on ${JSON.stringify(await describeFocus(page))}`);
 }
 
 async function countText(page) {
@@ -138,12 +85,12 @@ describe('board pages are axe-clean, without console errors nor CSP violations',
   ];
   for (const [path, status] of pages) {
     test(`${path} answers ${status}`, { timeout: TEST_TIMEOUT }, () =>
-      withPage(({ page }) => checkPage(page, `${server.baseUrl}${path}`, { status })),
+      withPage(browser, ({ page }) => checkPage(page, `${server.baseUrl}${path}`, { status })),
     );
   }
 
   test('the first offer of /offres-emploi answers 200', { timeout: TEST_TIMEOUT }, () =>
-    withPage(async ({ page }) => {
+    withPage(browser, async ({ page }) => {
       await page.goto(`${server.baseUrl}/offres-emploi`);
       const href = await page.locator('.fr-card__title a').first().getAttribute('href');
       assert.ok(href, 'no result link (.fr-card__title a) on /offres-emploi');
@@ -154,7 +101,7 @@ describe('board pages are axe-clean, without console errors nor CSP violations',
 });
 
 test('search, facet, filter removal, pagination and opening an offer with the keyboard only', { timeout: 180_000 }, () =>
-  withPage(async ({ page }) => {
+  withPage(browser, async ({ page }) => {
     await page.goto(`${server.baseUrl}/offres-emploi`);
     await page.waitForFunction(() => Boolean(window.htmx), null, { timeout: SWAP_TIMEOUT });
 
@@ -170,7 +117,7 @@ test('search, facet, filter removal, pagination and opening an offer with the ke
     await assertFocusKept(page, 'champ-recherche', 'search «développeuse»');
 
     // 2. Tab to the first region checkbox, Space.
-    const checkbox = await tabTo(page, '#filtre-region input[type="checkbox"]');
+    const checkbox = await tabTo(page, '#filtre-region input[type="checkbox"]', { max: 250 });
     assert.ok(checkbox.id, `the region checkbox should have an id: ${JSON.stringify(checkbox)}`);
     const before = count;
     await page.keyboard.press('Space');
@@ -182,7 +129,7 @@ test('search, facet, filter removal, pagination and opening an offer with the ke
     await assertFocusKept(page, checkbox.id, `checking #${checkbox.id}`);
 
     // 3. Remove the filter with its active filter tag.
-    await tabTo(page, 'ul[aria-label="Filtres actifs"] a');
+    await tabTo(page, 'ul[aria-label="Filtres actifs"] a', { max: 250 });
     await page.keyboard.press('Enter');
     count = await waitForCountChange(page, count, 'removing the region filter');
     await waitForUrl(page, (url) => !url.searchParams.has('region'), 'removing the region filter');
@@ -200,7 +147,7 @@ test('search, facet, filter removal, pagination and opening an offer with the ke
       await assertFocusKept(page, 'champ-recherche', 'clearing the query');
       assert.ok(parseCount(count) > PER_PAGE, `all offers should fill more than one page: «${count}»`);
     }
-    await tabTo(page, '.fr-pagination a', { filter: (element) => element.textContent.trim() === '2' });
+    await tabTo(page, '.fr-pagination a', { max: 250, filter: (element) => element.textContent.trim() === '2' });
     await page.keyboard.press('Enter');
     await waitForUrl(page, (url) => url.searchParams.get('page') === '2', 'pagination link 2');
     await page.waitForFunction(
@@ -238,6 +185,7 @@ test('search, facet, filter removal, pagination and opening an offer with the ke
 
 test('the search works without JavaScript: facet, «Appliquer les filtres», «Page suivante»', { timeout: TEST_TIMEOUT }, () =>
   withPage(
+    browser,
     async ({ page }) => {
       const response = await page.goto(`${server.baseUrl}/offres-emploi?q=data`);
       assert.equal(response.status(), 200);
@@ -273,7 +221,7 @@ test('the search works without JavaScript: facet, «Appliquer les filtres», «P
       }
       await assertPageClean(page);
     },
-    { javaScriptEnabled: false },
+    { context: { javaScriptEnabled: false } },
   ),
 );
 

@@ -6,8 +6,14 @@
 // nothing away (the owner is told by e-mail).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { AxeBuilder } from '@axe-core/playwright';
-import { AXE_TAGS, assertPageClean, checkPage, launchBrowser, openPage, pageProblems } from './support/browser.mjs';
+import { STRONG_PASSWORD, newAddress, verificationLink } from './support/accounts.mjs';
+import { assertPageClean, auditCurrentPage, checkPage, launchBrowser, withPage } from './support/browser.mjs';
+import { assertFocusVisible, describeFocus, tabExpect, tabTo } from './support/keyboard.mjs';
+import { findInternalOffer } from './support/offers.mjs';
+import { h1, navigation, text } from './support/page.mjs';
+import { buildPdf } from './support/pdf.mjs';
+import { stopAll } from './support/process.mjs';
+import { escapeRegExp } from './support/regexp.mjs';
 import { startServer } from './support/server.mjs';
 import { startSmtp } from './support/smtp.mjs';
 
@@ -15,206 +21,28 @@ const TEST_TIMEOUT = 60_000;
 const NAV_TIMEOUT = 10_000;
 const MAIL_TIMEOUT = 15_000;
 
-const STRONG_PASSWORD = 'cheval-agrafe-lune-brique';
 const WEAK_PASSWORD = 'motdepasse123';
 
 let smtp;
 let server;
 let browser;
-let offer; // { slug, title }
+let offer; // { slug, title, employer }
 
 before(async () => {
   smtp = await startSmtp();
   server = await startServer({ env: { MAIL_URL: smtp.url, WORKER_TICK: '1' } });
   browser = await launchBrowser();
-  offer = await findInternalOffer();
+  offer = await findInternalOffer(server);
 }, { timeout: 180_000 });
 
-after(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    try {
-      await server?.stop();
-    } finally {
-      await smtp?.stop();
-    }
-  }
-});
+after(() => stopAll(browser, server, smtp));
 
 // ---------------------------------------------------------------------------
 // Helpers
 
-let addressCounter = 0;
-/** A fresh address for each test (the accounts live in one database). */
-function newAddress(label) {
-  addressCounter += 1;
-  return `${label}.${process.pid}.${Date.now()}.${addressCounter}@exemple.fr`;
-}
-
-/** Runs `fn({ page, context })` in a fresh browser context, closed afterwards. */
-async function withPage(fn, contextOptions) {
-  const { context, page } = await openPage(browser, contextOptions);
-  page.setDefaultTimeout(NAV_TIMEOUT);
-  try {
-    return await fn({ page, context });
-  } finally {
-    await context.close();
-  }
-}
-
-/** An open offer of the demo catalogue whose application goes through the site (no external link). */
-async function findInternalOffer() {
-  const list = await fetch(`${server.baseUrl}/api/v1/offres?par_page=100`);
-  assert.equal(list.status, 200, 'GET /api/v1/offres');
-  const { offres } = await list.json();
-  assert.ok(offres.length > 0, 'the demo catalogue should hold offers');
-  for (const summary of offres) {
-    const detail = await (await fetch(`${server.baseUrl}/api/v1/offres/${summary.slug}`)).json();
-    if (!detail.url_candidature) return { slug: summary.slug, title: summary.intitule };
-  }
-  assert.fail('no offer of the demo catalogue is applied to on the site (all have url_candidature)');
-}
-
-/** Runs axe (WCAG 2.1 A/AA) and the console/CSP/network guards on the page as it is now (e.g. after a POST). */
-async function auditCurrentPage(page, what) {
-  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
-  const problems = [];
-  if (results.violations.length) {
-    const list = results.violations
-      .map((v) => `  - ${v.id} [${v.impact}] ${v.help}\n${v.nodes.map((n) => `      - ${n.target.join(' ')}`).join('\n')}`)
-      .join('\n');
-    problems.push(`accessibility violations (axe, ${AXE_TAGS.join(', ')}):\n${list}`);
-  }
-  problems.push(...(await pageProblems(page)));
-  if (problems.length) assert.fail(`${what} (${page.url()}):\n${problems.join('\n')}`);
-}
-
-/** Runs `action` (a click, a key press) and waits for the navigation it causes; returns the final response. */
-async function navigation(page, action, what) {
-  let response;
-  try {
-    [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load', timeout: NAV_TIMEOUT }), action()]);
-  } catch (error) {
-    assert.fail(`${what}: no navigation (${error.message.split('\n')[0]}); the page is ${page.url()}`);
-  }
-  assert.ok(response, `${what}: no response`);
-  return response;
-}
-
-async function h1(page) {
-  return (await page.locator('main h1').first().textContent()).trim();
-}
-
-/** The text of `locator` with whitespace collapsed. */
-async function text(locator) {
-  return (await locator.textContent()).replace(/\s+/g, ' ').trim();
-}
-
-/** Where the focus is, in a form that reads well in an assertion message. */
-function describeFocus(page) {
-  return page.evaluate(() => {
-    const element = document.activeElement;
-    if (!element) return { tag: null };
-    return {
-      tag: element.tagName.toLowerCase(),
-      id: element.id || null,
-      name: element.getAttribute('name'),
-      type: element.getAttribute('type'),
-      text: (element.textContent || '').replace(/\s+/g, ' ').trim().slice(0, 60),
-      href: element.getAttribute('href'),
-    };
-  });
-}
-
-/**
- * Presses Tab (or Shift+Tab) until the focused element matches `selector`
- * (and `filter`, evaluated in the page on it), at most `max` times; returns
- * the focus and the number of presses.
- */
-async function tabTo(page, selector, { max = 80, reverse = false, filter = null } = {}) {
-  const key = reverse ? 'Shift+Tab' : 'Tab';
-  const matches = () =>
-    page.evaluate(
-      ([sel, filterSource]) => {
-        const element = document.activeElement;
-        if (!element || !element.matches(sel)) return false;
-        // eslint-disable-next-line no-new-func
-        return filterSource ? Boolean(new Function('element', `return (${filterSource})(element);`)(element)) : true;
-      },
-      [selector, filter ? filter.toString() : null],
-    );
-  for (let i = 1; i <= max; i += 1) {
-    await page.keyboard.press(key);
-    if (await matches()) return { ...(await describeFocus(page)), presses: i };
-  }
-  assert.fail(`${max} × ${key} never focused ${selector} on ${page.url()}; focus is on ${JSON.stringify(await describeFocus(page))}`);
-}
-
-/** Presses Tab once and asserts the focus lands on `selector`. */
-async function tabExpect(page, selector, what, key = 'Tab') {
-  await page.keyboard.press(key);
-  const ok = await page.evaluate((sel) => Boolean(document.activeElement?.matches(sel)), selector);
-  assert.ok(ok, `${what}: ${key} should move the focus to ${selector}; it is on ${JSON.stringify(await describeFocus(page))}`);
-}
-
-/** The focused element shows a visible focus indicator (:focus-visible and an outline: the DSFR focus ring). */
-async function assertFocusVisible(page, what) {
-  const state = await page.evaluate(() => {
-    const element = document.activeElement;
-    if (!element || element === document.body) return { element: 'body' };
-    const style = getComputedStyle(element);
-    const rect = element.getBoundingClientRect();
-    return {
-      element: `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''}`,
-      focusVisible: element.matches(':focus-visible'),
-      outline: `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}`,
-      outlineStyle: style.outlineStyle,
-      outlineWidth: parseFloat(style.outlineWidth) || 0,
-      boxShadow: style.boxShadow,
-      size: [rect.width, rect.height],
-      inViewport: rect.bottom > 0 && rect.top < window.innerHeight,
-    };
-  });
-  assert.notEqual(state.element, 'body', `${what}: nothing has the focus`);
-  assert.ok(state.focusVisible, `${what}: ${state.element} should match :focus-visible after keyboard navigation`);
-  // The inputs' box-shadow is their bottom border, drawn with or without the focus: only the outline counts.
-  const ring = state.outlineStyle !== 'none' && state.outlineWidth >= 1;
-  assert.ok(ring, `${what}: ${state.element} has no visible focus indicator (outline ${state.outline}, box-shadow ${state.boxShadow})`);
-  assert.ok(state.size[0] > 0 && state.size[1] > 0, `${what}: the focused ${state.element} has no size`);
-  assert.ok(state.inViewport, `${what}: the focused ${state.element} is scrolled out of view`);
-}
-
 /** Types `value` into the focused element (the keyboard, no fill()). */
 async function typeText(page, value) {
   await page.keyboard.type(value);
-}
-
-/**
- * A small valid PDF, built by hand: catalog, page tree, one A4 page with a
- * line of text, and a cross-reference table with the exact byte offsets.
- */
-function buildPdf(line = 'CV de test') {
-  const content = `BT /F1 18 Tf 72 770 Td (${line}) Tj ET`;
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
-    `<< /Length ${Buffer.byteLength(content, 'latin1')} >>\nstream\n${content}\nendstream`,
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-  ];
-  let pdf = '%PDF-1.4\n';
-  const offsets = [];
-  objects.forEach((body, index) => {
-    offsets.push(Buffer.byteLength(pdf, 'latin1'));
-    pdf += `${index + 1} 0 obj\n${body}\nendobj\n`;
-  });
-  const xref = Buffer.byteLength(pdf, 'latin1');
-  // Each entry is exactly 20 bytes: 10-digit offset, space, 5-digit generation, space, n/f, space, LF.
-  pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  pdf += offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('');
-  pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(pdf, 'latin1');
 }
 
 /** A 1×1 PNG: not a PDF, whatever its name says. */
@@ -223,26 +51,13 @@ const PNG_BYTES = Buffer.from(
   'base64',
 );
 
-/** The verification link of the "Confirmez votre adresse e-mail" message sent to `email`. */
-async function verificationLink(email) {
-  const message = await smtp.waitForMessage({ to: email, subject: 'Confirmez votre adresse e-mail', timeout: MAIL_TIMEOUT });
-  const pattern = new RegExp(`${server.baseUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/verification-email/[A-Za-z0-9_-]{20,}`, 'g');
-  const inText = [...new Set(message.text.match(pattern) || [])];
-  assert.equal(inText.length, 1, `the text part should hold one verification link to ${server.baseUrl}:\n${message.text}`);
-  assert.ok(
-    message.html.includes(`href="${inText[0]}"`),
-    `the HTML part should link to the same address ${inText[0]}:\n${message.html}`,
-  );
-  return inText[0];
-}
-
 /** Asserts the header shows a signed-in candidate: "Mon espace" and "Se déconnecter". */
 async function assertSignedIn(page, email) {
   const header = page.locator('header[role="banner"]');
   assert.equal(await header.getByRole('link', { name: 'Mon espace', exact: true }).getAttribute('href'), '/espace-candidat');
   const logout = header.getByRole('button', { name: /Se déconnecter/ });
   assert.equal(await logout.count(), 1, 'the header should offer «Se déconnecter» when signed in');
-  if (email) assert.match((await logout.getAttribute('title')) || '', new RegExp(email.replace(/[.+]/g, '\\$&')));
+  if (email) assert.match((await logout.getAttribute('title')) || '', new RegExp(escapeRegExp(email)));
   assert.equal(await header.getByRole('link', { name: 'Se connecter', exact: true }).count(), 0, 'no «Se connecter» link once signed in');
 }
 
@@ -255,7 +70,7 @@ function stageBadge(page) {
 // 1. The whole path, with the mouse, every page audited.
 
 test('sign-up, e-mail verification, sign-in, applying with a PDF: every page is axe-clean', { timeout: 90_000 }, () =>
-  withPage(async ({ page }) => {
+  withPage(browser, async ({ page }) => {
     const email = newAddress('camille');
 
     // Sign-up page.
@@ -294,7 +109,7 @@ test('sign-up, e-mail verification, sign-in, applying with a PDF: every page is 
     await auditCurrentPage(page, 'sign-up done');
 
     // The verification link, read from the SMTP server.
-    const link = await verificationLink(email);
+    const link = await verificationLink({ server, smtp }, email);
     await checkPage(page, link);
     assert.equal(await h1(page), 'Adresse e-mail confirmée');
 
@@ -401,14 +216,14 @@ test('sign-up, e-mail verification, sign-in, applying with a PDF: every page is 
     assert.equal(await page.locator('main [role="status"]').count(), 0, 'the «sent» notice only follows the sending');
     assert.equal(await text(stageBadge(page)), 'Reçue');
     assert.equal(await page.getByRole('button', { name: 'Retirer ma candidature' }).count(), 1);
-  }),
+  }, { timeout: NAV_TIMEOUT }),
 );
 
 // ---------------------------------------------------------------------------
 // 2. The same path with the keyboard only.
 
 test('sign-up, sign-in, applying and withdrawing with the keyboard only', { timeout: 90_000 }, () =>
-  withPage(async ({ page }) => {
+  withPage(browser, async ({ page }) => {
     const email = newAddress('dominique');
 
     // Sign up.
@@ -428,7 +243,7 @@ test('sign-up, sign-in, applying and withdrawing with the keyboard only', { time
     assert.equal(await h1(page), 'Vérifiez votre boîte e-mail');
 
     // The link from the e-mail (opened as from a mail client).
-    await page.goto(await verificationLink(email));
+    await page.goto(await verificationLink({ server, smtp }, email));
     assert.equal(await h1(page), 'Adresse e-mail confirmée');
 
     // From the offer, «Candidater» with Enter leads to the sign-in form.
@@ -518,14 +333,14 @@ test('sign-up, sign-in, applying and withdrawing with the keyboard only', { time
     assert.equal(await text(row.locator('.fr-badge')), 'Retirée');
 
     await assertPageClean(page);
-  }),
+  }, { timeout: NAV_TIMEOUT }),
 );
 
 // ---------------------------------------------------------------------------
 // 3. No enumeration.
 
 test('signing up again with a known address answers the same; the owner is told by e-mail', { timeout: TEST_TIMEOUT }, () =>
-  withPage(async ({ page }) => {
+  withPage(browser, async ({ page }) => {
     const email = newAddress('sacha');
     const stranger = newAddress('inconnu');
 
@@ -546,7 +361,7 @@ test('signing up again with a known address answers the same; the owner is told 
 
     const first = await signUp(email, STRONG_PASSWORD);
     assert.equal(first.heading, 'Vérifiez votre boîte e-mail');
-    await verificationLink(email);
+    await verificationLink({ server, smtp }, email);
 
     const again = await signUp(email, 'une-autre-phrase-secrete-bien-longue');
     assert.deepEqual(again, first, 'signing up again should answer exactly as the first time');
@@ -558,7 +373,7 @@ test('signing up again with a known address answers the same; the owner is told 
     assert.ok(notice.text.includes(`${server.baseUrl}/connexion`), `the e-mail should link to the sign-in page:\n${notice.text}`);
     assert.ok(notice.text.includes(`${server.baseUrl}/mot-de-passe-oublie`), `the e-mail should link to the password reset:\n${notice.text}`);
     // The stranger's verification e-mail went out after the notice: the outbox is drained up to there.
-    await verificationLink(stranger);
+    await verificationLink({ server, smtp }, stranger);
     const toOwner = await smtp.messagesTo(email);
     assert.deepEqual(
       toOwner.map((m) => m.subject),
@@ -579,5 +394,5 @@ test('signing up again with a known address answers the same; the owner is told 
     assert.equal(new URL(page.url()).pathname, '/espace-candidat', 'a sign-in without «suivant» goes to the candidate space');
     assert.equal(await h1(page), 'Mon espace candidat');
     await assertSignedIn(page, email);
-  }),
+  }, { timeout: NAV_TIMEOUT }),
 );

@@ -7,22 +7,21 @@
 // errors nor CSP violations. After a move with a card's button, the focus stays on the board
 // (on the status message) rather than falling back to the top of the page.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
-import { AxeBuilder } from '@axe-core/playwright';
-import { AXE_TAGS, assertPageClean, checkPage, launchBrowser, openPage, pageProblems } from './support/browser.mjs';
+import { addStaff, newCandidate, signInWithLink } from './support/accounts.mjs';
+import { assertPageClean, auditCurrentPage, checkPage, launchBrowser, openPage, withPage } from './support/browser.mjs';
+import { arrowSelect, assertFocusVisible, describeFocus, tabExpect, tabTo } from './support/keyboard.mjs';
+import { applyTo, findInternalOffer, offerIdOnHome } from './support/offers.mjs';
+import { h1, navigation, text } from './support/page.mjs';
+import { stopAll } from './support/process.mjs';
+import { escapeRegExp } from './support/regexp.mjs';
 import { startServer } from './support/server.mjs';
 import { startSmtp } from './support/smtp.mjs';
-
-const execFileAsync = promisify(execFile);
 
 const NAV_TIMEOUT = 10_000;
 const SWAP_TIMEOUT = 10_000;
 const MAIL_TIMEOUT = 15_000;
-const STRONG_PASSWORD = 'cheval-agrafe-lune-brique';
 
 const REASON_EXPERIENCE = 'L’expérience demandée pour ce poste est plus importante.';
 const STAGES = [
@@ -48,111 +47,30 @@ before(async () => {
   smtp = await startSmtp();
   server = await startServer({ env: { MAIL_URL: smtp.url, WORKER_TICK: '1' } });
   browser = await launchBrowser();
-  offer = await findInternalOffer();
+  offer = await findInternalOffer(server);
 
   // Three candidates apply to the same offer (each in a context of their own, closed afterwards).
   candidates = [];
   for (const [label, prenom, nom] of [['alix', 'Alix', 'Bernard'], ['noa', 'Noa', 'Lefèvre'], ['sacha', 'Sacha', 'Petit']]) {
-    const { context, page } = await openPage(browser);
-    page.setDefaultTimeout(NAV_TIMEOUT);
-    try {
-      const candidate = await newCandidate(page, label, prenom, nom);
-      candidate.id = await applyTo(candidate);
-      candidates.push(candidate);
-    } finally {
-      await context.close();
-    }
+    await withPage(
+      browser,
+      async ({ page }) => {
+        const candidate = await newCandidate({ server, smtp }, page, label, prenom, nom);
+        candidate.id = await applyTo(server, candidate, offer);
+        candidates.push(candidate);
+      },
+      { timeout: NAV_TIMEOUT },
+    );
   }
   for (const c of candidates) {
     await smtp.waitForMessage({ to: c.email, subject: 'Candidature envoyée', timeout: MAIL_TIMEOUT });
   }
 }, { timeout: 180_000 });
 
-after(async () => {
-  try {
-    await recruiterContext?.close();
-    await browser?.close();
-  } finally {
-    try {
-      await server?.stop();
-    } finally {
-      await smtp?.stop();
-    }
-  }
-});
+after(() => stopAll(recruiterContext, browser, server, smtp));
 
 // ---------------------------------------------------------------------------
 // Helpers
-
-let addressCounter = 0;
-/** A fresh address for each account (they all live in one database). */
-function newAddress(label) {
-  addressCounter += 1;
-  return `${label}.${process.pid}.${Date.now()}.${addressCounter}@exemple.fr`;
-}
-
-function escapeRegExp(value) {
-  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** An open offer of the demo catalogue whose application goes through the site (no external link). */
-async function findInternalOffer() {
-  const list = await fetch(`${server.baseUrl}/api/v1/offres?par_page=100`);
-  assert.equal(list.status, 200, 'GET /api/v1/offres');
-  const { offres } = await list.json();
-  assert.ok(offres.length > 0, 'the demo catalogue should hold offers');
-  for (const summary of offres) {
-    const detail = await (await fetch(`${server.baseUrl}/api/v1/offres/${summary.slug}`)).json();
-    if (!detail.url_candidature) return { slug: summary.slug, title: summary.intitule, employer: summary.employeur.slug };
-  }
-  assert.fail('no offer of the demo catalogue is applied to on the site (all have url_candidature)');
-}
-
-/**
- * Creates a staff account with the CLI, against the running server's data folder,
- * and returns its address and the one-time sign-in link it prints.
- */
-async function addStaff(role, { institution = null, label = role } = {}) {
-  const bin = path.resolve(process.env.METIERS_BIN || 'target/debug/metiers');
-  const email = newAddress(label);
-  const args = ['user', 'add', '--role', role, ...(institution ? ['--institution', institution] : []), email];
-  const env = { ...process.env, DATA_DIR: server.dataDir, PUBLIC_URL: server.baseUrl, RUST_LOG: 'warn' };
-  delete env.DATABASE_URL;
-  let stdout;
-  try {
-    ({ stdout } = await execFileAsync(bin, args, { env, timeout: 60_000 }));
-  } catch (error) {
-    assert.fail(`metiers ${args.join(' ')} failed: ${error.message}\n${error.stdout || ''}${error.stderr || ''}`);
-  }
-  const lines = stdout.trim().split('\n');
-  assert.equal(lines.length, 2, `\`metiers user add\` should print two lines:\n${stdout}`);
-  const match = lines[1].match(/^Lien de connexion à usage unique, valable 24 heures : (\S+)$/);
-  assert.ok(match, `the second line should hold the one-time link:\n${stdout}`);
-  assert.match(match[1], new RegExp(`^${escapeRegExp(server.baseUrl)}/connexion/lien/[A-Za-z0-9_-]{20,}$`));
-  return { email, link: match[1] };
-}
-
-/** Opens the one-time link and asserts it leads to /recruteur (signed in). */
-async function signInAsRecruiter(page, link) {
-  const response = await page.goto(link, { waitUntil: 'load' });
-  assert.equal(response.status(), 200, `GET ${link}`);
-  assert.equal(new URL(page.url()).pathname, '/recruteur', 'the one-time link should lead to /recruteur');
-  assert.equal(await h1(page), 'Espace recruteur');
-}
-
-/** Runs axe (WCAG 2.1 A/AA) and the console/CSP/network guards on the page as it is now (e.g. after a swap). */
-async function auditCurrentPage(page, what) {
-  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
-  const problems = [];
-  if (results.violations.length) {
-    const list = results.violations
-      .map((v) => `  - ${v.id} [${v.impact}] ${v.help}\n${v.nodes.map((n) => `      - ${n.target.join(' ')}`).join('\n')}`)
-      .join('\n');
-    problems.push(`accessibility violations (axe, ${AXE_TAGS.join(', ')}):\n${list}`);
-  }
-  problems.push(...(await pageProblems(page)));
-  if (problems.length) assert.fail(`${what} (${page.url()}):\n${problems.join('\n')}`);
-}
 
 /**
  * auditCurrentPage for a page of a context without JavaScript. Playwright still evaluates there,
@@ -175,42 +93,6 @@ async function auditNoScriptPage(page, what) {
   await auditCurrentPage(page, what);
 }
 
-/** Runs `action` (a click, a key press) and waits for the navigation it causes; returns the final response. */
-async function navigation(page, action, what) {
-  let response;
-  try {
-    [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load', timeout: NAV_TIMEOUT }), action()]);
-  } catch (error) {
-    assert.fail(`${what}: no navigation (${error.message.split('\n')[0]}); the page is ${page.url()}`);
-  }
-  assert.ok(response, `${what}: no response`);
-  return response;
-}
-
-async function h1(page) {
-  return (await page.locator('main h1').first().textContent()).trim();
-}
-
-/** The text of `locator` with whitespace collapsed. */
-async function text(locator) {
-  return (await locator.textContent()).replace(/\s+/g, ' ').trim();
-}
-
-/** Where the focus is, in a form that reads well in an assertion message. */
-function describeFocus(page) {
-  return page.evaluate(() => {
-    const element = document.activeElement;
-    if (!element) return { tag: null };
-    return {
-      tag: element.tagName.toLowerCase(),
-      id: element.id || null,
-      name: element.getAttribute('name'),
-      text: (element.textContent || '').replace(/\s+/g, ' ').trim().slice(0, 60),
-      href: element.getAttribute('href'),
-    };
-  });
-}
-
 /** Where the focus is, and whether it is on the board (#tableau) or nowhere (<body>). */
 async function whereIsFocus(page) {
   return {
@@ -218,150 +100,6 @@ async function whereIsFocus(page) {
     onBoard: await page.evaluate(() => Boolean(document.activeElement?.closest('#tableau'))),
     lost: await page.evaluate(() => !document.activeElement || document.activeElement === document.body),
   };
-}
-
-/** Whether the focused element matches `selector`. */
-function focusMatches(page, selector) {
-  return page.evaluate((sel) => Boolean(document.activeElement?.matches(sel)), selector);
-}
-
-/** Presses Tab until the focused element matches `selector`, at most `max` times. */
-async function tabTo(page, selector, { max = 80 } = {}) {
-  for (let i = 1; i <= max; i += 1) {
-    await page.keyboard.press('Tab');
-    if (await focusMatches(page, selector)) return i;
-  }
-  assert.fail(`${max} × Tab never focused ${selector} on ${page.url()}; focus is on ${JSON.stringify(await describeFocus(page))}`);
-}
-
-/** Presses `key` once and asserts the focus lands on `selector`. */
-async function tabExpect(page, selector, what, key = 'Tab') {
-  await page.keyboard.press(key);
-  assert.ok(
-    await focusMatches(page, selector),
-    `${what}: ${key} should move the focus to ${selector}; it is on ${JSON.stringify(await describeFocus(page))}`,
-  );
-}
-
-/** The focused element shows a visible focus indicator (:focus-visible and an outline: the DSFR focus ring). */
-async function assertFocusVisible(page, what) {
-  const state = await page.evaluate(() => {
-    const element = document.activeElement;
-    if (!element || element === document.body) return { element: 'body' };
-    const style = getComputedStyle(element);
-    const rect = element.getBoundingClientRect();
-    return {
-      element: `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''}`,
-      focusVisible: element.matches(':focus-visible'),
-      outline: `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}`,
-      outlineStyle: style.outlineStyle,
-      outlineWidth: parseFloat(style.outlineWidth) || 0,
-      size: [rect.width, rect.height],
-      inViewport: rect.bottom > 0 && rect.top < window.innerHeight,
-    };
-  });
-  assert.notEqual(state.element, 'body', `${what}: nothing has the focus`);
-  assert.ok(state.focusVisible, `${what}: ${state.element} should match :focus-visible after keyboard navigation`);
-  assert.ok(state.outlineStyle !== 'none' && state.outlineWidth >= 1, `${what}: ${state.element} has no visible focus ring (outline ${state.outline})`);
-  assert.ok(state.size[0] > 0 && state.size[1] > 0, `${what}: the focused ${state.element} has no size`);
-  assert.ok(state.inViewport, `${what}: the focused ${state.element} is scrolled out of view`);
-}
-
-/**
- * Presses ArrowDown on the focused <select> until its value is `value`, at most `max` times;
- * the focus must stay on the select.
- */
-async function arrowSelect(page, selector, value, { key = 'ArrowDown', max = 6 } = {}) {
-  const select = page.locator(selector);
-  for (let i = 0; i < max && (await select.inputValue()) !== value; i += 1) {
-    await page.keyboard.press(key);
-    assert.ok(
-      await focusMatches(page, selector),
-      `${key} should keep the focus on ${selector}; it is on ${JSON.stringify(await describeFocus(page))}`,
-    );
-  }
-  assert.equal(await select.inputValue(), value, `${key} on ${selector} should reach the option «${value}»`);
-}
-
-/**
- * A small valid PDF, built by hand: catalog, page tree, one A4 page with a
- * line of text, and a cross-reference table with the exact byte offsets.
- */
-function buildPdf(line = 'CV de test') {
-  const content = `BT /F1 18 Tf 72 770 Td (${line}) Tj ET`;
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
-    `<< /Length ${Buffer.byteLength(content, 'latin1')} >>\nstream\n${content}\nendstream`,
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-  ];
-  let pdf = '%PDF-1.4\n';
-  const offsets = [];
-  objects.forEach((body, index) => {
-    offsets.push(Buffer.byteLength(pdf, 'latin1'));
-    pdf += `${index + 1} 0 obj\n${body}\nendobj\n`;
-  });
-  const xref = Buffer.byteLength(pdf, 'latin1');
-  pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  pdf += offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('');
-  pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(pdf, 'latin1');
-}
-
-/** The verification link of the "Confirmez votre adresse e-mail" message sent to `email`. */
-async function verificationLink(email) {
-  const message = await smtp.waitForMessage({ to: email, subject: 'Confirmez votre adresse e-mail', timeout: MAIL_TIMEOUT });
-  const pattern = new RegExp(`${escapeRegExp(server.baseUrl)}/verification-email/[A-Za-z0-9_-]{20,}`, 'g');
-  const links = [...new Set(message.text.match(pattern) || [])];
-  assert.equal(links.length, 1, `the text part should hold one verification link:\n${message.text}`);
-  return links[0];
-}
-
-/** Signs a new candidate up (address verified from the e-mail) and in; returns { email, page, prenom, nom }. */
-async function newCandidate(page, label, prenom, nom) {
-  const email = newAddress(label);
-  await page.goto(`${server.baseUrl}/inscription`);
-  await page.getByLabel('Adresse e-mail').fill(email);
-  await page.getByLabel(/^Mot de passe/).fill(STRONG_PASSWORD);
-  await page.locator('label[for="cgu"]').click({ position: { x: 5, y: 5 } });
-  await navigation(page, () => page.getByRole('button', { name: 'Créer mon compte' }).click(), `sign-up ${email}`);
-  assert.equal(await h1(page), 'Vérifiez votre boîte e-mail');
-  await page.goto(await verificationLink(email));
-  assert.equal(await h1(page), 'Adresse e-mail confirmée');
-  await page.goto(`${server.baseUrl}/connexion`);
-  await page.getByLabel('Adresse e-mail').fill(email);
-  await page.getByLabel('Mot de passe', { exact: true }).fill(STRONG_PASSWORD);
-  await navigation(page, () => page.getByRole('button', { name: 'Se connecter' }).click(), `sign-in ${email}`);
-  assert.equal(new URL(page.url()).pathname, '/espace-candidat', `${email} should be signed in`);
-  return { email, page, prenom, nom };
-}
-
-/** The candidate applies to `offer` with a PDF CV; returns the application id. */
-async function applyTo(candidate) {
-  const { page } = candidate;
-  await page.goto(`${server.baseUrl}/candidature/${offer.slug}`);
-  assert.equal(await h1(page), `Candidater : ${offer.title}`);
-  await page.getByLabel('Prénom').fill(candidate.prenom);
-  await page.getByLabel('Nom', { exact: true }).fill(candidate.nom);
-  await page.getByLabel(/^Lettre de motivation/).fill(`Bonjour, je suis ${candidate.prenom} ${candidate.nom} et je candidate.`);
-  await page
-    .getByLabel(/^Déposer un CV/)
-    .setInputFiles({ name: 'cv.pdf', mimeType: 'application/pdf', buffer: buildPdf(`${candidate.prenom} ${candidate.nom}`) });
-  await navigation(page, () => page.getByRole('button', { name: 'Envoyer ma candidature' }).click(), `application of ${candidate.email}`);
-  const match = new URL(page.url()).pathname.match(/^\/espace-candidat\/candidatures\/(\d+)$/);
-  assert.ok(match, `the application should lead to /espace-candidat/candidatures/{id}: ${page.url()}`);
-  return match[1];
-}
-
-/** The id of `title` in the /recruteur table shown by `page` (from its pipeline link). */
-async function offerIdOnHome(page, title) {
-  const links = page.locator('main table tbody').getByRole('link', { name: title, exact: true });
-  assert.equal(await links.count(), 1, `/recruteur should list «${title}» once`);
-  const href = await links.getAttribute('href');
-  const match = href.match(/^\/recruteur\/offres\/(\d+)\/candidatures$/);
-  assert.ok(match, `the title should link to /recruteur/offres/{id}/candidatures: ${href}`);
-  return match[1];
 }
 
 const fullName = (c) => `${c.prenom} ${c.nom}`;
@@ -536,12 +274,12 @@ function requireBoard() {
 
 test('the recruiter switches from the list to the board with the keyboard; the board is axe-clean', { timeout: 60_000 }, async () => {
   const [alix, noa, sacha] = candidates;
-  const recruiter = await addStaff('recruiter', { institution: offer.employer, label: 'recruteur' });
+  const recruiter = await addStaff(server, 'recruiter', { institution: offer.employer, label: 'recruteur' });
   const opened = await openPage(browser);
   recruiterContext = opened.context;
   const { page } = opened;
   page.setDefaultTimeout(NAV_TIMEOUT);
-  await signInAsRecruiter(page, recruiter.link);
+  await signInWithLink(page, recruiter.link, '/recruteur', 'Espace recruteur');
   const offerId = await offerIdOnHome(page, offer.title);
   const listPath = `/recruteur/offres/${offerId}/candidatures`;
   const boardPath = `${listPath}?vue=tableau`;
@@ -761,11 +499,10 @@ test(
 test('without JavaScript, a card’s form moves it (a full POST, back to the board with the message)', { timeout: 60_000 }, async () => {
   const { boardPath } = requireBoard();
   const [alix, noa, sacha] = candidates;
-  const recruiter = await addStaff('recruiter', { institution: offer.employer, label: 'recruteuse-sans-js' });
-  const { context, page } = await openPage(browser, { javaScriptEnabled: false });
-  page.setDefaultTimeout(NAV_TIMEOUT);
-  try {
-    await signInAsRecruiter(page, recruiter.link);
+  const recruiter = await addStaff(server, 'recruiter', { institution: offer.employer, label: 'recruteuse-sans-js' });
+  const noScript = { context: { javaScriptEnabled: false }, timeout: NAV_TIMEOUT };
+  await withPage(browser, async ({ page }) => {
+    await signInWithLink(page, recruiter.link, '/recruteur', 'Espace recruteur');
     const response = await page.goto(`${server.baseUrl}${boardPath}`, { waitUntil: 'load' });
     assert.equal(response.status(), 200, `GET ${boardPath}`);
     await auditNoScriptPage(page, 'the board without JavaScript');
@@ -813,7 +550,5 @@ test('without JavaScript, a card’s form moves it (a full POST, back to the boa
       const stageMails = await smtp.messagesTo(c.email, (m) => m.subject.startsWith('Votre candidature : '));
       assert.equal(stageMails.length, n, `${c.email} should get ${n} stage e-mail(s): ${stageMails.map((m) => m.subject)}`);
     }
-  } finally {
-    await context.close();
-  }
+  }, noScript);
 });

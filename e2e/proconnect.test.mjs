@@ -12,13 +12,14 @@
 // host. The provider's pages are not ours: no axe there, but the browser may
 // talk to nothing but the site and the provider.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { promisify } from 'node:util';
-import { AxeBuilder } from '@axe-core/playwright';
-import { AXE_TAGS, checkPage, launchBrowser, openPage, pageProblems } from './support/browser.mjs';
+import { addStaff, signInWithLink } from './support/accounts.mjs';
+import { auditCurrentPage, checkPage, launchBrowser, pageProblems, withContexts } from './support/browser.mjs';
+import { assertFocusVisible, describeFocus, tabExpect, tabTo } from './support/keyboard.mjs';
 import { startOidcProvider } from './support/oidc.mjs';
+import { h1, notice, text } from './support/page.mjs';
+import { stopAll } from './support/process.mjs';
+import { escapeRegExp } from './support/regexp.mjs';
 import { freePort, startServer } from './support/server.mjs';
 import { startSmtp } from './support/smtp.mjs';
 
@@ -66,71 +67,28 @@ before(async () => {
   browser = await launchBrowser();
 }, { timeout: 180_000 });
 
-after(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    try {
-      await server?.stop();
-    } finally {
-      try {
-        await provider?.stop();
-      } finally {
-        await smtp?.stop();
-      }
-    }
-  }
-});
+after(() => stopAll(browser, server, provider, smtp));
 
 // ---------------------------------------------------------------------------
 // Helpers
-
-let addressCounter = 0;
-/** A fresh address for each staff account (they all live in one database). */
-function newAddress(label) {
-  addressCounter += 1;
-  return `${label}.${process.pid}.${Date.now()}.${addressCounter}@exemple.fr`;
-}
-
-function escapeRegExp(value) {
-  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 const ours = (url) => new URL(url).origin === server.baseUrl;
 const providers = (url) => new URL(url).origin === provider.issuer;
 
 /**
- * Runs `fn(open)` where `open()` gives a fresh guarded page in its own context (its own
- * cookies, here and at the provider); every context is closed afterwards. Each page records
- * its main-frame documents (`page.documents`: { url, status }) and every request it makes
- * (`page.requested`), which must all go to the site or the provider.
+ * Makes `page` record its main-frame documents (`page.documents`: { url, status }) and every
+ * request it makes (`page.requested`), which must all go to the site or the provider.
  */
-async function withContexts(fn) {
-  const contexts = [];
-  const pages = [];
-  const open = async () => {
-    const { context, page } = await openPage(browser);
-    page.setDefaultTimeout(NAV_TIMEOUT);
-    page.documents = [];
-    page.requested = [];
-    page.on('request', (request) => page.requested.push(request.url()));
-    page.on('response', (response) => {
-      const request = response.request();
-      if (request.isNavigationRequest() && request.frame() === page.mainFrame()) {
-        page.documents.push({ url: response.url(), status: response.status() });
-      }
-    });
-    contexts.push(context);
-    pages.push(page);
-    return page;
-  };
-  try {
-    const result = await fn(open);
-    for (const page of pages) assertOnlyLocalTraffic(page);
-    return result;
-  } finally {
-    for (const context of contexts) await context.close();
-  }
+function recordTraffic(page) {
+  page.documents = [];
+  page.requested = [];
+  page.on('request', (request) => page.requested.push(request.url()));
+  page.on('response', (response) => {
+    const request = response.request();
+    if (request.isNavigationRequest() && request.frame() === page.mainFrame()) {
+      page.documents.push({ url: response.url(), status: response.status() });
+    }
+  });
 }
 
 /** Every request of the page went to the site or the provider (the guard blocks the rest; this names them). */
@@ -143,38 +101,10 @@ function assertOnlyLocalTraffic(page) {
 }
 
 /**
- * Creates a staff account with the CLI, against the running server's data folder,
- * and returns its address and the one-time sign-in link it prints.
+ * withContexts() options for the tests here: each page (in its own context, its own cookies
+ * here and at the provider) records its traffic, which is checked once the test has run.
  */
-async function addStaff(role, { institution = null, label = role } = {}) {
-  const bin = path.resolve(process.env.METIERS_BIN || 'target/debug/metiers');
-  const email = newAddress(label);
-  const args = ['user', 'add', '--role', role, ...(institution ? ['--institution', institution] : []), email];
-  const env = { ...process.env, DATA_DIR: server.dataDir, PUBLIC_URL: server.baseUrl, RUST_LOG: 'warn' };
-  delete env.DATABASE_URL;
-  let stdout;
-  try {
-    ({ stdout } = await promisify(execFile)(bin, args, { env, timeout: 60_000 }));
-  } catch (error) {
-    assert.fail(`metiers ${args.join(' ')} failed: ${error.message}\n${error.stdout || ''}${error.stderr || ''}`);
-  }
-  const lines = stdout.trim().split('\n');
-  assert.equal(lines.length, 2, `\`metiers user add\` should print two lines:\n${stdout}`);
-  assert.ok(lines[0].includes(email), `the first line should name the account:\n${stdout}`);
-  const match = lines[1].match(/^Lien de connexion à usage unique, valable 24 heures : (\S+)$/);
-  assert.ok(match, `the second line should hold the one-time link:\n${stdout}`);
-  const link = match[1];
-  assert.match(link, new RegExp(`^${escapeRegExp(server.baseUrl)}/connexion/lien/[A-Za-z0-9_-]{20,}$`));
-  return { email, link };
-}
-
-/** Opens the one-time link (as from a mail client) and asserts it leads to `home`, signed in. */
-async function signInWithLink(page, link, home, heading) {
-  const response = await page.goto(link, { waitUntil: 'load' });
-  assert.equal(response.status(), 200, `GET ${link}`);
-  assert.equal(new URL(page.url()).pathname, home, `the one-time link should lead to ${home}`);
-  assert.equal(await h1(page), heading);
-}
+const RECORDED_CONTEXTS = { timeout: NAV_TIMEOUT, setup: recordTraffic, check: assertOnlyLocalTraffic };
 
 /** The last main-frame document the page loaded, which must be ours with `status`. */
 function assertLastDocument(page, status, what) {
@@ -185,23 +115,14 @@ function assertLastDocument(page, status, what) {
 }
 
 /**
- * Runs axe (WCAG 2.1 A/AA) and the console/CSP/network guards on one of our pages as it
- * is now (reached by a key press, a redirect, a POST). The guards' records cover every
- * document the page loaded so far, the provider's included.
+ * auditCurrentPage() on one of our pages as it is now (reached by a key press, a redirect, a
+ * POST), whose document answered `status`. The guards' records cover every document the page
+ * loaded so far, the provider's included.
  */
-async function auditCurrentPage(page, what, { status = 200 } = {}) {
+async function auditSitePage(page, what, { status = 200 } = {}) {
   assert.ok(ours(page.url()), `${what}: expected one of the site's pages, the browser is on ${page.url()}`);
   assertLastDocument(page, status, what);
-  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
-  const problems = [];
-  if (results.violations.length) {
-    const list = results.violations
-      .map((v) => `  - ${v.id} [${v.impact}] ${v.help}\n${v.nodes.map((n) => `      - ${n.target.join(' ')}`).join('\n')}`)
-      .join('\n');
-    problems.push(`accessibility violations (axe, ${AXE_TAGS.join(', ')}):\n${list}`);
-  }
-  problems.push(...(await pageProblems(page)));
-  if (problems.length) assert.fail(`${what} (${page.url()}):\n${problems.join('\n')}`);
+  await auditCurrentPage(page, what);
 }
 
 /** The console/CSP/network guards only, for a provider's page (not ours: no axe). */
@@ -229,77 +150,6 @@ async function navigateUntil(page, action, predicate, what) {
   }
 }
 
-async function h1(page) {
-  return (await page.locator('main h1').first().textContent()).trim();
-}
-
-/** The text of `locator` with whitespace collapsed. */
-async function text(locator) {
-  return (await locator.textContent()).replace(/\s+/g, ' ').trim();
-}
-
-/** The status message at the top of a back-office page. */
-function notice(page) {
-  return page.locator('main [role="status"]');
-}
-
-/** Where the focus is, in a form that reads well in an assertion message. */
-function describeFocus(page) {
-  return page.evaluate(() => {
-    const element = document.activeElement;
-    if (!element) return { tag: null };
-    return {
-      tag: element.tagName.toLowerCase(),
-      id: element.id || null,
-      name: element.getAttribute('name'),
-      text: (element.textContent || '').replace(/\s+/g, ' ').trim().slice(0, 60),
-      href: element.getAttribute('href'),
-    };
-  });
-}
-
-/** Presses Tab until the focused element matches `selector`, at most `max` times. */
-async function tabTo(page, selector, { max = 120 } = {}) {
-  for (let i = 1; i <= max; i += 1) {
-    await page.keyboard.press('Tab');
-    if (await page.evaluate((sel) => Boolean(document.activeElement?.matches(sel)), selector)) {
-      return describeFocus(page);
-    }
-  }
-  assert.fail(`${max} × Tab never focused ${selector} on ${page.url()}; focus is on ${JSON.stringify(await describeFocus(page))}`);
-}
-
-/** Presses Tab once and asserts the focus lands on `selector`. */
-async function tabExpect(page, selector, what) {
-  await page.keyboard.press('Tab');
-  const ok = await page.evaluate((sel) => Boolean(document.activeElement?.matches(sel)), selector);
-  assert.ok(ok, `${what}: Tab should move the focus to ${selector}; it is on ${JSON.stringify(await describeFocus(page))}`);
-}
-
-/** The focused element shows a visible focus indicator (:focus-visible and an outline: the DSFR focus ring). */
-async function assertFocusVisible(page, what) {
-  const state = await page.evaluate(() => {
-    const element = document.activeElement;
-    if (!element || element === document.body) return { element: 'body' };
-    const style = getComputedStyle(element);
-    const rect = element.getBoundingClientRect();
-    return {
-      element: `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''}`,
-      focusVisible: element.matches(':focus-visible'),
-      outline: `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}`,
-      outlineStyle: style.outlineStyle,
-      outlineWidth: parseFloat(style.outlineWidth) || 0,
-      size: [rect.width, rect.height],
-      inViewport: rect.bottom > 0 && rect.top < window.innerHeight,
-    };
-  });
-  assert.notEqual(state.element, 'body', `${what}: nothing has the focus`);
-  assert.ok(state.focusVisible, `${what}: ${state.element} should match :focus-visible after keyboard navigation`);
-  assert.ok(state.outlineStyle !== 'none' && state.outlineWidth >= 1, `${what}: ${state.element} has no visible focus ring (outline ${state.outline})`);
-  assert.ok(state.size[0] > 0 && state.size[1] > 0, `${what}: the focused ${state.element} has no size`);
-  assert.ok(state.inViewport, `${what}: the focused ${state.element} is scrolled out of view`);
-}
-
 /** Selects the field's text and types `value` over it, keyboard only. */
 async function typeOver(page, value) {
   await page.keyboard.press('ControlOrMeta+A');
@@ -325,7 +175,7 @@ async function openEmployerWithKeyboard(page, index) {
   await tabTo(page, `main a[href="${href}"]`, { max: 300 });
   await assertFocusVisible(page, `/admin/employeurs: the link to ${employer.name}`);
   await navigateUntil(page, () => page.keyboard.press('Enter'), (url) => url.pathname === href, `${employer.name} (Enter)`);
-  await auditCurrentPage(page, `${href}`);
+  await auditSitePage(page, `${href}`);
   assert.equal(await h1(page), employer.name);
   return employer;
 }
@@ -338,11 +188,11 @@ async function openEmployerWithKeyboard(page, index) {
 async function signInWithProConnect(page, email, what) {
   await checkPage(page, `${server.baseUrl}/connexion`);
   assert.equal(await h1(page), 'Se connecter');
-  const button = page.locator('main a.fr-connect.fr-connect--pro');
+  const button = page.locator('main a.fr-connect.fr-connect--pro', { max: 120 });
   assert.equal(await button.count(), 1, '/connexion should show one ProConnect button');
   assert.equal(await text(button), 'S’identifier avec ProConnect');
   assert.equal(await button.getAttribute('href'), '/connexion/proconnect');
-  await tabTo(page, 'main a.fr-connect.fr-connect--pro');
+  await tabTo(page, 'main a.fr-connect.fr-connect--pro', { max: 120 });
   await assertFocusVisible(page, '/connexion: the ProConnect button');
   await navigateUntil(page, () => page.keyboard.press('Enter'), (url) => providers(url.href), `${what}: the ProConnect button (Enter)`);
 
@@ -390,14 +240,14 @@ function accountRow(page, email) {
 // 1. SIRET mapping, access request, approval, sign-in, sign-out (here and at ProConnect).
 
 test('an agent without an account signs in with ProConnect: access request, approval, recruiter space, sign-out of both', { timeout: 120_000 }, () =>
-  withContexts(async (open) => {
+  withContexts(browser, async (open) => {
     // The administrator maps the first employer to agent A's SIRET, keyboard only.
-    const admin = await addStaff('administrator', { label: 'admin' });
+    const admin = await addStaff(server, 'administrator', { label: 'admin' });
     const adminPage = await open();
     await signInWithLink(adminPage, admin.link, '/admin', 'Administration');
     const employer = await openEmployerWithKeyboard(adminPage, 0);
     const employerPath = `/admin/employeurs/${employer.id}`;
-    await tabTo(adminPage, 'main input#siret');
+    await tabTo(adminPage, 'main input#siret', { max: 120 });
     await assertFocusVisible(adminPage, `${employerPath}: «SIRET (facultatif)»`);
     assert.equal(await adminPage.getByLabel(/^SIRET \(facultatif\)/).getAttribute('id'), 'siret', '«SIRET (facultatif)» should label #siret');
     await typeOver(adminPage, AGENT_A.siret);
@@ -409,7 +259,7 @@ test('an agent without an account signs in with ProConnect: access request, appr
       (url) => url.pathname === employerPath,
       '«Enregistrer» (Enter)',
     );
-    await auditCurrentPage(adminPage, `${employerPath} after saving`);
+    await auditSitePage(adminPage, `${employerPath} after saving`);
     assert.equal(await text(notice(adminPage)), 'Employeur enregistré.');
     assert.equal(await adminPage.locator('#siret').inputValue(), AGENT_A.siret, 'the SIRET is kept');
     await checkPage(adminPage, `${server.baseUrl}/admin/employeurs`);
@@ -420,7 +270,7 @@ test('an agent without an account signs in with ProConnect: access request, appr
     const agentPage = await open();
     await signInWithProConnect(agentPage, AGENT_A.email, 'agent A, first time');
     assert.equal(new URL(agentPage.url()).pathname, CALLBACK_PATH, 'the answer is the callback page itself');
-    await auditCurrentPage(agentPage, 'agent A: the access request page');
+    await auditSitePage(agentPage, 'agent A: the access request page');
     assert.equal(await h1(agentPage), 'Demande d’accès envoyée');
     const requestText = await text(agentPage.locator('main'));
     assert.ok(
@@ -444,7 +294,7 @@ test('an agent without an account signs in with ProConnect: access request, appr
     await tabTo(adminPage, `main form[action="/admin/demandes/${requestId}/decision"] button[value="approuver"]`, { max: 300 });
     await assertFocusVisible(adminPage, '/admin: «Approuver»');
     await navigateUntil(adminPage, () => adminPage.keyboard.press('Enter'), (url) => url.pathname === '/admin', '«Approuver» (Enter)');
-    await auditCurrentPage(adminPage, '/admin after the approval');
+    await auditSitePage(adminPage, '/admin after the approval');
     assert.equal(await text(notice(adminPage)), 'Demande approuvée : un lien de connexion a été envoyé.');
     assert.equal(await adminPage.locator(`form[action="/admin/demandes/${requestId}/decision"]`).count(), 0, 'the request is no longer pending');
     assert.equal(await accountRow(adminPage, AGENT_A.email).getByLabel(`Rôle de ${AGENT_A.email}`).inputValue(), 'recruiter');
@@ -455,7 +305,7 @@ test('an agent without an account signs in with ProConnect: access request, appr
     const recruiterPage = await open();
     await signInWithProConnect(recruiterPage, AGENT_A.email, 'agent A, approved');
     assert.equal(new URL(recruiterPage.url()).pathname, '/recruteur', 'an approved agent lands in the recruiter space');
-    await auditCurrentPage(recruiterPage, '/recruteur after ProConnect');
+    await auditSitePage(recruiterPage, '/recruteur after ProConnect');
     assert.equal(await h1(recruiterPage), 'Espace recruteur');
     assert.ok(
       (await recruiterPage.locator(`form[action="/deconnexion"] button[title="Se déconnecter (${AGENT_A.email})"]`).count()) > 0,
@@ -463,7 +313,7 @@ test('an agent without an account signs in with ProConnect: access request, appr
     );
 
     // Sign-out with the header button, keyboard only.
-    await tabTo(recruiterPage, 'header form[action="/deconnexion"] button');
+    await tabTo(recruiterPage, 'header form[action="/deconnexion"] button', { max: 120 });
     await assertFocusVisible(recruiterPage, 'header: «Se déconnecter»');
     await navigateUntil(
       recruiterPage,
@@ -471,7 +321,7 @@ test('an agent without an account signs in with ProConnect: access request, appr
       (url) => url.pathname === '/deconnexion',
       '«Se déconnecter» (Enter)',
     );
-    await auditCurrentPage(recruiterPage, 'the sign-out page');
+    await auditSitePage(recruiterPage, 'the sign-out page');
     assert.equal(await h1(recruiterPage), 'Vous êtes déconnecté·e');
     const logoutLink = recruiterPage.getByRole('link', { name: 'Me déconnecter aussi de ProConnect' });
     assert.equal(await logoutLink.count(), 1, 'the page offers to sign out of ProConnect too');
@@ -485,7 +335,7 @@ test('an agent without an account signs in with ProConnect: access request, appr
     assert.equal(anonymous.headers().location, '/connexion?suivant=%2Frecruteur', 'the site session is closed');
 
     // Out of ProConnect too: the provider's page submits itself and sends the browser home.
-    await tabTo(recruiterPage, 'main a[href^="http"]');
+    await tabTo(recruiterPage, 'main a[href^="http"]', { max: 120 });
     assert.equal((await describeFocus(recruiterPage)).text, 'Me déconnecter aussi de ProConnect');
     await assertFocusVisible(recruiterPage, 'the sign-out page: «Me déconnecter aussi de ProConnect»');
     await navigateUntil(
@@ -498,12 +348,12 @@ test('an agent without an account signs in with ProConnect: access request, appr
       recruiterPage.documents.some((d) => providers(d.url) && new URL(d.url).pathname.startsWith('/session/end')),
       `the browser should go through the provider’s logout: ${JSON.stringify(recruiterPage.documents.slice(-4))}`,
     );
-    await auditCurrentPage(recruiterPage, 'the home page after signing out of ProConnect');
+    await auditSitePage(recruiterPage, 'the home page after signing out of ProConnect');
     assert.equal(await recruiterPage.locator('header form[action="/deconnexion"]').count(), 0, 'nobody is signed in');
 
     // The provider's session is over: ProConnect asks for the login again.
     await checkPage(recruiterPage, `${server.baseUrl}/connexion`);
-    await tabTo(recruiterPage, 'main a.fr-connect.fr-connect--pro');
+    await tabTo(recruiterPage, 'main a.fr-connect.fr-connect--pro', { max: 120 });
     await navigateUntil(recruiterPage, () => recruiterPage.keyboard.press('Enter'), (url) => providers(url.href), 'ProConnect after its sign-out');
     assert.match(new URL(recruiterPage.url()).pathname, /^\/interaction\/[\w-]+$/, 'the provider should show its login page again');
     assert.equal(await recruiterPage.getByLabel('Adresse électronique').count(), 1);
@@ -515,27 +365,27 @@ test('an agent without an account signs in with ProConnect: access request, appr
     assert.equal(await journal.count(), 1, 'the audit log records the ProConnect link once');
     assert.match(await text(journal), new RegExp(`${escapeRegExp(AGENT_A.email)}.*identité ProConnect [0-9a-f]{64}`));
     await checkPage(adminPage, `${server.baseUrl}/admin`);
-  }),
+  }, RECORDED_CONTEXTS),
 );
 
 // ---------------------------------------------------------------------------
 // 2. E-mail domain mapping, unknown employer, a request already pending.
 
 test('ProConnect maps an agent by e-mail domain, files an unknown employer as such, and never files twice', { timeout: 90_000 }, () =>
-  withContexts(async (open) => {
+  withContexts(browser, async (open) => {
     // The administrator adds agent B's domain to the second employer, keyboard only.
-    const admin = await addStaff('administrator', { label: 'admin-domaines' });
+    const admin = await addStaff(server, 'administrator', { label: 'admin-domaines' });
     const adminPage = await open();
     await signInWithLink(adminPage, admin.link, '/admin', 'Administration');
     const employer = await openEmployerWithKeyboard(adminPage, 1);
     const employerPath = `/admin/employeurs/${employer.id}`;
-    await tabTo(adminPage, 'main input#domaine');
+    await tabTo(adminPage, 'main input#domaine', { max: 120 });
     await assertFocusVisible(adminPage, `${employerPath}: «Ajouter un domaine»`);
     assert.equal(await adminPage.getByLabel(/^Ajouter un domaine/).getAttribute('id'), 'domaine');
     await adminPage.keyboard.type(AGENT_B.domain);
     await tabExpect(adminPage, `main form[action="${employerPath}/domaines"] button[type="submit"]`, `${employerPath}: from «Ajouter un domaine»`);
     await navigateUntil(adminPage, () => adminPage.keyboard.press('Enter'), (url) => url.pathname === employerPath, '«Ajouter le domaine» (Enter)');
-    await auditCurrentPage(adminPage, `${employerPath} after adding a domain`);
+    await auditSitePage(adminPage, `${employerPath} after adding a domain`);
     assert.equal(await text(notice(adminPage)), `Domaine ${AGENT_B.domain} ajouté.`);
     const domains = adminPage.locator('#domaines ~ ul').first();
     assert.match(await text(domains), new RegExp(escapeRegExp(AGENT_B.domain)));
@@ -543,21 +393,21 @@ test('ProConnect maps an agent by e-mail domain, files an unknown employer as su
     // Agent B (an unknown SIRET): the employer of the domain.
     const agentB = await open();
     await signInWithProConnect(agentB, AGENT_B.email, 'agent B');
-    await auditCurrentPage(agentB, 'agent B: the access request page');
+    await auditSitePage(agentB, 'agent B: the access request page');
     assert.equal(await h1(agentB), 'Demande d’accès envoyée');
     assert.ok((await text(agentB.locator('main'))).includes(`Votre demande pour ${employer.name} est transmise`), 'the employer of the domain is named');
 
     // Agent B once more (the provider remembers them): the request is already pending.
     await checkPage(agentB, `${server.baseUrl}/connexion`);
-    await tabTo(agentB, 'main a.fr-connect.fr-connect--pro');
+    await tabTo(agentB, 'main a.fr-connect.fr-connect--pro', { max: 120 });
     await navigateUntil(agentB, () => agentB.keyboard.press('Enter'), (url) => ours(url.href) && url.pathname === CALLBACK_PATH, 'agent B, again (single sign-on)');
-    await auditCurrentPage(agentB, 'agent B: the pending request page');
+    await auditSitePage(agentB, 'agent B: the pending request page');
     assert.equal(await h1(agentB), 'Demande en cours');
 
     // An agent whose employer the platform does not know.
     const unknown = await open();
     await signInWithProConnect(unknown, UNKNOWN.email, 'an unknown employer’s agent');
-    await auditCurrentPage(unknown, 'unknown employer: the access request page');
+    await auditSitePage(unknown, 'unknown employer: the access request page');
     assert.equal(await h1(unknown), 'Demande d’accès envoyée');
     assert.ok((await text(unknown.locator('main'))).includes('votre employeur n’est pas encore connu de la plateforme'));
 
@@ -570,5 +420,5 @@ test('ProConnect maps an agent by e-mail domain, files an unknown employer as su
     assert.match(await text(u.card.locator('.fr-card__desc')), new RegExp(`Employeur non reconnu \\(SIRET ${UNKNOWN.siret}\\)`));
     const pendingB = adminPage.locator('#demandes ~ .fr-card h3', { hasText: AGENT_B.email });
     assert.equal(await pendingB.count(), 1, 'agent B’s second visit filed no second request');
-  }),
+  }, RECORDED_CONTEXTS),
 );

@@ -2,7 +2,8 @@
 // errors or CSP violations; security and cache headers; the skip link.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { assertPageClean, checkPage, launchBrowser, openPage } from './support/browser.mjs';
+import { assertPageClean, checkPage, launchBrowser, withPage } from './support/browser.mjs';
+import { stopAll } from './support/process.mjs';
 import { startServer } from './support/server.mjs';
 
 const TEST_TIMEOUT = 60_000;
@@ -15,23 +16,7 @@ before(async () => {
   browser = await launchBrowser();
 }, { timeout: 180_000 });
 
-after(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    await server?.stop();
-  }
-});
-
-/** Runs `fn({ page })` in a fresh browser context, closed afterwards. */
-async function withPage(fn) {
-  const { context, page } = await openPage(browser);
-  try {
-    return await fn({ page, context });
-  } finally {
-    await context.close();
-  }
-}
+after(() => stopAll(browser, server));
 
 describe('shell pages', () => {
   const pages = [
@@ -44,7 +29,7 @@ describe('shell pages', () => {
   ];
   for (const [path, status] of pages) {
     test(`${path} answers ${status}, is axe-clean, without console errors nor CSP violations`, { timeout: TEST_TIMEOUT }, () =>
-      withPage(({ page }) => checkPage(page, `${server.baseUrl}${path}`, { status })),
+      withPage(browser, ({ page }) => checkPage(page, `${server.baseUrl}${path}`, { status })),
     );
   }
 });
@@ -64,7 +49,7 @@ test('security headers on /', { timeout: TEST_TIMEOUT }, async () => {
 });
 
 test('DSFR stylesheets are served with a long, immutable cache', { timeout: TEST_TIMEOUT }, () =>
-  withPage(async ({ page }) => {
+  withPage(browser, async ({ page }) => {
     await page.goto(`${server.baseUrl}/`);
     const hrefs = await page.$$eval('link[rel~="stylesheet"]', (links) => links.map((link) => link.href));
     const dsfr = hrefs.filter((href) => /dsfr/i.test(href));
@@ -85,7 +70,7 @@ test('DSFR stylesheets are served with a long, immutable cache', { timeout: TEST
 );
 
 test('the first Tab focuses the skip link, which leads to #contenu', { timeout: TEST_TIMEOUT }, () =>
-  withPage(async ({ page }) => {
+  withPage(browser, async ({ page }) => {
     await page.goto(`${server.baseUrl}/`);
     await page.keyboard.press('Tab');
 

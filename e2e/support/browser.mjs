@@ -1,6 +1,7 @@
 // Browser helpers for the e2e tests: Debian's Chromium driven by playwright-core,
-// accessibility checks with axe-core, and guards that fail a test on console
-// errors, page errors, CSP violations or any request leaving the machine.
+// pages in fresh contexts, accessibility checks with axe-core, and guards that
+// fail a test on console errors, page errors, CSP violations or any request
+// leaving the machine.
 import assert from 'node:assert/strict';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium } from 'playwright-core';
@@ -33,6 +34,58 @@ export async function openPage(browser, contextOptions = {}) {
   const page = await context.newPage();
   await guardPage(page);
   return { context, page };
+}
+
+/**
+ * Runs `fn({ page, context })` with a guarded page in a fresh context (openPage), closed afterwards.
+ * @template T
+ * @param {import('playwright-core').Browser} browser
+ * @param {(opened: { page: import('playwright-core').Page, context: import('playwright-core').BrowserContext }) => Promise<T>} fn
+ * @param {{ context?: import('playwright-core').BrowserContextOptions, timeout?: number }} [options]
+ *   `context`: options of the context (e.g. javaScriptEnabled); `timeout`: the page's default
+ *   timeout in ms (Playwright's own when not given)
+ * @returns {Promise<T>}
+ */
+export async function withPage(browser, fn, { context: contextOptions = {}, timeout } = {}) {
+  const { context, page } = await openPage(browser, contextOptions);
+  if (timeout !== undefined) page.setDefaultTimeout(timeout);
+  try {
+    return await fn({ page, context });
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * Runs `fn(open)` where `open()` gives a fresh guarded page, each in a context of its own (its
+ * own cookies); every context is closed afterwards.
+ * @template T
+ * @param {import('playwright-core').Browser} browser
+ * @param {(open: () => Promise<import('playwright-core').Page>) => Promise<T>} fn
+ * @param {{ timeout?: number, setup?: (page: import('playwright-core').Page) => void,
+ *   check?: (page: import('playwright-core').Page) => void }} [options] `timeout`: each page's default
+ *   timeout in ms; `setup(page)`: runs on each page as it is opened (e.g. listeners); `check(page)`: runs
+ *   on every page once `fn` has succeeded, before the contexts are closed
+ * @returns {Promise<T>}
+ */
+export async function withContexts(browser, fn, { timeout, setup = null, check = null } = {}) {
+  const contexts = [];
+  const pages = [];
+  const open = async () => {
+    const { context, page } = await openPage(browser);
+    if (timeout !== undefined) page.setDefaultTimeout(timeout);
+    setup?.(page);
+    contexts.push(context);
+    pages.push(page);
+    return page;
+  };
+  try {
+    const result = await fn(open);
+    if (check) for (const page of pages) await check(page);
+    return result;
+  } finally {
+    for (const context of contexts) await context.close();
+  }
 }
 
 const guards = new WeakMap();
@@ -95,6 +148,16 @@ function formatAxeViolations(violations) {
       return `  - ${violation.id} [${violation.impact}] ${violation.help}\n    ${violation.helpUrl}\n${targets}`;
     })
     .join('\n');
+}
+
+/** Runs axe (WCAG 2.1 A and AA) on the page as it is: its results, and its violations as a list of problems. */
+async function axeProblems(page) {
+  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+  const problems = [];
+  if (results.violations.length) {
+    problems.push(`accessibility violations (axe, ${AXE_TAGS.join(', ')}):\n${formatAxeViolations(results.violations)}`);
+  }
+  return { results, problems };
 }
 
 /** The CSP violations seen by the page's securitypolicyviolation listener. */
@@ -162,12 +225,7 @@ export async function checkPage(page, url, options = {}) {
   assert.ok(response, `no response for ${url}`);
   assert.equal(response.status(), status, `HTTP status of ${url}`);
 
-  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
-
-  const problems = [];
-  if (results.violations.length) {
-    problems.push(`accessibility violations (axe, ${AXE_TAGS.join(', ')}):\n${formatAxeViolations(results.violations)}`);
-  }
+  const { results, problems } = await axeProblems(page);
   // With an error status, Chromium logs "Failed to load resource" for the page itself.
   const ignoreConsole = (error) =>
     status >= 400 && error.url === response.url() && error.text.startsWith('Failed to load resource');
@@ -175,4 +233,17 @@ export async function checkPage(page, url, options = {}) {
 
   if (problems.length) assert.fail(`${url}:\n${problems.join('\n')}`);
   return { response, axe: results };
+}
+
+/**
+ * Runs axe (WCAG 2.1 A and AA) and the console/page-error/CSP/network guards on the page as it
+ * is now, without loading it (e.g. after a POST, a redirect, an htmx swap); fails on any
+ * problem. The guards' records cover every document the page loaded so far.
+ * @param {import('playwright-core').Page} page
+ * @param {string} what names the state in the message
+ */
+export async function auditCurrentPage(page, what) {
+  const { problems } = await axeProblems(page);
+  problems.push(...(await pageProblems(page)));
+  if (problems.length) assert.fail(`${what} (${page.url()}):\n${problems.join('\n')}`);
 }

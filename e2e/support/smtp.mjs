@@ -4,12 +4,12 @@
 // encoded words, MIME multipart bodies, quoted-printable or base64 parts) and
 // waits for the one a test expects.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { describeExit, startProcess } from './process.mjs';
 
 const SCRIPT = fileURLToPath(new URL('../../scripts/smtp_catcher.py', import.meta.url));
 const STARTUP_TIMEOUT_MS = 15_000;
@@ -128,51 +128,21 @@ export function addresses(header) {
 export async function startSmtp() {
   const python = process.env.METIERS_SMTP_PYTHON || 'python3';
   const dir = await mkdtemp(path.join(os.tmpdir(), 'metiers-smtp-'));
-  const child = spawn(python, [SCRIPT, '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-
-  let output = '';
-  let exitInfo = null;
-  const exited = new Promise((resolve) => {
-    child.once('exit', (code, signal) => {
-      exitInfo = { code, signal };
-      resolve(exitInfo);
+  let proc;
+  try {
+    proc = await startProcess({
+      name: `the SMTP catcher (${python} ${SCRIPT})`,
+      command: python,
+      args: [SCRIPT, '--dir', dir],
+      ready: /^READY (\d+)$/m,
+      readyTimeout: STARTUP_TIMEOUT_MS,
+      shutdownTimeout: SHUTDOWN_TIMEOUT_MS,
     });
-  });
-  const killOnExit = () => {
-    if (!exitInfo) child.kill('SIGKILL');
-  };
-  process.once('exit', killOnExit);
-
-  const port = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${SCRIPT} did not print READY within ${STARTUP_TIMEOUT_MS / 1000} s; its output:\n${output}`));
-    }, STARTUP_TIMEOUT_MS);
-    const onData = (chunk) => {
-      output += chunk.toString();
-      const ready = output.match(/^READY (\d+)$/m);
-      if (ready) {
-        clearTimeout(timer);
-        resolve(Number(ready[1]));
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (chunk) => {
-      output += chunk.toString();
-    });
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(new Error(`could not start ${python} ${SCRIPT}: ${error.message}`));
-    });
-    exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`${SCRIPT} exited before READY (${signal || `code ${code}`}); its output:\n${output}`));
-    });
-  }).catch(async (error) => {
-    process.removeListener('exit', killOnExit);
+  } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
-  });
+  }
+  const port = Number(proc.ready[1]);
 
   const parsed = new Map(); // file name → parsed message (files are renamed into place complete)
 
@@ -203,7 +173,7 @@ export async function startSmtp() {
     for (;;) {
       const found = await messagesTo(to, (m) => subjectMatches(m) && match(m));
       if (found.length) return found[found.length - 1];
-      if (exitInfo) assert.fail(`the SMTP catcher exited (${exitInfo.signal || `code ${exitInfo.code}`}); its output:\n${output}`);
+      if (proc.exitInfo) assert.fail(`the SMTP catcher exited (${describeExit(proc.exitInfo)}); its output:\n${proc.logs()}`);
       if (Date.now() > deadline) {
         const seen = (await messages()).map((m) => `  - ${m.file} to ${m.to}: «${m.subject}»`).join('\n') || '  (none)';
         assert.fail(
@@ -218,21 +188,12 @@ export async function startSmtp() {
   async function stop() {
     if (stopped) return;
     stopped = true;
-    process.removeListener('exit', killOnExit);
     try {
-      if (!exitInfo) {
-        child.kill('SIGTERM');
-        const result = await Promise.race([exited, sleep(SHUTDOWN_TIMEOUT_MS, null)]);
-        if (!result) {
-          child.kill('SIGKILL');
-          await exited;
-          assert.fail(`the SMTP catcher did not exit within ${SHUTDOWN_TIMEOUT_MS / 1000} s of SIGTERM`);
-        }
-      }
+      await proc.stop();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   }
 
-  return { port, url: `smtp://127.0.0.1:${port}`, dir, messages, messagesTo, waitForMessage, stop, logs: () => output };
+  return { port, url: `smtp://127.0.0.1:${port}`, dir, messages, messagesTo, waitForMessage, stop, logs: proc.logs };
 }

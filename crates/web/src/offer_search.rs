@@ -149,7 +149,7 @@ impl SearchService {
             loop {
                 tick.tick().await;
                 n += 1;
-                if n % every == 0
+                if n.is_multiple_of(every)
                     && let Err(e) = taxonomy.reload(&db).await
                 {
                     tracing::error!(error = %e, "taxonomy reload failed");
