@@ -31,7 +31,7 @@ const HTTP_TIMEOUT: Duration = Duration::from_secs(10);
 /// How the platform is registered with ProConnect.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// The issuer, e.g. `https://auth.agentconnect.gouv.fr/api/v2`.
+    /// The issuer, e.g. `https://auth.proconnect.gouv.fr/api/v2`.
     pub issuer: String,
     pub client_id: String,
     pub client_secret: String,
