@@ -65,6 +65,7 @@ export async function startServer({ env = {}, port: wantedPort } = {}) {
     env: childEnv,
     shutdownTimeout: SHUTDOWN_TIMEOUT_MS,
     cleanExit: true,
+    cleanup: () => rm(dataDir, { recursive: true, force: true }),
   });
 
   // Wait for /healthz.
@@ -92,20 +93,8 @@ export async function startServer({ env = {}, port: wantedPort } = {}) {
     }
   } catch (error) {
     await proc.kill();
-    await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
 
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    try {
-      await proc.stop();
-    } finally {
-      await rm(dataDir, { recursive: true, force: true });
-    }
-  };
-
-  return { baseUrl, dataDir, stop, logs: proc.logs };
+  return { baseUrl, dataDir, stop: proc.stop, logs: proc.logs };
 }

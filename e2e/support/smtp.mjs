@@ -128,20 +128,15 @@ export function addresses(header) {
 export async function startSmtp() {
   const python = process.env.METIERS_SMTP_PYTHON || 'python3';
   const dir = await mkdtemp(path.join(os.tmpdir(), 'metiers-smtp-'));
-  let proc;
-  try {
-    proc = await startProcess({
-      name: `the SMTP catcher (${python} ${SCRIPT})`,
-      command: python,
-      args: [SCRIPT, '--dir', dir],
-      ready: /^READY (\d+)$/m,
-      readyTimeout: STARTUP_TIMEOUT_MS,
-      shutdownTimeout: SHUTDOWN_TIMEOUT_MS,
-    });
-  } catch (error) {
-    await rm(dir, { recursive: true, force: true });
-    throw error;
-  }
+  const proc = await startProcess({
+    name: `the SMTP catcher (${python} ${SCRIPT})`,
+    command: python,
+    args: [SCRIPT, '--dir', dir],
+    ready: /^READY (\d+)$/m,
+    readyTimeout: STARTUP_TIMEOUT_MS,
+    shutdownTimeout: SHUTDOWN_TIMEOUT_MS,
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  });
   const port = Number(proc.ready[1]);
 
   const parsed = new Map(); // file name → parsed message (files are renamed into place complete)
@@ -184,16 +179,5 @@ export async function startSmtp() {
     }
   }
 
-  let stopped = false;
-  async function stop() {
-    if (stopped) return;
-    stopped = true;
-    try {
-      await proc.stop();
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  }
-
-  return { port, url: `smtp://127.0.0.1:${port}`, dir, messages, messagesTo, waitForMessage, stop, logs: proc.logs };
+  return { port, url: `smtp://127.0.0.1:${port}`, dir, messages, messagesTo, waitForMessage, stop: proc.stop, logs: proc.logs };
 }
