@@ -180,6 +180,15 @@ db_test!(access_requests_are_decided_with_an_email_either_way, |db| {
     }
     let pending = db::backoffice::pending_access_requests(db.conn()).await.expect("pending");
     assert_eq!(pending.len(), 2);
+    // Every administrator is told a request waits, with a link to decide.
+    let told: Vec<_> = db::outbox::all(db.conn())
+        .await
+        .expect("outbox")
+        .into_iter()
+        .filter(|m| m.recipient == "admin@exemple.fr" && m.subject == "Nouvelle demande d’accès recruteur")
+        .collect();
+    assert_eq!(told.len(), 2);
+    assert!(told.iter().any(|m| m.text_body.contains("Ana Lopez (ana@exemple.gouv.fr)") && m.text_body.contains("/admin#demandes")));
     let page = send(&app, &admin, "GET", "/admin", "").await;
     assert!(page.body.contains("Ana Lopez") && page.body.contains("Bruno Petit"));
 

@@ -68,6 +68,16 @@ pub async fn list(conn: &impl ConnectionTrait) -> Result<Vec<user::Model>> {
     Ok(user::Entity::find().order_by_asc(user::Column::Email).all(conn).await?)
 }
 
+/// The active administrators (told of access requests).
+pub async fn administrators(conn: &impl ConnectionTrait) -> Result<Vec<user::Model>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Role.eq(Role::Administrator.code()))
+        .filter(user::Column::Active.eq(true))
+        .order_by_asc(user::Column::Email)
+        .all(conn)
+        .await?)
+}
+
 pub async fn by_proconnect_sub(conn: &impl ConnectionTrait, sub: &str) -> Result<Option<user::Model>> {
     Ok(user::Entity::find().filter(user::Column::ProconnectSub.eq(sub)).one(conn).await?)
 }

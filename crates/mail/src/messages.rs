@@ -201,6 +201,21 @@ pub fn access_request_received(to: &str) -> MailMessage {
     render(to, &c)
 }
 
+/// To each administrator: a recruiter access request waits for a decision.
+pub fn access_request_to_decide(to: &str, name: &str, email: &str, institution: &str, admin_url: &str) -> MailMessage {
+    let mut c = content(
+        "Nouvelle demande d’accès recruteur",
+        vec![
+            "Bonjour,".into(),
+            format!("{name} ({email}) demande un accès recruteur pour {institution}."),
+            "Approuvez-la en choisissant l’employeur de rattachement, ou refusez-la : la personne est prévenue dans les deux cas.".into(),
+        ],
+    );
+    c.action = Some(("Traiter la demande", admin_url.to_string()));
+    c.footer.insert(0, "Vous recevez cet e-mail parce que vous administrez la plateforme.".into());
+    render(to, &c)
+}
+
 pub fn access_approved(to: &str, institution: &str, signin_url: &str) -> MailMessage {
     let mut c = content(
         "Votre accès recruteur est ouvert",

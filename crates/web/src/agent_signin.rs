@@ -13,7 +13,6 @@
 use crate::AppState;
 use crate::auth::{self, SESSION_USER};
 use crate::candidate::accounts::MessagePage;
-use crate::candidate::queue;
 use crate::error::{AppError, AppResult};
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
@@ -226,8 +225,7 @@ async fn request_access(
         service: None,
         position: "Agent connecté avec ProConnect".into(),
     };
-    db::backoffice::create_access_request(txn, &new, state.now()).await?;
-    queue(txn, state, mail::messages::access_request_received(email.as_str())).await?;
+    crate::backoffice::access::file_request(txn, state, &new).await?;
     let line = match &institution {
         Some(i) => format!(
             "Vous n’avez pas encore d’accès recruteur. Votre demande pour {} est transmise à l’équipe de la plateforme, qui vous répondra à {email}.",

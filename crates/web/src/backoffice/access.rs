@@ -84,11 +84,9 @@ pub async fn submit(State(state): State<AppState>, MaybeUser(_): MaybeUser, body
             RequestPage { page: request_page(true), employers: employers(&state, &form).await?, form }.into_response()
         );
     };
-    let now = state.now();
     let txn = state.db.begin().await?;
     let new = NewAccessRequest { name, email: email.to_string(), institution_id, institution_name, service, position };
-    db::backoffice::create_access_request(&txn, &new, now).await?;
-    queue(&txn, &state, mail::messages::access_request_received(email.as_str())).await?;
+    file_request(&txn, &state, &new).await?;
     txn.commit().await.map_err(db::DbError::from)?;
     Ok(MessagePage::new(
         "Demande envoyée",
@@ -97,6 +95,24 @@ pub async fn submit(State(state): State<AppState>, MaybeUser(_): MaybeUser, body
         true,
     )
     .into_response())
+}
+
+/// Files an access request in the caller's transaction: the requester is told it is
+/// recorded, every administrator that one waits.
+pub(crate) async fn file_request(
+    txn: &db::DatabaseTransaction,
+    state: &AppState,
+    new: &NewAccessRequest,
+) -> AppResult<()> {
+    db::backoffice::create_access_request(txn, new, state.now()).await?;
+    queue(txn, state, mail::messages::access_request_received(&new.email)).await?;
+    let url = state.url("/admin#demandes");
+    for admin in db::users::administrators(txn).await? {
+        let msg =
+            mail::messages::access_request_to_decide(&admin.email, &new.name, &new.email, &new.institution_name, &url);
+        queue(txn, state, msg).await?;
+    }
+    Ok(())
 }
 
 fn back(message: &str) -> Response {
