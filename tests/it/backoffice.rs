@@ -22,6 +22,22 @@ async fn send(app: &TestApp, cookie: &str, method: &str, uri: &str, body: &str) 
     app.request(req).await
 }
 
+/// Signs an existing account in with a one-time link.
+async fn staff_session(app: &TestApp, db: &TestDb, user_id: i64) -> String {
+    let token = format!("jeton-session-{user_id}");
+    db::accounts::insert_token(
+        db.conn(),
+        user_id,
+        db::accounts::TokenPurpose::SignIn,
+        &token,
+        chrono::Duration::hours(1),
+        today(),
+    )
+    .await
+    .expect("token");
+    cookie_of(&app.get(&format!("/connexion/lien/{token}")).await)
+}
+
 /// Creates a staff account and signs it in with a one-time link, as `metiers user add` does.
 async fn staff(app: &TestApp, db: &TestDb, email: &str, role: Role, institution: Option<i64>) -> String {
     let email = Email::parse(email).expect("email");
@@ -915,6 +931,9 @@ db_test!(recruiters_belong_to_an_employer_and_its_services, |db| {
     let services = db::institutions::services(db.conn(), inst.id).await.expect("services");
     let talents = services.iter().find(|s| s.name == "Bureau des talents").expect("service created");
     assert_eq!(db::backoffice::user_service_ids(db.conn(), ana.id).await.expect("db"), [talents.id]);
+    let ana_session = staff_session(&app, &db, ana.id).await;
+    let home = send(&app, &ana_session, "GET", "/recruteur", "").await;
+    assert!(home.body.contains(&format!("Employeur : {} — service : Bureau des talents", inst.name)), "{}", home.body);
 
     // The account page shows it; another service of the same employer can be added, one of
     // another employer cannot.
@@ -964,7 +983,9 @@ db_test!(recruiters_belong_to_an_employer_and_its_services, |db| {
 
 db_test!(administrators_edit_professions_and_domains, |db| {
     db::seed::seed_demo(&db, today()).await.expect("seed");
-    let app = TestApp::new(&db, today()).await;
+    // An hour after the catalogue was written: the renamed offers change after the index's
+    // cursor, whatever the wall clock says.
+    let app = TestApp::new(&db, today() + chrono::Duration::hours(1)).await;
     let admin = staff(&app, &db, "admin@exemple.fr", Role::Administrator, None).await;
     let offers = db::listing::latest_open(db.conn(), today(), 100, None, None, None).await.expect("offers");
     let offer = offers.iter().find(|v| v.offer.profession_id.is_some()).expect("an offer with a profession").clone();

@@ -37,6 +37,8 @@ pub struct HomePage {
     rows: Vec<OfferRow>,
     admin: bool,
     notice: Option<String>,
+    /// The recruiter's employer and services, as the administrators set them.
+    attachment: Option<(String, Vec<String>)>,
 }
 
 /// `GET /recruteur` (recruiter, administrator).
@@ -47,11 +49,26 @@ pub async fn home(State(state): State<AppState>, staff: StaffUser, RawQuery(q): 
         .map(|(offer, applications)| OfferRow { offer, applications })
         .collect();
     let notice = super::notice(q.as_deref());
+    let attachment = match staff.institution_id {
+        Some(id) => {
+            let institution = db::institutions::by_id(state.db.conn(), id).await?;
+            let mine = db::backoffice::user_service_ids(state.db.conn(), staff.user.id).await?;
+            let services = db::institutions::services(state.db.conn(), id)
+                .await?
+                .into_iter()
+                .filter(|s| mine.contains(&s.id))
+                .map(|s| s.name)
+                .collect();
+            Some((institution.name, services))
+        }
+        None => None,
+    };
     Ok(HomePage {
         page: Page::new("Espace recruteur").crumbs(&[("Espace recruteur", None)]),
         rows,
         admin: staff.institution_id.is_none(),
         notice,
+        attachment,
     })
 }
 
