@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { addStaff, newCandidate, signInWithLink } from './support/accounts.mjs';
 import { assertPageClean, auditCurrentPage, checkPage, launchBrowser, withContexts } from './support/browser.mjs';
-import { arrowSelect, assertFocusOn, assertFocusVisible, describeFocus, tabExpect, tabTo } from './support/keyboard.mjs';
+import { arrowSelect, assertFocusOn, assertFocusVisible, describeFocus, tabAndType, tabExpect, tabTo } from './support/keyboard.mjs';
 import { applyTo, findInternalOffer, offerIdOnHome } from './support/offers.mjs';
 import { h1, navigation, notice, text } from './support/page.mjs';
 import { stopAll } from './support/process.mjs';
@@ -138,14 +138,6 @@ async function typeDate(page, selector, iso) {
   const [year, month, day] = iso.split('-');
   await page.keyboard.type(dayFirst ? `${day}${month}${year}` : `${month}${day}${year}`);
   assert.equal(await input.inputValue(), iso, `${selector} should hold the date typed`);
-}
-
-/** Focuses `selector` with Tab (Shift+Tab when `reverse`), types `value` over its content. */
-async function tabAndType(page, selector, value, options = {}) {
-  await tabTo(page, selector, options);
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.type(value);
-  assert.equal(await page.locator(selector).inputValue(), value, `${selector} should hold what was typed`);
 }
 
 /** From any back-office page, back to /recruteur through a link to it, with Shift+Tab and Enter. */

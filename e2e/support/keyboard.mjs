@@ -1,6 +1,6 @@
 // Keyboard-only navigation for the browser tests: where the focus is, Tab (or
-// another key) until it reaches an element, one key press that must land on an
-// element, a <select> driven with the arrow keys, and the visible focus ring.
+// another key) until it reaches an element (and typing into it), one key press that
+// must land on an element, a <select> driven with the arrow keys, and the visible focus ring.
 import assert from 'node:assert/strict';
 
 /**
@@ -75,6 +75,21 @@ export async function tabTo(page, selector, { max = 80, reverse = false, filter 
     if (await matches()) return { ...(await describeFocus(page)), presses: i };
   }
   assert.fail(`${max} × ${key} never focused ${selector} on ${page.url()}; focus is on ${JSON.stringify(await describeFocus(page))}`);
+}
+
+/**
+ * Focuses `selector` with Tab (Shift+Tab when `reverse`) and types `value` over its content
+ * (select all, then type); asserts the field then holds `value`.
+ * @param {import('playwright-core').Page} page
+ * @param {string} selector
+ * @param {string} value
+ * @param {{ max?: number, reverse?: boolean }} [options] as for tabTo
+ */
+export async function tabAndType(page, selector, value, options = {}) {
+  await tabTo(page, selector, options);
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.type(value);
+  assert.equal(await page.locator(selector).inputValue(), value, `${selector} should hold what was typed`);
 }
 
 /**

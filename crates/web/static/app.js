@@ -14,10 +14,13 @@ document.addEventListener('htmx:afterSettle', function () {
 
 // A form that comes back with errors: focus goes to the summary of errors at the top, whose
 // links lead to each field, instead of the start of the page.
+// Otherwise, what the page was reloaded to show (a status message beside the section that
+// changed, a preview further down) takes the focus, so it is seen and read out.
 document.addEventListener('DOMContentLoaded', function () {
   var summary = document.getElementById('erreurs');
-  if (summary) {
-    summary.focus();
+  var shown = summary || document.querySelector('[data-focus]');
+  if (shown) {
+    shown.focus();
   }
 });
 

@@ -116,7 +116,11 @@ pub async fn add_service(
     let inst = db::institutions::by_id(state.db.conn(), id).await?;
     let mut form = Form::parse(&body);
     // From the employer's own page, back to it; from the list, back to the list.
-    let back = if form.get("retour") == "fiche" { here(inst.id) } else { "/admin/employeurs".to_string() };
+    let back = if form.get("retour") == "fiche" {
+        format!("{}?section=services", here(inst.id))
+    } else {
+        "/admin/employeurs".to_string()
+    };
     let name = form.required("nom", "le nom du service", 200);
     if !form.is_valid() {
         return Ok(super::with_message(&back, "Renseignez le nom du service."));
@@ -134,6 +138,10 @@ pub struct InstitutionPage {
     domains: Vec<String>,
     form: Form,
     notice: Option<String>,
+    /// The section the notice belongs to (`domaines`, `services`), shown there.
+    section: String,
+    /// The domain form: what was typed and its error.
+    domain_form: Form,
 }
 
 fn one_page(name: &str, error: bool) -> Page {
@@ -162,7 +170,16 @@ async fn institution_page(
         f.set("siret", inst.siret.clone().unwrap_or_default());
         f
     });
-    Ok(InstitutionPage { page: one_page(&inst.name, error), institution: inst, services, domains, form, notice })
+    Ok(InstitutionPage {
+        page: one_page(&inst.name, error),
+        institution: inst,
+        services,
+        domains,
+        form,
+        notice,
+        section: String::new(),
+        domain_form: Form::default(),
+    })
 }
 
 fn here(id: i64) -> String {
@@ -179,7 +196,12 @@ pub async fn show(
 ) -> AppResult<InstitutionPage> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let inst = db::institutions::by_id(state.db.conn(), id).await?;
-    institution_page(&state, inst, None, super::notice(q.as_deref())).await
+    let mut page = institution_page(&state, inst, None, super::notice(q.as_deref())).await?;
+    page.section = form_urlencoded::parse(q.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "section")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    Ok(page)
 }
 
 /// `POST /admin/employeurs/{id}` (administrator): renames the employer (`nom`, `sigle`,
@@ -247,8 +269,10 @@ pub async fn domains(
 ) -> AppResult<Response> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let inst = db::institutions::by_id(state.db.conn(), id).await?;
-    let form = Form::parse(&body);
-    let back = format!("{}#domaines", here(id));
+    let mut form = Form::parse(&body);
+    // No fragment: the focused message brings the section into view (a fragment would take the
+    // focus away again when the browser scrolls to it).
+    let back = format!("{}?section=domaines", here(id));
     let now = state.now();
     let txn = state.db.begin().await?;
     let (action, domain, message) = if let Some(removed) = form.opt("supprimer") {
@@ -257,17 +281,26 @@ pub async fn domains(
         }
         ("employeur.domaine_retire", removed.clone(), format!("Domaine {removed} retiré."))
     } else {
-        let Some(domain) = domain::email::parse_domain(form.get("domaine")) else {
-            return Ok(super::with_message(
-                &back,
-                "Saisissez un nom de domaine, par exemple numerique.gouv.fr (sans @ ni espace).",
-            ));
+        // A refused domain comes back in its field, with the reason beside it.
+        let refused = match domain::email::parse_domain(form.get("domaine")) {
+            None => Err("Saisissez un nom de domaine, par exemple numerique.gouv.fr (sans @ ni espace).".to_string()),
+            Some(domain) => match db::institutions::add_email_domain(&txn, id, &domain).await {
+                Ok(()) => Ok(domain),
+                Err(db::DbError::Conflict(msg)) => Err(format!("Impossible : {msg}.")),
+                Err(e) => return Err(e.into()),
+            },
         };
-        match db::institutions::add_email_domain(&txn, id, &domain).await {
-            Ok(()) => {}
-            Err(db::DbError::Conflict(msg)) => return Ok(super::with_message(&back, &format!("Impossible : {msg}."))),
-            Err(e) => return Err(e.into()),
-        }
+        let domain = match refused {
+            Ok(d) => d,
+            Err(message) => {
+                drop(txn);
+                form.add_error("domaine", message);
+                let mut page = institution_page(&state, inst, None, None).await?;
+                page.page = one_page(&page.institution.name, true);
+                page.domain_form = form;
+                return Ok(page.into_response());
+            }
+        };
         ("employeur.domaine_ajoute", domain.clone(), format!("Domaine {domain} ajouté."))
     };
     let audit = db::backoffice::Audit {

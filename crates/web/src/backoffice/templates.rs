@@ -30,6 +30,8 @@ pub struct TemplatesPage {
     form: Form,
     variables: Vec<(&'static str, &'static str)>,
     notice: Option<String>,
+    /// The stage whose section shows the notice (the one just saved or reset).
+    section: String,
 }
 
 fn subject_field(stage: Stage) -> String {
@@ -82,6 +84,7 @@ async fn page(
         form,
         variables: VARIABLES.to_vec(),
         notice,
+        section: String::new(),
     })
 }
 
@@ -91,7 +94,12 @@ pub async fn list(
     AdminUser(_): AdminUser,
     RawQuery(q): RawQuery,
 ) -> AppResult<TemplatesPage> {
-    page(&state, None, None, super::notice(q.as_deref())).await
+    let mut p = page(&state, None, None, super::notice(q.as_deref())).await?;
+    p.section = form_urlencoded::parse(q.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "section")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    Ok(p)
 }
 
 /// `POST /admin/modeles-courriels/{etape}` (administrator): `action=apercu` shows the e-mail
@@ -110,7 +118,8 @@ pub async fn save(
     let mut form = Form::parse(&body);
     let t =
         StageTemplate { subject: form.get(&subject_field(stage)).into(), body: form.get(&body_field(stage)).into() };
-    let back = format!("/admin/modeles-courriels#modele-{}", stage.code());
+    // The focused message brings the stage's section into view (see app.js).
+    let back = format!("/admin/modeles-courriels?section={}", stage.code());
     let now = state.now();
     let action = form.get("action").to_string();
     match action.as_str() {
