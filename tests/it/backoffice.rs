@@ -8,18 +8,11 @@ use domain::email::Email;
 use domain::role::Role;
 
 fn cookie_of(res: &crate::support::Response) -> String {
-    res.header("set-cookie").split(';').next().unwrap_or_default().to_string()
+    res.cookie().unwrap_or_default()
 }
 
 async fn send(app: &TestApp, cookie: &str, method: &str, uri: &str, body: &str) -> crate::support::Response {
-    let req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(body.to_string()))
-        .expect("req");
-    app.request(req).await
+    app.send(cookie, method, uri, body).await
 }
 
 /// Signs an existing account in with a one-time link.

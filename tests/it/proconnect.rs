@@ -5,8 +5,7 @@
 //! the code back to the real router.
 
 use crate::support::{TestApp, TestDb, db_test, today};
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use domain::email::Email;
 use domain::role::Role;
 use std::io::{BufRead, BufReader};
@@ -78,18 +77,11 @@ async fn app_with(db: &TestDb, issuer: &str) -> TestApp {
 }
 
 async fn send(app: &TestApp, cookie: &str, method: &str, uri: &str, body: &str) -> crate::support::Response {
-    let req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(body.to_string()))
-        .expect("req");
-    app.request(req).await
+    app.send(cookie, method, uri, body).await
 }
 
 fn cookie_of(res: &crate::support::Response) -> Option<String> {
-    res.headers.get("set-cookie").and_then(|v| v.to_str().ok()).and_then(|v| v.split(';').next()).map(str::to_string)
+    res.cookie()
 }
 
 /// The browser's side at the provider: its own cookies, no automatic redirects.

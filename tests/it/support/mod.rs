@@ -190,6 +190,19 @@ impl TestApp {
         self.state.search.sync(&self.state.db, &self.state.taxonomy.current()).await.expect("index sync")
     }
 
+    /// A form request (`application/x-www-form-urlencoded`) with the given cookie, as a
+    /// browser signed in with that session sends it.
+    pub async fn send(&self, cookie: &str, method: &str, uri: &str, body: &str) -> Response {
+        let req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(axum::http::header::COOKIE, cookie)
+            .header(axum::http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body.to_string()))
+            .expect("request");
+        self.request(req).await
+    }
+
     pub async fn get(&self, uri: &str) -> Response {
         self.request(Request::get(uri).body(Body::empty()).expect("request")).await
     }
@@ -210,6 +223,15 @@ impl TestApp {
 }
 
 impl Response {
+    /// The `name=value` part of the cookie the response sets, if it sets one.
+    pub fn cookie(&self) -> Option<String> {
+        self.headers
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(str::to_string)
+    }
+
     pub fn header(&self, name: &str) -> &str {
         self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
     }

@@ -81,6 +81,18 @@ async fn refreshed(state: &AppState, message: &str) -> AppResult<Response> {
     Ok(super::with_message(HERE, message))
 }
 
+/// Records the change in the audit log, commits it, and makes it visible.
+async fn finish(
+    state: &AppState,
+    txn: db::DatabaseTransaction,
+    audit: Audit<'_>,
+    message: &str,
+) -> AppResult<Response> {
+    db::backoffice::audit(&txn, audit, state.now()).await?;
+    txn.commit().await.map_err(db::DbError::from)?;
+    refreshed(state, message).await
+}
+
 fn conflict_or(e: db::DbError) -> AppResult<Response> {
     match e {
         db::DbError::Conflict(msg) | db::DbError::Invalid(msg) => {
@@ -101,7 +113,6 @@ pub async fn add_domain(
         Ok(l) => l,
         Err(msg) => return Ok(super::with_message(HERE, msg)),
     };
-    let now = state.now();
     let txn = state.db.begin().await?;
     let added = match db::reference::add_domain(&txn, &label).await {
         Ok(d) => d,
@@ -114,9 +125,7 @@ pub async fn add_domain(
         before: None,
         after: Some(label.clone()),
     };
-    db::backoffice::audit(&txn, audit, now).await?;
-    txn.commit().await.map_err(db::DbError::from)?;
-    refreshed(&state, &format!("Domaine « {label} » ajouté.")).await
+    finish(&state, txn, audit, &format!("Domaine « {label} » ajouté.")).await
 }
 
 /// `POST /admin/metiers/domaines/{id}` (administrator): renames a domain (`libelle`).
@@ -132,7 +141,6 @@ pub async fn rename_domain(
         Ok(l) => l,
         Err(msg) => return Ok(super::with_message(HERE, msg)),
     };
-    let now = state.now();
     let txn = state.db.begin().await?;
     let before = state.taxonomy.current().domain(id).map(|d| d.2.clone());
     db::reference::rename_domain(&txn, id, &label).await?;
@@ -143,9 +151,7 @@ pub async fn rename_domain(
         before,
         after: Some(label.clone()),
     };
-    db::backoffice::audit(&txn, audit, now).await?;
-    txn.commit().await.map_err(db::DbError::from)?;
-    refreshed(&state, &format!("Domaine renommé : « {label} ».")).await
+    finish(&state, txn, audit, &format!("Domaine renommé : « {label} ».")).await
 }
 
 /// `POST /admin/metiers/metiers` (administrator): adds a profession (`libelle`, `domaine`).
@@ -159,7 +165,6 @@ pub async fn add_profession(
         (Ok(l), Ok(d)) => (l, d),
         (Err(msg), _) | (_, Err(msg)) => return Ok(super::with_message(HERE, msg)),
     };
-    let now = state.now();
     let txn = state.db.begin().await?;
     let added = match db::reference::add_profession(&txn, &label, domain).await {
         Ok(p) => p,
@@ -172,9 +177,7 @@ pub async fn add_profession(
         before: None,
         after: Some(label.clone()),
     };
-    db::backoffice::audit(&txn, audit, now).await?;
-    txn.commit().await.map_err(db::DbError::from)?;
-    refreshed(&state, &format!("Métier « {label} » ajouté.")).await
+    finish(&state, txn, audit, &format!("Métier « {label} » ajouté.")).await
 }
 
 /// `POST /admin/metiers/metiers/{id}` (administrator): renames a profession and sets its
@@ -207,7 +210,5 @@ pub async fn update_profession(
         before,
         after: Some(format!("{label} (domaine {})", domain.map(|d| d.to_string()).unwrap_or_else(|| "aucun".into()))),
     };
-    db::backoffice::audit(&txn, audit, now).await?;
-    txn.commit().await.map_err(db::DbError::from)?;
-    refreshed(&state, &format!("Métier enregistré : « {label} ».")).await
+    finish(&state, txn, audit, &format!("Métier enregistré : « {label} ».")).await
 }
