@@ -85,6 +85,10 @@ code_enum!(
 );
 
 impl Stage {
+    /// The stages a recruiter moves an application to (the pipeline's choices, and the stages
+    /// with an e-mail template).
+    pub const RECRUITER_TARGETS: [Stage; 4] = [Stage::Review, Stage::Interview, Stage::Accepted, Stage::Refused];
+
     /// Whether the application is still in progress (neither decided nor withdrawn).
     pub fn is_open(self) -> bool {
         matches!(self, Stage::Received | Stage::Review | Stage::Interview)

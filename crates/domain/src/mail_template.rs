@@ -17,7 +17,7 @@ pub const SUBJECT_MAX: usize = 200;
 pub const BODY_MAX: usize = 5000;
 
 /// The stages a recruiter moves an application to, hence those with a template.
-pub const STAGES: [Stage; 4] = [Stage::Review, Stage::Interview, Stage::Accepted, Stage::Refused];
+pub const STAGES: [Stage; 4] = Stage::RECRUITER_TARGETS;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StageTemplate {

@@ -14,6 +14,7 @@ use crate::AppState;
 use crate::auth::{self, SESSION_USER};
 use crate::candidate::accounts::MessagePage;
 use crate::error::{AppError, AppResult};
+use crate::forms::query_param;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -33,10 +34,6 @@ pub const SESSION_ID_TOKEN: &str = "proconnect_id_token";
 struct Pending {
     sign_in: PendingSignIn,
     next: Option<String>,
-}
-
-fn param(raw: Option<&str>, name: &str) -> Option<String> {
-    form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
 }
 
 fn session_error(e: impl std::fmt::Display) -> AppError {
@@ -66,7 +63,7 @@ pub async fn start(State(state): State<AppState>, session: Session, RawQuery(raw
             return Ok(unavailable());
         }
     };
-    let next = param(raw.as_deref(), "suivant").map(|n| auth::safe_next(Some(&n)));
+    let next = query_param(raw.as_deref(), "suivant").map(|n| auth::safe_next(Some(&n)));
     session.insert(SESSION_PENDING, Pending { sign_in, next }).await.map_err(session_error)?;
     Ok(Redirect::to(&url).into_response())
 }
@@ -85,7 +82,7 @@ pub async fn callback(State(state): State<AppState>, session: Session, RawQuery(
             restart,
         ));
     };
-    if param(raw.as_deref(), "error").is_some() {
+    if query_param(raw.as_deref(), "error").is_some() {
         return Ok(message(
             StatusCode::OK,
             "Connexion annulée",
@@ -93,7 +90,9 @@ pub async fn callback(State(state): State<AppState>, session: Session, RawQuery(
             restart,
         ));
     }
-    let (Some(code), Some(returned_state)) = (param(raw.as_deref(), "code"), param(raw.as_deref(), "state")) else {
+    let (Some(code), Some(returned_state)) =
+        (query_param(raw.as_deref(), "code"), query_param(raw.as_deref(), "state"))
+    else {
         return Ok(message(
             StatusCode::BAD_REQUEST,
             "Connexion incomplète",

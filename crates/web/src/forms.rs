@@ -3,6 +3,11 @@
 
 use std::collections::HashMap;
 
+/// The first value of `name` in a raw query string (`None` when absent).
+pub fn query_param(raw: Option<&str>, name: &str) -> Option<String> {
+    form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Form {
     values: HashMap<String, Vec<String>>,

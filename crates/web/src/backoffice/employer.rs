@@ -4,6 +4,7 @@
 use crate::AppState;
 use crate::auth::StaffUser;
 use crate::error::{AppError, AppResult};
+use crate::forms::query_param;
 use crate::forms::{Form, read_multipart};
 use crate::layout::Page;
 use crate::markdown;
@@ -89,10 +90,6 @@ fn acting(staff: &StaffUser, inst: &institution::Model) -> Option<i64> {
     staff.institution_id.is_none().then_some(inst.id)
 }
 
-fn query_param(q: &str, name: &str) -> String {
-    form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned()).unwrap_or_default()
-}
-
 async fn render(
     state: &AppState,
     acting: Option<i64>,
@@ -126,18 +123,18 @@ async fn render(
 /// `GET /recruteur/employeur` (recruiter): the draft if there is one, else the published page.
 /// An administrator chooses the employer (`?employeur=`) from the employers' administration.
 pub async fn edit(State(state): State<AppState>, staff: StaffUser, RawQuery(q): RawQuery) -> AppResult<Response> {
-    let q = q.unwrap_or_default();
-    if staff.institution_id.is_none() && query_param(&q, "employeur").is_empty() {
+    let param = |name: &str| query_param(q.as_deref(), name).unwrap_or_default();
+    if staff.institution_id.is_none() && param("employeur").is_empty() {
         return Ok(super::with_message(
             "/admin/employeurs",
             "Choisissez un employeur, puis « Modifier sa page » sur sa fiche.",
         ));
     }
-    let inst = institution_of(&state, &staff, &query_param(&q, "employeur")).await?;
+    let inst = institution_of(&state, &staff, &param("employeur")).await?;
     let draft = db::institutions::draft(state.db.conn(), inst.id).await?.unwrap_or_else(|| ShowcaseDraft::of(&inst));
-    let notice = Some(query_param(&q, "message").chars().take(300).collect::<String>()).filter(|m| !m.is_empty());
+    let notice = super::notice(q.as_deref());
     let acting = acting(&staff, &inst);
-    let preview = query_param(&q, "apercu") == "1";
+    let preview = param("apercu") == "1";
     Ok(render(&state, acting, inst, form_of(&draft), preview, notice, String::new()).await?.into_response())
 }
 

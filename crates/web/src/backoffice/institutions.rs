@@ -197,10 +197,7 @@ pub async fn show(
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let inst = db::institutions::by_id(state.db.conn(), id).await?;
     let mut page = institution_page(&state, inst, None, super::notice(q.as_deref())).await?;
-    page.section = form_urlencoded::parse(q.unwrap_or_default().as_bytes())
-        .find(|(k, _)| k == "section")
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default();
+    page.section = crate::forms::query_param(q.as_deref(), "section").unwrap_or_default();
     Ok(page)
 }
 

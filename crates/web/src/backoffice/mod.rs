@@ -29,9 +29,8 @@ pub(crate) fn with_message(path: &str, message: &str) -> Response {
 
 /// The status message of a page's query string (see [`with_message`]).
 pub(crate) fn notice(query: Option<&str>) -> Option<String> {
-    form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-        .find(|(k, _)| k == "message")
-        .map(|(_, v)| v.chars().take(300).collect::<String>())
+    crate::forms::query_param(query, "message")
+        .map(|v| v.chars().take(300).collect::<String>())
         .filter(|m| !m.is_empty())
 }
 

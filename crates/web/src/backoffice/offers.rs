@@ -272,10 +272,7 @@ fn choose_employer_first() -> Response {
 
 /// `GET /recruteur/offres/nouvelle` (recruiter; administrators with `?employeur=`).
 pub async fn new_form(State(state): State<AppState>, staff: StaffUser, RawQuery(q): RawQuery) -> AppResult<Response> {
-    let requested = form_urlencoded::parse(q.unwrap_or_default().as_bytes())
-        .find(|(k, _)| k == "employeur")
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default();
+    let requested = crate::forms::query_param(q.as_deref(), "employeur").unwrap_or_default();
     let Some(inst) = employer_of_new(&state, &staff, &requested).await? else {
         return Ok(choose_employer_first());
     };

@@ -43,10 +43,7 @@ pub struct PoolPage {
 }
 
 fn param(q: &Option<String>, name: &str) -> String {
-    form_urlencoded::parse(q.as_deref().unwrap_or_default().as_bytes())
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.trim().chars().take(200).collect())
-        .unwrap_or_default()
+    crate::forms::query_param(q.as_deref(), name).map(|v| v.trim().chars().take(200).collect()).unwrap_or_default()
 }
 
 async fn criteria_of(state: &AppState, o: &offer::Model) -> AppResult<OfferCriteria> {

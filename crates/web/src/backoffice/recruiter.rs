@@ -157,15 +157,14 @@ pub async fn pipeline(
         })
         .collect();
     let notice = super::notice(q.as_deref());
-    let board =
-        form_urlencoded::parse(q.as_deref().unwrap_or_default().as_bytes()).any(|(k, v)| k == "vue" && v == "tableau");
+    let board = crate::forms::query_param(q.as_deref(), "vue").as_deref() == Some("tableau");
     Ok(PipelinePage {
         board,
         page: Page::new(format!("Candidatures : {}", offer.title))
             .crumbs(&[("Espace recruteur", Some("/recruteur")), ("Candidatures", None)]),
         rows,
         reasons: db::applications::refusal_reasons(state.db.conn()).await?.into_iter().filter(|r| r.active).collect(),
-        stages: vec![Stage::Review, Stage::Interview, Stage::Accepted, Stage::Refused],
+        stages: Stage::RECRUITER_TARGETS.to_vec(),
         offer,
         notice,
     })

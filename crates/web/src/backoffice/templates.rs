@@ -95,10 +95,7 @@ pub async fn list(
     RawQuery(q): RawQuery,
 ) -> AppResult<TemplatesPage> {
     let mut p = page(&state, None, None, super::notice(q.as_deref())).await?;
-    p.section = form_urlencoded::parse(q.unwrap_or_default().as_bytes())
-        .find(|(k, _)| k == "section")
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default();
+    p.section = crate::forms::query_param(q.as_deref(), "section").unwrap_or_default();
     Ok(p)
 }
 

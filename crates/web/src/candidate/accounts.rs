@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::auth::{self, MaybeUser, SESSION_USER};
 use crate::candidate::queue;
 use crate::error::{AppError, AppResult};
-use crate::forms::Form;
+use crate::forms::{Form, query_param};
 use crate::layout::{Nav, Page};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -90,10 +90,6 @@ impl MessagePage {
             success,
         }
     }
-}
-
-fn query_param(raw: Option<&str>, name: &str) -> Option<String> {
-    form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
 }
 
 /// `GET /inscription` (public).
