@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The project's one test command: bash scripts/test.sh
 #
-# Installs what is missing (npm packages, Debian's chromium, aiosmtpd, PostgreSQL), starts
+# Installs what is missing (npm packages, Debian's chromium and Java, libfaketime, aiosmtpd,
+# PostgreSQL), starts
 # a throwaway PostgreSQL cluster, builds the server, runs the Rust tests
-# (cargo nextest) then the browser tests (node --test e2e/). Works as root (CI)
+# (cargo nextest), again with the system clock five years ahead (libfaketime, to find
+# time bombs), then the browser tests (node --test e2e/). Works as root (CI)
 # or as a user (sudo is used for apt-get when available). Exits non-zero when
 # any step fails; the PostgreSQL cluster is stopped in every case.
 set -euo pipefail
@@ -55,6 +57,13 @@ if [[ ! -x /usr/bin/chromium ]]; then
 fi
 /usr/bin/chromium --version 2>/dev/null || die "/usr/bin/chromium does not run"
 
+# --- b1. Java, for the Nu HTML Checker (npm vnu-jar) of the browser tests --------
+step "java (Nu HTML Checker)"
+if ! command -v java >/dev/null 2>&1; then
+    apt_install default-jre-headless
+fi
+java -version 2>&1 | head -1
+
 # --- b2. A real SMTP server for the mail tests (PyPI aiosmtpd, in a venv) -----
 step "SMTP test server (aiosmtpd)"
 SMTP_VENV="${CARGO_TARGET_DIR:-target}/smtp-venv"
@@ -88,6 +97,20 @@ if ! cargo nextest --version >/dev/null 2>&1; then
 fi
 if ! cargo nextest run --workspace --no-fail-fast; then
     FAILED+=("cargo nextest")
+fi
+
+# --- d2. The same Rust tests with the system clock five years ahead ------------
+# The tests fix the application's clock; production reads the system's. Any code that reads
+# the system time instead of the injected clock behaves differently here (libfaketime shifts
+# the system time of the test processes only; the build is not redone).
+step "cargo nextest run --workspace, system clock five years ahead (faketime)"
+FAKETIME_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
+if [[ ! -f "$FAKETIME_LIB" ]]; then
+    apt_install libfaketime
+fi
+if ! CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER="$(pwd)/scripts/faketime-runner.sh" \
+    cargo nextest run --workspace --no-fail-fast; then
+    FAILED+=("cargo nextest (clock five years ahead)")
 fi
 
 # --- e. Browser tests --------------------------------------------------------

@@ -220,7 +220,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Import(args) => import(&common, args).await,
         Command::Seed => {
             let db = open(&common).await?;
-            let r = db::seed::seed_demo(&db, chrono::Utc::now()).await?;
+            let r = db::seed::seed_demo(&db, system_clock().now()).await?;
             println!(
                 "Catalogue de démonstration : {} employeurs, {} offres créées, {} mises à jour, {} inchangées.",
                 r.institutions, r.created, r.updated, r.unchanged
@@ -267,7 +267,7 @@ async fn open(common: &Common) -> Result<db::Db> {
 async fn serve(common: &Common, args: ServeArgs) -> Result<()> {
     let db = open(common).await?;
     if !args.no_demo && db::offers::count_all(db.conn()).await? == 0 {
-        let r = db::seed::seed_demo(&db, chrono::Utc::now()).await?;
+        let r = db::seed::seed_demo(&db, system_clock().now()).await?;
         tracing::info!(offers = r.created, employers = r.institutions, "empty database: demo catalogue written");
     }
     let listener = tokio::net::TcpListener::bind(&args.bind)
@@ -278,23 +278,17 @@ async fn serve(common: &Common, args: ServeArgs) -> Result<()> {
     let mut config = web::WebConfig::new(public_url.clone());
     config.proconnect = proconnect(&args, &public_url)?;
     config.trust_proxy = args.trust_proxy;
-    let taxonomy = Arc::new(web::offer_search::TaxonomyCell::load(&db).await?);
-    let search = Arc::new(web::offer_search::SearchService::open(&index_dir(common))?);
-    // Missing or stale: the index catches up with the database before the first request.
-    let read = search.sync(&db, &taxonomy.current()).await?;
-    tracing::info!(offers = read, indexed = search.backend().len(), "search index up to date");
-    Arc::clone(&search).spawn_follower(db.clone(), Arc::clone(&taxonomy), std::time::Duration::from_secs(2));
-    let state = web::AppState {
+    let state = web::AppState::build(web::Parts {
         db: db.clone(),
-        clock: Arc::new(domain::SystemClock),
-        config: Arc::new(config),
-        search,
-        taxonomy,
-        pages: Default::default(),
+        clock: system_clock(),
+        config,
+        search: web::offer_search::SearchService::open(&index_dir(common))?,
         files: web::storage::FileStore::local(&common.data_dir.join("files")).context("dossier des fichiers")?,
-        mailer: Arc::new(mail::Mailer::from_config(&common.mail_url, &common.mail_from, common.data_dir.join("mail"))?),
-        views: Default::default(),
-    };
+        mailer: mail::Mailer::from_config(&common.mail_url, &common.mail_from, common.data_dir.join("mail"))?,
+    })
+    .await?;
+    tracing::info!(indexed = state.search.backend().len(), "search index up to date");
+    state.follow_database(std::time::Duration::from_secs(2));
     if !args.no_worker {
         web::jobs::spawn(state.clone(), worker_config(common));
     }
@@ -312,26 +306,27 @@ fn worker_config(common: &Common) -> web::jobs::WorkerConfig {
 /// `metiers worker`: the background jobs alone, until SIGTERM.
 async fn worker(common: &Common, args: ServeArgs) -> Result<()> {
     let db = open(common).await?;
-    let taxonomy = Arc::new(web::offer_search::TaxonomyCell::load(&db).await?);
-    let search = Arc::new(web::offer_search::SearchService::open(&common.data_dir.join("index-worker"))?);
-    search.sync(&db, &taxonomy.current()).await?;
-    Arc::clone(&search).spawn_follower(db.clone(), Arc::clone(&taxonomy), std::time::Duration::from_secs(2));
     let public_url = args.public_url.unwrap_or_else(|| format!("http://{}", args.bind));
-    let state = web::AppState {
+    let state = web::AppState::build(web::Parts {
         db: db.clone(),
-        clock: Arc::new(domain::SystemClock),
-        config: Arc::new(web::WebConfig::new(public_url)),
-        search,
-        taxonomy,
-        pages: Default::default(),
+        clock: system_clock(),
+        config: web::WebConfig::new(public_url),
+        search: web::offer_search::SearchService::open(&common.data_dir.join("index-worker"))?,
         files: web::storage::FileStore::local(&common.data_dir.join("files")).context("dossier des fichiers")?,
-        mailer: Arc::new(mail::Mailer::from_config(&common.mail_url, &common.mail_from, common.data_dir.join("mail"))?),
-        views: Default::default(),
-    };
+        mailer: mail::Mailer::from_config(&common.mail_url, &common.mail_from, common.data_dir.join("mail"))?,
+    })
+    .await?;
+    state.follow_database(std::time::Duration::from_secs(2));
     let handle = web::jobs::spawn(state, worker_config(common));
     tokio::signal::ctrl_c().await.ok();
     handle.abort();
     Ok(())
+}
+
+/// The system's time, read here only: every rule below takes "now" from this clock, and
+/// the tests give the same code a clock of their own.
+fn system_clock() -> Arc<dyn domain::Clock> {
+    Arc::new(domain::SystemClock)
 }
 
 fn index_dir(common: &Common) -> PathBuf {
@@ -348,7 +343,7 @@ async fn reindex(common: &Common) -> Result<()> {
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let read = search.rebuild(&db, &taxonomy, |n| bar.set_position(n as u64)).await?;
+    let read = search.rebuild(&db, &taxonomy, system_clock().now(), |n| bar.set_position(n as u64)).await?;
     bar.finish_and_clear();
     println!("Index de recherche reconstruit : {read} offres lues, {} offres indexées.", search.backend().len());
     db.close().await?;
@@ -370,7 +365,7 @@ async fn import(common: &Common, args: ImportArgs) -> Result<()> {
         numerique_only: args.numerique_only,
         progress: std::io::stderr().is_terminal(),
     };
-    let report = import::run(&db, &args.file, &opts, chrono::Utc::now()).await?;
+    let report = import::run(&db, &args.file, &opts, &*system_clock()).await?;
     println!("{}", report.summary());
     db.close().await?;
     Ok(())
@@ -378,7 +373,7 @@ async fn import(common: &Common, args: ImportArgs) -> Result<()> {
 
 async fn user(common: &Common, cmd: UserCommand) -> Result<()> {
     let db = open(common).await?;
-    let now = chrono::Utc::now();
+    let now = system_clock().now();
     match cmd {
         UserCommand::Add { role, institution, public_url, email } => {
             let role: domain::role::Role = role.parse().map_err(|e: domain::ParseError| anyhow::anyhow!("{e}"))?;
@@ -392,7 +387,12 @@ async fn user(common: &Common, cmd: UserCommand) -> Result<()> {
                 ),
                 None => None,
             };
-            let u = db::users::create(db.conn(), &email, role, institution_id, now).await?;
+            let u = db::users::create(db.conn(), &email, role, institution_id, now).await.map_err(|e| {
+                match web::error::refusal_text(&e) {
+                    Some(text) => anyhow::anyhow!(text),
+                    None => e.into(),
+                }
+            })?;
             // No default password: the account's owner signs in once with this link.
             let token = web::auth::random_token().map_err(|e| anyhow::anyhow!("{e}"))?;
             db::accounts::insert_token(

@@ -1,8 +1,9 @@
 //! The authorization matrix: every route of the router (from `web::route_table()`, the same
-//! builder that makes the router), for an anonymous visitor, a candidate, a recruiter of
-//! institution A, a recruiter of institution B and an administrator. Path parameters are
-//! filled with institution A's offer and the candidate's own application, CV and alert, so a
-//! recruiter of B and everyone else must be refused exactly where the table says.
+//! builder that makes the router), for an anonymous visitor, a candidate, another candidate,
+//! a recruiter of institution A, a recruiter of institution B and an administrator. Path
+//! parameters are filled with institution A's offer and the first candidate's own
+//! application, CV, alert and invitation, so the other candidate, a recruiter of B and
+//! everyone else must be refused exactly where the table says.
 
 use crate::support::{TestApp, TestDb, db_test, pdf, today};
 use axum::body::Body;
@@ -15,13 +16,21 @@ use web::routes::Access;
 enum Persona {
     Anonymous,
     Candidate,
+    /// Another candidate: must never reach the first one's rows.
+    CandidateB,
     RecruiterA,
     RecruiterB,
     Admin,
 }
 
-const PERSONAS: [Persona; 5] =
-    [Persona::Anonymous, Persona::Candidate, Persona::RecruiterA, Persona::RecruiterB, Persona::Admin];
+const PERSONAS: [Persona; 6] = [
+    Persona::Anonymous,
+    Persona::Candidate,
+    Persona::CandidateB,
+    Persona::RecruiterA,
+    Persona::RecruiterB,
+    Persona::Admin,
+];
 
 struct World {
     users: Vec<(Persona, i64)>,
@@ -54,6 +63,8 @@ async fn world(db: &TestDb, app: &TestApp) -> World {
         db::accounts::create_candidate(db.conn(), &mk("cand@exemple.fr"), "x", now).await.expect("candidate");
     db::accounts::mark_verified(db.conn(), candidate.id, now).await.expect("verified");
     let target = db::accounts::create_candidate(db.conn(), &mk("cible@exemple.fr"), "x", now).await.expect("target");
+    let other = db::accounts::create_candidate(db.conn(), &mk("autre@exemple.fr"), "x", now).await.expect("other");
+    db::accounts::mark_verified(db.conn(), other.id, now).await.expect("verified");
     let ra = db::users::create(db.conn(), &mk("ra@exemple.fr"), Role::Recruiter, Some(a.offer.institution_id), now)
         .await
         .expect("ra");
@@ -62,6 +73,7 @@ async fn world(db: &TestDb, app: &TestApp) -> World {
         db::users::create(db.conn(), &mk("admin@exemple.fr"), Role::Administrator, None, now).await.expect("admin");
     let users = vec![
         (Persona::Candidate, candidate.id),
+        (Persona::CandidateB, other.id),
         (Persona::RecruiterA, ra.id),
         (Persona::RecruiterB, rb.id),
         (Persona::Admin, admin.id),
@@ -177,10 +189,22 @@ async fn session(db: &TestDb, user_id: i64) -> String {
     format!("metiers_session={id}")
 }
 
-/// The path with its parameters filled; `true` when they name real rows (a 404 then means
-/// refused, not "no such thing").
-fn fill(path: &str, w: &World) -> (String, bool) {
+/// Whom the rows named by a filled path belong to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Named {
+    /// The parameters name real rows (a 404 then means refused, not "no such thing").
+    real: bool,
+    /// One of them is the first candidate's own (application, alert, CV, invitation).
+    candidates_own: bool,
+}
+
+/// The path with its parameters filled, and what they name.
+fn fill(path: &str, w: &World) -> (String, Named) {
     let mut real = false;
+    let candidates_own =
+        ["/espace-candidat/candidatures/", "/espace-candidat/alertes/", "/fichiers/", "/espace-candidat/invitations/"]
+            .iter()
+            .any(|p| path.starts_with(p) && path.contains('{'));
     let mut out = Vec::new();
     for seg in path.split('/') {
         let v = match seg {
@@ -238,17 +262,17 @@ fn fill(path: &str, w: &World) -> (String, bool) {
         };
         out.push(v);
     }
-    (out.join("/"), real)
+    (out.join("/"), Named { real, candidates_own })
 }
 
-fn allowed(access: Access, who: Persona, scoped: bool) -> bool {
+fn allowed(access: Access, who: Persona, named: Named) -> bool {
     use Persona::*;
     match access {
         Access::Public => true,
         Access::SignedIn => who != Anonymous,
-        Access::Candidate => who == Candidate,
+        Access::Candidate => who == Candidate || (who == CandidateB && !named.candidates_own),
         Access::Administrator => who == Admin,
-        Access::Recruiter => matches!(who, RecruiterA | Admin) || (who == RecruiterB && !scoped),
+        Access::Recruiter => matches!(who, RecruiterA | Admin) || (who == RecruiterB && !named.real),
         Access::FileReaders => matches!(who, Candidate | RecruiterA | Admin),
     }
 }
@@ -260,7 +284,7 @@ db_test!(every_route_refuses_whom_it_must, |db| {
     assert!(table.len() > 40, "the table lists the whole router: {}", table.len());
     let mut failures = Vec::new();
     for spec in &table {
-        let (uri, real) = fill(spec.path, &w);
+        let (uri, named) = fill(spec.path, &w);
         for who in PERSONAS {
             let mut req = Request::builder().method(spec.method.clone()).uri(&uri);
             if let Some((_, id)) = w.users.iter().find(|(p, _)| *p == who) {
@@ -272,8 +296,8 @@ db_test!(every_route_refuses_whom_it_must, |db| {
             let res = app.request(req.body(Body::empty()).expect("req")).await;
             let to_login = res.status.is_redirection() && res.header("location").starts_with("/connexion");
             let refused =
-                res.status == StatusCode::FORBIDDEN || to_login || (real && res.status == StatusCode::NOT_FOUND);
-            let expected = allowed(spec.access, who, real);
+                res.status == StatusCode::FORBIDDEN || to_login || (named.real && res.status == StatusCode::NOT_FOUND);
+            let expected = allowed(spec.access, who, named);
             if res.status.is_server_error() {
                 failures.push(format!("{} {uri} as {who:?}: {}", spec.method, res.status));
             } else if expected == refused {
@@ -289,4 +313,6 @@ db_test!(every_route_refuses_whom_it_must, |db| {
         }
     }
     assert!(failures.is_empty(), "authorization matrix:\n{}", failures.join("\n"));
+    let own = table.iter().filter(|s| fill(s.path, &w).1.candidates_own).count();
+    assert!(own >= 5, "the other candidate is tried on the first one's rows ({own} routes)");
 });

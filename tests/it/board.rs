@@ -13,7 +13,7 @@ use std::collections::HashMap;
 async fn real_board(db: &TestDb) -> Option<TestApp> {
     let data = shared_data()?;
     let file = data.join("pep/pep-talentsoft-offers-2021-09.json");
-    import::run(db, &file, &ImportOptions::default(), at(2021, 9, 23)).await.expect("import");
+    import::run(db, &file, &ImportOptions::default(), &domain::FixedClock(at(2021, 9, 23))).await.expect("import");
     Some(TestApp::new(db, at(2021, 9, 23)).await)
 }
 

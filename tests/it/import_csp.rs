@@ -8,7 +8,7 @@ use import::{ImportOptions, ImportReport};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 async fn import_file(db: &TestDb, name: &str, opts: ImportOptions) -> ImportReport {
-    import::run(db, &fixture(name), &opts, today()).await.expect("import runs")
+    import::run(db, &fixture(name), &opts, &domain::FixedClock(today())).await.expect("import runs")
 }
 
 async fn offer_by_ref(db: &TestDb, reference: &str) -> offer::Model {

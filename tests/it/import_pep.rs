@@ -13,7 +13,7 @@ const JSON: &str = "pep/pep-talentsoft-offers-2021-09.json";
 const CSV: &str = "pep/pep-talentsoft-offers-2021-01.csv";
 
 async fn import(db: &TestDb, file: &Path, opts: ImportOptions) -> ImportReport {
-    import::run(db, file, &opts, today()).await.expect("import runs")
+    import::run(db, file, &opts, &domain::FixedClock(today())).await.expect("import runs")
 }
 
 async fn by_ref(db: &TestDb, reference: &str) -> offer::Model {
@@ -154,7 +154,9 @@ db_test!(numerique_only_and_full_on_the_real_files, |db| {
 db_test!(the_pole_emploi_feeds_are_refused_without_writing, |db| {
     let Some(data) = shared_data() else { return };
     for name in ["pep/pep2pe-export-2021-04.csv", "pep/pep2pe-export-2021-03-03.csv"] {
-        let err = import::run(&db, &data.join(name), &ImportOptions::default(), today()).await.expect_err(name);
+        let err = import::run(&db, &data.join(name), &ImportOptions::default(), &domain::FixedClock(today()))
+            .await
+            .expect_err(name);
         match err {
             ImportError::File(msg) => assert!(msg.contains("n’est pas importable"), "{msg}"),
             other => panic!("unexpected error {other:?}"),

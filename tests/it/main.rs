@@ -3,11 +3,13 @@
 
 mod support;
 
+mod architecture;
 mod authz;
 mod backoffice;
 mod board;
 mod candidates;
 mod cli;
+mod conflicts;
 mod import_csp;
 mod import_pep;
 mod mail;

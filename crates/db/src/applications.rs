@@ -58,7 +58,7 @@ pub async fn create(
     if let Some(offer_id) = new.offer_id
         && for_offer_and_user(conn, offer_id, new.user_id).await?.is_some()
     {
-        return Err(DbError::Conflict("vous avez déjà candidaté à cette offre".into()));
+        return Err(DbError::Conflict(crate::Conflict::AlreadyApplied));
     }
     let model = application::ActiveModel {
         offer_id: Set(new.offer_id),
@@ -188,7 +188,7 @@ async fn set_stage(
         .exec(conn)
         .await?;
     if res.rows_affected != 1 {
-        return Err(DbError::Conflict("la candidature a changé entre-temps".into()));
+        return Err(DbError::Conflict(crate::Conflict::StageChanged));
     }
     add_event(conn, id, to, reason, by_candidate, now).await
 }
@@ -203,7 +203,7 @@ pub async fn withdraw(
     let view = get_for_user(conn, id, user_id).await?;
     let from = view.stage();
     if !from.is_open() {
-        return Err(DbError::Invalid("cette candidature n’est plus en cours".into()));
+        return Err(DbError::Invalid(crate::Invalid::NotInProgress));
     }
     set_stage(conn, id, from, Stage::Withdrawn, None, true, now).await?;
     get_for_user(conn, id, user_id).await
@@ -221,7 +221,7 @@ pub async fn move_stage(
     let view = get(conn, id).await?;
     let from = view.stage();
     if !from.recruiter_may_move_to(to) {
-        return Err(DbError::Invalid(format!("impossible de passer de « {} » à « {} »", from.label(), to.label())));
+        return Err(DbError::Invalid(crate::Invalid::Transition { from, to }));
     }
     let reason = match (to, reason) {
         (Stage::Refused, Some(code)) => {
@@ -230,9 +230,9 @@ pub async fn move_stage(
                 .filter(refusal_reason::Column::Active.eq(true))
                 .one(conn)
                 .await?;
-            Some(known.ok_or_else(|| DbError::Invalid("motif de refus inconnu".into()))?.code)
+            Some(known.ok_or(DbError::Invalid(crate::Invalid::UnknownRefusalReason))?.code)
         }
-        (Stage::Refused, None) => return Err(DbError::Invalid("un refus demande un motif".into())),
+        (Stage::Refused, None) => return Err(DbError::Invalid(crate::Invalid::RefusalReasonRequired)),
         _ => None,
     };
     set_stage(conn, id, from, to, reason.as_deref(), false, now).await?;

@@ -113,22 +113,20 @@ pub async fn set_offer_state(
     if to == OfferState::Published {
         let mut missing = Vec::new();
         if offer.mission.as_deref().is_none_or(|m| m.trim().is_empty()) {
-            missing.push("les missions");
+            missing.push(crate::Missing::Mission);
         }
         if offer.region_code.is_none() {
-            missing.push("la région");
+            missing.push(crate::Missing::Region);
         }
         // A public offer says until when one may apply; otherwise it never expires.
         if offer.expires_at.is_none() {
-            missing.push("la date limite de candidature");
+            missing.push(crate::Missing::Deadline);
         }
         if !missing.is_empty() {
-            return Err(DbError::Invalid(format!("Pour publier, renseignez {}.", missing.join(" et "))));
+            return Err(DbError::Invalid(crate::Invalid::NotPublishable(missing)));
         }
         if offer.expires_at.is_some_and(|e| e <= now) {
-            return Err(DbError::Invalid(
-                "La date limite de candidature est passée : choisissez une date future.".into(),
-            ));
+            return Err(DbError::Invalid(crate::Invalid::DeadlinePassed));
         }
     }
     let mut q = offer::Entity::update_many()
@@ -257,7 +255,7 @@ pub async fn decide_access_request(
         .exec(conn)
         .await?;
     if res.rows_affected != 1 {
-        return Err(DbError::Conflict("cette demande a déjà été traitée".into()));
+        return Err(DbError::Conflict(crate::Conflict::AlreadyDecided));
     }
     access_request::Entity::find_by_id(id).one(conn).await?.ok_or(DbError::NotFound)
 }
@@ -642,7 +640,7 @@ pub async fn add_refusal_reason(conn: &impl ConnectionTrait, code: &str, label: 
     use sea_orm::ActiveValue::Set;
     let all = refusal_reason::Entity::find().all(conn).await?;
     if all.iter().any(|r| r.code == code) {
-        return Err(DbError::Conflict("ce motif existe déjà".into()));
+        return Err(DbError::Conflict(crate::Conflict::RefusalReasonExists));
     }
     let position = all.iter().map(|r| r.position).max().unwrap_or(0) + 1;
     let model = refusal_reason::ActiveModel {

@@ -221,7 +221,7 @@ pub async fn save_draft(
 ) -> Result<()> {
     use crate::entity::showcase_draft;
     use sea_orm::sea_query::OnConflict;
-    let data = serde_json::to_string(draft).map_err(|e| crate::DbError::Invalid(e.to_string()))?;
+    let data = serde_json::to_string(draft).map_err(|e| crate::DbError::Corrupt(e.to_string()))?;
     let model = showcase_draft::ActiveModel {
         institution_id: Set(institution_id),
         data: Set(data),
@@ -324,7 +324,7 @@ pub async fn rename(
         .one(conn)
         .await?;
     if taken.is_some() {
-        return Err(crate::DbError::Conflict(format!("un autre employeur s’appelle déjà « {name} »")));
+        return Err(crate::DbError::Conflict(crate::Conflict::InstitutionNameTaken { name: name.to_string() }));
     }
     let res = institution::Entity::update_many()
         .col_expr(institution::Column::Name, Expr::value(name))
@@ -349,7 +349,10 @@ pub async fn set_siret(conn: &impl ConnectionTrait, id: i64, siret: Option<&str>
         let taken =
             institution::Entity::find().filter(institution::Column::Siret.eq(s)).filter(institution::Column::Id.ne(id));
         if let Some(other) = taken.one(conn).await? {
-            return Err(crate::DbError::Conflict(format!("le SIRET {s} est déjà celui de {}", other.name)));
+            return Err(crate::DbError::Conflict(crate::Conflict::SiretTaken {
+                siret: s.to_string(),
+                owner: other.name,
+            }));
         }
     }
     institution::Entity::update_many()
@@ -390,7 +393,10 @@ pub async fn add_email_domain(conn: &impl ConnectionTrait, institution_id: i64, 
     use crate::entity::institution_email_domain as d;
     if let Some(existing) = d::Entity::find_by_id(domain.to_string()).one(conn).await? {
         let owner = by_id(conn, existing.institution_id).await?;
-        return Err(crate::DbError::Conflict(format!("le domaine {domain} est déjà rattaché à {}", owner.name)));
+        return Err(crate::DbError::Conflict(crate::Conflict::EmailDomainTaken {
+            domain: domain.to_string(),
+            owner: owner.name,
+        }));
     }
     let row = d::ActiveModel { domain: Set(domain.to_string()), institution_id: Set(institution_id) };
     d::Entity::insert(row).exec_without_returning(conn).await?;

@@ -2,8 +2,12 @@
 //! importers never build SQL; they call the functions of this crate.
 //!
 //! Error policy: every function returns `Result<_, DbError>`. `DbError::Database` wraps driver
-//! errors and is a bug or an outage (callers log it and answer 500 / stop the command);
-//! `NotFound`, `Conflict` and `Invalid` are expected outcomes that callers turn into messages.
+//! errors and is a bug or an outage (callers log it and answer 500 / stop the command), as is
+//! `Corrupt` (a stored or shipped value that does not parse). `NotFound`, `Conflict` and
+//! `Invalid` are expected outcomes, typed ([`Conflict`], [`Invalid`]) and without any text for
+//! users: the web layer words them in French. A unique-constraint violation, on SQLite or
+//! PostgreSQL, becomes `Conflict(Conflict::Duplicate)` in one place ([`From<DbErr>`]), so two
+//! racing writes give one row and a conflict, never a 500.
 
 pub mod accounts;
 pub mod alerts;
@@ -35,14 +39,85 @@ pub use sea_orm::{ConnectionTrait, DatabaseTransaction, TransactionTrait};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
-    #[error("erreur de base de données : {0}")]
-    Database(#[from] DbErr),
-    #[error("introuvable")]
+    #[error("database error")]
+    Database(#[source] DbErr),
+    #[error("not found")]
     NotFound,
-    #[error("{0}")]
-    Conflict(String),
-    #[error("{0}")]
-    Invalid(String),
+    #[error("conflict: {0:?}")]
+    Conflict(Conflict),
+    #[error("refused: {0:?}")]
+    Invalid(Invalid),
+    #[error("unreadable data: {0}")]
+    Corrupt(String),
+}
+
+/// A write refused because of what is already stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Conflict {
+    EmailTaken {
+        email: String,
+    },
+    InstitutionNameTaken {
+        name: String,
+    },
+    SiretTaken {
+        siret: String,
+        owner: String,
+    },
+    EmailDomainTaken {
+        domain: String,
+        owner: String,
+    },
+    AlreadyApplied,
+    /// The access request was approved or refused meanwhile.
+    AlreadyDecided,
+    /// The application moved meanwhile (another recruiter, another tab).
+    StageChanged,
+    RefusalReasonExists,
+    DomainLabelTaken {
+        label: String,
+    },
+    ProfessionLabelTaken {
+        label: String,
+    },
+    /// A unique constraint caught what no check did first: a concurrent identical write.
+    Duplicate,
+}
+
+/// What a publishable offer still lacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    Mission,
+    Region,
+    Deadline,
+}
+
+/// A write refused by a rule on the values given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Invalid {
+    NotPublishable(Vec<Missing>),
+    DeadlinePassed,
+    UnknownDomain,
+    /// The application is no longer in progress.
+    NotInProgress,
+    Transition {
+        from: domain::candidate::Stage,
+        to: domain::candidate::Stage,
+    },
+    UnknownRefusalReason,
+    RefusalReasonRequired,
+}
+
+impl From<DbErr> for DbError {
+    fn from(e: DbErr) -> Self {
+        match e.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(what)) => {
+                tracing::debug!(constraint = %what, "unique constraint violated");
+                DbError::Conflict(Conflict::Duplicate)
+            }
+            _ => DbError::Database(e),
+        }
+    }
 }
 
 pub type Result<T, E = DbError> = std::result::Result<T, E>;
@@ -96,8 +171,16 @@ impl Db {
         Ok(())
     }
 
+    /// A write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`):
+    /// a deferred transaction that read first could not take it later while another writer
+    /// holds it and would fail at once ("database is locked") instead of waiting its turn.
+    /// PostgreSQL ignores the mode.
     pub async fn begin(&self) -> Result<DatabaseTransaction> {
-        Ok(self.conn.begin().await?)
+        let options = sea_orm::TransactionOptions {
+            sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        Ok(self.conn.begin_with_options(options).await?)
     }
 
     pub async fn close(self) -> Result<()> {

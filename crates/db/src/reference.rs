@@ -4,13 +4,13 @@
 use crate::entity::{commune, departement, domain as domain_e, profession, region};
 use crate::{Db, Result};
 use domain::{geo, taxonomy, text::slugify};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use std::collections::HashMap;
 
 const BATCH: usize = 500;
 
 pub async fn ensure_loaded(db: &Db) -> Result<()> {
-    let txn = db.conn().begin().await?;
+    let txn = db.begin().await?;
     if region::Entity::find().count(&txn).await? == 0 {
         let rows = geo::regions().iter().map(|r| region::ActiveModel {
             code: Set(r.code.clone()),
@@ -112,7 +112,7 @@ pub async fn rename_domain(conn: &impl sea_orm::ConnectionTrait, id: i64, label:
 pub async fn add_domain(conn: &impl sea_orm::ConnectionTrait, label: &str) -> Result<domain_e::Model> {
     let slug = domain::text::slugify_max(label, 60);
     if slug.is_empty() || domain_e::Entity::find().filter(domain_e::Column::Slug.eq(&slug)).one(conn).await?.is_some() {
-        return Err(crate::DbError::Conflict(format!("un domaine « {label} » existe déjà")));
+        return Err(crate::DbError::Conflict(crate::Conflict::DomainLabelTaken { label: label.to_string() }));
     }
     let row = domain_e::ActiveModel { slug: Set(slug), label: Set(label.to_string()), ..Default::default() };
     Ok(domain_e::Entity::insert(row).exec_with_returning(conn).await?)
@@ -134,7 +134,7 @@ pub async fn update_profession(
     if let Some(d) = domain_id
         && domain_e::Entity::find_by_id(d).one(conn).await?.is_none()
     {
-        return Err(crate::DbError::Invalid("ce domaine n’existe pas".into()));
+        return Err(crate::DbError::Invalid(crate::Invalid::UnknownDomain));
     }
     let renamed = found.label != label;
     let mut model = found.into_active_model();
@@ -162,7 +162,7 @@ pub async fn add_profession(
     if slug.is_empty()
         || profession::Entity::find().filter(profession::Column::Slug.eq(&slug)).one(conn).await?.is_some()
     {
-        return Err(crate::DbError::Conflict(format!("un métier « {label} » existe déjà")));
+        return Err(crate::DbError::Conflict(crate::Conflict::ProfessionLabelTaken { label: label.to_string() }));
     }
     let row = profession::ActiveModel {
         slug: Set(slug),

@@ -12,7 +12,6 @@ use domain::offer::{
     Remote, Source, Vacancy, Versant, WorkingTime,
 };
 use domain::{geo, taxonomy};
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
 
 const DEMO: &str = include_str!("../seed/demo.json");
@@ -97,7 +96,7 @@ pub struct SeedReport {
 }
 
 fn catalogue() -> Result<Catalogue> {
-    serde_json::from_str(DEMO).map_err(|e| DbError::Invalid(format!("catalogue de démonstration illisible : {e}")))
+    serde_json::from_str(DEMO).map_err(|e| DbError::Corrupt(format!("catalogue de démonstration illisible : {e}")))
 }
 
 /// Writes the demo catalogue (idempotent: a second run changes nothing on the same day).
@@ -105,7 +104,7 @@ pub async fn seed_demo(db: &Db, now: DateTime<Utc>) -> Result<SeedReport> {
     let catalogue = catalogue()?;
     let ids = TaxonomyIds::load(db).await?;
     let mut report = SeedReport::default();
-    let txn = db.conn().begin().await?;
+    let txn = db.begin().await?;
     for inst in &catalogue.institutions {
         let showcase = Showcase {
             acronym: inst.acronym.clone(),
@@ -145,7 +144,7 @@ fn find_service<'a>(services: &'a [DemoService], slug: &str) -> Option<&'a DemoS
 }
 
 fn to_offer_data(c: &Catalogue, o: &DemoOffer, now: DateTime<Utc>) -> Result<OfferData> {
-    let invalid = |what: &str| DbError::Invalid(format!("offre de démonstration {} : {what}", o.reference));
+    let invalid = |what: &str| DbError::Corrupt(format!("offre de démonstration {} : {what}", o.reference));
     let inst = c.institutions.iter().find(|i| i.slug == o.institution).ok_or_else(|| invalid("employeur inconnu"))?;
     let service = match &o.service {
         Some(slug) => Some(find_service(&inst.services, slug).ok_or_else(|| invalid("service inconnu"))?.slug.clone()),

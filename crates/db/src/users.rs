@@ -29,7 +29,7 @@ pub async fn create_with_password(
     now: DateTime<Utc>,
 ) -> Result<user::Model> {
     if by_email(conn, email).await?.is_some() {
-        return Err(DbError::Conflict(format!("un compte existe déjà pour {email}")));
+        return Err(DbError::Conflict(crate::Conflict::EmailTaken { email: email.to_string() }));
     }
     let model = user::ActiveModel {
         email: Set(email.as_str().to_string()),

@@ -6,7 +6,8 @@ use crate::read::{self, Item, Position};
 use chrono::{DateTime, Utc};
 use db::offers::{self, Outcome};
 use db::reference::TaxonomyIds;
-use db::{Db, DbError, TransactionTrait};
+use db::{Db, DbError};
+use domain::Clock;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -86,7 +87,10 @@ pub enum ImportError {
     Db(#[from] DbError),
 }
 
-pub async fn run(db: &Db, path: &Path, opts: &ImportOptions, now: DateTime<Utc>) -> Result<ImportReport, ImportError> {
+/// `clock` stamps the run and its offers: its start for every row (one import, one "now"),
+/// and its end for the report.
+pub async fn run(db: &Db, path: &Path, opts: &ImportOptions, clock: &dyn Clock) -> Result<ImportReport, ImportError> {
+    let now = clock.now();
     let format = match opts.format {
         Some(f) => f,
         None => Format::detect(path).map_err(ImportError::File)?,
@@ -121,7 +125,7 @@ pub async fn run(db: &Db, path: &Path, opts: &ImportOptions, now: DateTime<Utc>)
             format: format.code(),
             file_name: &file_name,
             started_at: now,
-            finished_at: Utc::now().max(now),
+            finished_at: clock.now().max(now),
             read: report.read,
             created: report.created,
             updated: report.updated,
@@ -146,7 +150,7 @@ async fn consume(
     let mut report =
         ImportReport { format: format.code().into(), source: format.source().code().into(), ..Default::default() };
     let mut seen: HashMap<String, Position> = HashMap::new();
-    let mut txn = db.conn().begin().await.map_err(DbError::from)?;
+    let mut txn = db.begin().await?;
     let mut in_batch = 0;
     while let Some(item) = rx.recv().await {
         let (position, result) = match item {
@@ -196,7 +200,7 @@ async fn consume(
         in_batch += 1;
         if in_batch >= BATCH {
             txn.commit().await.map_err(DbError::from)?;
-            txn = db.conn().begin().await.map_err(DbError::from)?;
+            txn = db.begin().await?;
             in_batch = 0;
         }
     }

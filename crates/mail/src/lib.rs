@@ -8,6 +8,7 @@
 
 pub mod messages;
 
+use chrono::{DateTime, Utc};
 use domain::candidate::MailMessage;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -73,27 +74,29 @@ impl Mailer {
         &self.transport
     }
 
-    /// Builds the MIME message (text and HTML alternatives).
-    pub fn build(&self, msg: &MailMessage) -> Result<Message, MailError> {
+    /// Builds the MIME message (text and HTML alternatives), dated `date` (when the message
+    /// was written, by the application's clock: lettre would otherwise read the system time).
+    pub fn build(&self, msg: &MailMessage, date: DateTime<Utc>) -> Result<Message, MailError> {
         let to: Mailbox =
             msg.to.parse().map_err(|e| MailError::Permanent(format!("destinataire « {} » : {e}", msg.to)))?;
         Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(msg.subject.clone())
+            .date(date.into())
             .multipart(MultiPart::alternative_plain_html(msg.text.clone(), msg.html.clone()))
             .map_err(|e| MailError::Permanent(e.to_string()))
     }
 
-    pub async fn send(&self, msg: &MailMessage) -> Result<(), MailError> {
+    pub async fn send(&self, msg: &MailMessage, date: DateTime<Utc>) -> Result<(), MailError> {
         match &self.transport {
             Transport::Memory(sent) => {
-                self.build(msg)?;
+                self.build(msg, date)?;
                 sent.lock().map_err(|_| MailError::Transient("verrou empoisonné".into()))?.push(msg.clone());
                 Ok(())
             }
             Transport::File(dir) => {
-                let email = self.build(msg)?;
+                let email = self.build(msg, date)?;
                 tokio::fs::create_dir_all(dir).await.map_err(|e| MailError::Transient(e.to_string()))?;
                 AsyncFileTransport::<Tokio1Executor>::new(dir)
                     .send(email)
@@ -102,7 +105,7 @@ impl Mailer {
                     .map_err(|e| MailError::Transient(e.to_string()))
             }
             Transport::Smtp(smtp) => {
-                let email = self.build(msg)?;
+                let email = self.build(msg, date)?;
                 smtp.send(email).await.map(|_| ()).map_err(|e| {
                     if e.is_permanent() {
                         MailError::Permanent(e.to_string())

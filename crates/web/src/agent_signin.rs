@@ -37,7 +37,7 @@ struct Pending {
 }
 
 fn session_error(e: impl std::fmt::Display) -> AppError {
-    AppError::Internal(format!("session : {e}"))
+    AppError::Internal(format!("session : {e}").into())
 }
 
 fn message(status: StatusCode, heading: &str, line: String, link: (&str, &str)) -> Response {

@@ -18,6 +18,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use db::entity::user;
+use domain::Clock;
 use domain::role::Role;
 use std::sync::Arc;
 use tower_sessions::Session;
@@ -28,14 +29,26 @@ pub const SESSION_USER: &str = "user_id";
 /// Sessions last two weeks without activity, then the user signs in again.
 pub const SESSION_DAYS: i64 = 14;
 
+/// Sessions in the database, their expiry judged by the application's clock.
+///
+/// tower-sessions stamps a record's `expiry_date` from the system time; the store ignores it
+/// and writes "now + [`SESSION_DAYS`]" from the injected clock, so that sessions expire by the
+/// same "now" as every other rule (the cookie itself carries a `Max-Age`, not a date).
 #[derive(Debug, Clone)]
 pub struct DbSessionStore {
     db: db::Db,
+    clock: Arc<dyn Clock>,
 }
 
 impl DbSessionStore {
-    pub fn new(db: db::Db) -> Self {
-        Self { db }
+    pub fn new(db: db::Db, clock: Arc<dyn Clock>) -> Self {
+        Self { db, clock }
+    }
+
+    fn record_parts(&self, record: &Record) -> session_store::Result<(String, Option<i64>, DateTime<Utc>)> {
+        let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        let user_id = record.data.get(SESSION_USER).and_then(serde_json::Value::as_i64);
+        Ok((data, user_id, self.clock.now() + chrono::Duration::days(SESSION_DAYS)))
     }
 }
 
@@ -43,20 +56,10 @@ fn backend(e: impl std::fmt::Display) -> session_store::Error {
     session_store::Error::Backend(e.to_string())
 }
 
-fn to_chrono(t: tower_sessions::cookie::time::OffsetDateTime) -> DateTime<Utc> {
-    DateTime::from_timestamp(t.unix_timestamp(), 0).unwrap_or_default()
-}
-
-fn record_parts(record: &Record) -> session_store::Result<(String, Option<i64>, DateTime<Utc>)> {
-    let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
-    let user_id = record.data.get(SESSION_USER).and_then(serde_json::Value::as_i64);
-    Ok((data, user_id, to_chrono(record.expiry_date)))
-}
-
 #[async_trait::async_trait]
 impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        let (data, user_id, expires) = record_parts(record)?;
+        let (data, user_id, expires) = self.record_parts(record)?;
         // A fresh id is 128 random bits; redraw on the (theoretical) collision.
         while !db::accounts::session_create(self.db.conn(), &record.id.to_string(), user_id, &data, expires)
             .await
@@ -68,14 +71,15 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let (data, user_id, expires) = record_parts(record)?;
+        let (data, user_id, expires) = self.record_parts(record)?;
         db::accounts::session_save(self.db.conn(), &record.id.to_string(), user_id, &data, expires)
             .await
             .map_err(backend)
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let found = db::accounts::session_load(self.db.conn(), &id.to_string(), Utc::now()).await.map_err(backend)?;
+        let found =
+            db::accounts::session_load(self.db.conn(), &id.to_string(), self.clock.now()).await.map_err(backend)?;
         let Some((data, expires_at)) = found else {
             return Ok(None);
         };
@@ -229,7 +233,7 @@ pub fn safe_next(next: Option<&str>) -> String {
 /// 32 random bytes, URL-safe: e-mail links, alert tokens, file keys.
 pub fn random_token() -> Result<String, AppError> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("aléa indisponible : {e}")))?;
+    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("aléa indisponible : {e}").into()))?;
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
@@ -238,15 +242,15 @@ pub fn random_token() -> Result<String, AppError> {
 pub async fn hash_password(password: String) -> Result<String, AppError> {
     tokio::task::spawn_blocking(move || {
         let mut salt = [0u8; 16];
-        getrandom::fill(&mut salt).map_err(|e| AppError::Internal(e.to_string()))?;
-        let salt = SaltString::encode_b64(&salt).map_err(|e| AppError::Internal(e.to_string()))?;
+        getrandom::fill(&mut salt).map_err(|e| AppError::Internal(e.into()))?;
+        let salt = SaltString::encode_b64(&salt).map_err(|e| AppError::Internal(e.into()))?;
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
             .map(|h| h.to_string())
-            .map_err(|e| AppError::Internal(e.to_string()))
+            .map_err(|e| AppError::Internal(e.into()))
     })
     .await
-    .map_err(|e| AppError::Internal(e.to_string()))?
+    .map_err(|e| AppError::Internal(e.into()))?
 }
 
 /// A hash of a password nobody has, verified when the account does not exist so that the

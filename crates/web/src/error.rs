@@ -1,4 +1,16 @@
-//! The HTTP error type and the DSFR error pages (404, 410, 500).
+//! The HTTP error type and the DSFR error pages (404, 409, 410, 422, 500).
+//!
+//! Error policy of the web layer:
+//! - handlers return `Result<_, AppError>`; `?` on a db call is fine;
+//! - expected outcomes are never a 500: not found is a 404 page, gone a 410, refused a 403;
+//!   a write the database refused because of what it holds (`DbError::Conflict`: a double
+//!   submit, two racing approvals, a duplicate) is a 409 page, one refused by a rule
+//!   (`DbError::Invalid`) a 422 page, each with its French wording from [`refusal_text`].
+//!   Handlers that can show the refusal next to a field or in the page's notice match the
+//!   error first and use the same wording;
+//! - the French wording of the db crate's typed refusals lives here, nowhere else;
+//! - anything else is a bug or an outage: logged with its whole source chain and the request
+//!   id, and the user sees the generic 500 page, never the cause.
 
 use crate::layout::Page;
 use askama::Template;
@@ -20,8 +32,9 @@ pub enum AppError {
     Search(#[from] search::SearchError),
     #[error("accès refusé")]
     Forbidden,
+    /// A failure below the web layer that is not the database's; its source is kept for the log.
     #[error("{0}")]
-    Internal(String),
+    Internal(Box<dyn std::error::Error + Send + Sync>),
 }
 
 #[derive(Template)]
@@ -30,8 +43,74 @@ struct ErrorPage {
     page: Page,
     code: u16,
     heading: &'static str,
-    lead: &'static str,
+    lead: String,
     detail: &'static str,
+}
+
+/// The French wording of a write the database refused, or `None` for a failure.
+pub fn refusal_text(e: &db::DbError) -> Option<String> {
+    match e {
+        db::DbError::Conflict(c) => Some(conflict_text(c)),
+        db::DbError::Invalid(i) => Some(invalid_text(i)),
+        _ => None,
+    }
+}
+
+pub fn conflict_text(c: &db::Conflict) -> String {
+    use db::Conflict::*;
+    match c {
+        EmailTaken { email } => format!("un compte existe déjà pour {email}"),
+        InstitutionNameTaken { name } => format!("un autre employeur s’appelle déjà « {name} »"),
+        SiretTaken { siret, owner } => format!("le SIRET {siret} est déjà celui de {owner}"),
+        EmailDomainTaken { domain, owner } => format!("le domaine {domain} est déjà rattaché à {owner}"),
+        AlreadyApplied => "vous avez déjà candidaté à cette offre".into(),
+        AlreadyDecided => "cette demande a déjà été traitée".into(),
+        StageChanged => "la candidature a changé entre-temps".into(),
+        RefusalReasonExists => "ce motif existe déjà".into(),
+        DomainLabelTaken { label } => format!("un domaine « {label} » existe déjà"),
+        ProfessionLabelTaken { label } => format!("un métier « {label} » existe déjà"),
+        Duplicate => "c’est déjà fait : une demande identique vient d’être enregistrée".into(),
+    }
+}
+
+pub fn invalid_text(i: &db::Invalid) -> String {
+    use db::Invalid::*;
+    match i {
+        NotPublishable(missing) => {
+            let what: Vec<&str> = missing
+                .iter()
+                .map(|m| match m {
+                    db::Missing::Mission => "les missions",
+                    db::Missing::Region => "la région",
+                    db::Missing::Deadline => "la date limite de candidature",
+                })
+                .collect();
+            format!("Pour publier, renseignez {}.", what.join(" et "))
+        }
+        DeadlinePassed => "La date limite de candidature est passée : choisissez une date future.".into(),
+        UnknownDomain => "ce domaine n’existe pas".into(),
+        NotInProgress => "cette candidature n’est plus en cours".into(),
+        Transition { from, to } => format!("impossible de passer de « {} » à « {} »", from.label(), to.label()),
+        UnknownRefusalReason => "motif de refus inconnu".into(),
+        RefusalReasonRequired => "un refus demande un motif".into(),
+    }
+}
+
+/// The page of a refused write: 409 (what is stored forbids it) or 422 (a rule on the values).
+fn refused_page(status: StatusCode, text: String) -> Response {
+    let mut lead = text;
+    if let Some(first) = lead.chars().next() {
+        lead.replace_range(..first.len_utf8(), &first.to_uppercase().to_string());
+    }
+    if !lead.ends_with('.') {
+        lead.push('.');
+    }
+    render_error(
+        status,
+        "Action impossible",
+        lead,
+        "La page a peut-être changé entre-temps : revenez en arrière, rechargez-la et réessayez.",
+    )
 }
 
 pub(crate) fn error_page(status: StatusCode) -> Response {
@@ -57,6 +136,10 @@ pub(crate) fn error_page(status: StatusCode) -> Response {
             "Essayez de rafraîchir la page ou bien réessayez plus tard. L’incident a été enregistré.",
         ),
     };
+    render_error(status, heading, lead.to_string(), detail)
+}
+
+fn render_error(status: StatusCode, heading: &'static str, lead: String, detail: &'static str) -> Response {
     let tpl = ErrorPage { page: Page::new(heading), code: status.as_u16(), heading, lead, detail };
     match tpl.render() {
         Ok(html) => (status, Html(html)).into_response(),
@@ -74,12 +157,26 @@ impl IntoResponse for AppError {
             AppError::Gone => error_page(StatusCode::GONE),
             AppError::Forbidden => error_page(StatusCode::FORBIDDEN),
             AppError::Db(db::DbError::NotFound) => error_page(StatusCode::NOT_FOUND),
+            AppError::Db(db::DbError::Conflict(c)) => refused_page(StatusCode::CONFLICT, conflict_text(&c)),
+            AppError::Db(db::DbError::Invalid(i)) => refused_page(StatusCode::UNPROCESSABLE_ENTITY, invalid_text(&i)),
             other => {
-                tracing::error!(error = %other, "request failed");
+                tracing::error!(error = %chain(&other), "request failed");
                 error_page(StatusCode::INTERNAL_SERVER_ERROR)
             }
         }
     }
+}
+
+/// An error and its sources, "outer: inner: …", for the log.
+pub fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        next = cause.source();
+    }
+    text
 }
 
 /// Fallback for unknown paths.

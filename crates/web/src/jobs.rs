@@ -51,7 +51,7 @@ pub async fn deliver_outbox(state: &AppState, cfg: &WorkerConfig) -> Result<(usi
             text: m.text_body.clone(),
             html: m.html_body.clone(),
         };
-        match state.mailer.send(&msg).await {
+        match state.mailer.send(&msg, m.created_at).await {
             Ok(()) => {
                 db::outbox::mark_sent(state.db.conn(), m.id, state.now()).await?;
                 metrics::counter!("mail_sent_total").increment(1);

@@ -12,6 +12,7 @@ pub mod backoffice;
 pub mod cache;
 pub mod candidate;
 pub mod error;
+pub mod flash;
 pub mod format;
 pub mod forms;
 pub mod jobs;
@@ -83,7 +84,63 @@ pub struct AppState {
     pub views: Arc<views::ViewCounter>,
 }
 
+/// What differs between the processes that run the application (`serve`, `worker`, the
+/// tests); [`AppState::build`] makes the rest the same for all of them.
+#[derive(Debug)]
+pub struct Parts {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub config: WebConfig,
+    pub search: offer_search::SearchService,
+    pub files: storage::FileStore,
+    pub mailer: mail::Mailer,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("chargement des métiers : {0}")]
+    Taxonomy(#[from] db::DbError),
+    #[error("index de recherche : {0}")]
+    Search(#[from] offer_search::SyncError),
+}
+
 impl AppState {
+    /// The one way to assemble an instance: loads the taxonomy and brings the search index
+    /// up to date with the database before the first request.
+    pub async fn build(parts: Parts) -> Result<Self, BuildError> {
+        let taxonomy = Arc::new(offer_search::TaxonomyCell::load(&parts.db).await?);
+        let search = Arc::new(parts.search);
+        let read = search.sync(&parts.db, &taxonomy.current(), parts.clock.now()).await?;
+        tracing::debug!(offers = read, "search index up to date");
+        Ok(Self {
+            db: parts.db,
+            clock: parts.clock,
+            config: Arc::new(parts.config),
+            search,
+            taxonomy,
+            pages: Default::default(),
+            files: parts.files,
+            mailer: Arc::new(parts.mailer),
+            views: Default::default(),
+        })
+    }
+
+    /// Keeps this instance's search index and taxonomy following the database (what other
+    /// instances write), every `period`.
+    pub fn follow_database(&self, period: Duration) {
+        Arc::clone(&self.search).spawn_follower(
+            self.db.clone(),
+            Arc::clone(&self.taxonomy),
+            Arc::clone(&self.clock),
+            period,
+        );
+    }
+
+    /// Brings the search index up to date now (the follower does it every `period`).
+    pub async fn sync_search(&self) -> Result<usize, offer_search::SyncError> {
+        self.search.sync(&self.db, &self.taxonomy.current(), self.now()).await
+    }
+
     /// An absolute address on the public site, for e-mails.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.config.public_url.trim_end_matches('/'))
@@ -123,15 +180,19 @@ pub fn router(state: AppState) -> Router {
     routes
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::load_user))
+        .layer(axum::middleware::from_fn(flash::layer))
         .layer(
-            tower_sessions::SessionManagerLayer::new(auth::DbSessionStore::new(state.db.clone()))
-                .with_name("metiers_session")
-                .with_http_only(true)
-                .with_same_site(tower_sessions::cookie::SameSite::Lax)
-                .with_secure(https)
-                .with_expiry(tower_sessions::Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(
-                    auth::SESSION_DAYS,
-                ))),
+            tower_sessions::SessionManagerLayer::new(auth::DbSessionStore::new(
+                state.db.clone(),
+                Arc::clone(&state.clock),
+            ))
+            .with_name("metiers_session")
+            .with_http_only(true)
+            .with_same_site(tower_sessions::cookie::SameSite::Lax)
+            .with_secure(https)
+            .with_expiry(tower_sessions::Expiry::OnInactivity(
+                tower_sessions::cookie::time::Duration::days(auth::SESSION_DAYS),
+            )),
         )
         .layer(axum::middleware::from_fn_with_state(state.clone(), cache::layer))
         .layer(axum::middleware::from_fn_with_state(state.clone(), views::count))

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use db::Db;
 use db::listing::IndexRow;
+use domain::Clock;
 use domain::offer::{Category, ContractType, Experience, Remote, Versant};
 use search::{FACETS, Facet, OfferDoc, SearchBackend, Sort};
 use serde::{Deserialize, Serialize};
@@ -79,14 +80,15 @@ impl SearchService {
     }
 
     /// Brings the index up to date; returns how many offers were read.
-    pub async fn sync(&self, db: &Db, taxonomy: &Taxonomy) -> Result<usize, SyncError> {
-        self.sync_with_progress(db, taxonomy, |_| {}).await
+    pub async fn sync(&self, db: &Db, taxonomy: &Taxonomy, now: DateTime<Utc>) -> Result<usize, SyncError> {
+        self.sync_with_progress(db, taxonomy, now, |_| {}).await
     }
 
     pub async fn sync_with_progress(
         &self,
         db: &Db,
         taxonomy: &Taxonomy,
+        now: DateTime<Utc>,
         progress: impl Fn(usize),
     ) -> Result<usize, SyncError> {
         let mut cursor = self.cursor.lock().await;
@@ -94,7 +96,7 @@ impl SearchService {
         // Re-read the overlap window only while the last change seen is recent: a transaction
         // that commits late does so within seconds of its timestamp. Once changes are older,
         // the exact cursor suffices and an idle poll reads nothing.
-        let recent = Utc::now() - Duration::seconds(2 * OVERLAP);
+        let recent = now - Duration::seconds(2 * OVERLAP);
         let mut next = match cursor.since {
             Some(since) if since > recent => Cursor { since: Some(since - Duration::seconds(OVERLAP)), after_id: 0 },
             _ => cursor.clone(),
@@ -126,7 +128,13 @@ impl SearchService {
     }
 
     /// Empties the index and reads every offer again.
-    pub async fn rebuild(&self, db: &Db, taxonomy: &Taxonomy, progress: impl Fn(usize)) -> Result<usize, SyncError> {
+    pub async fn rebuild(
+        &self,
+        db: &Db,
+        taxonomy: &Taxonomy,
+        now: DateTime<Utc>,
+        progress: impl Fn(usize),
+    ) -> Result<usize, SyncError> {
         {
             let mut cursor = self.cursor.lock().await;
             self.backend.clear()?;
@@ -134,13 +142,19 @@ impl SearchService {
             self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
             *cursor = Cursor::default();
         }
-        self.sync_with_progress(db, taxonomy, progress).await
+        self.sync_with_progress(db, taxonomy, now, progress).await
     }
 
     /// Follows the database every `period` until the process stops; the taxonomy is read
     /// again about once a minute, so that what an administrator changed on another instance
     /// shows here too.
-    pub fn spawn_follower(self: Arc<Self>, db: Db, taxonomy: Arc<TaxonomyCell>, period: std::time::Duration) {
+    pub fn spawn_follower(
+        self: Arc<Self>,
+        db: Db,
+        taxonomy: Arc<TaxonomyCell>,
+        clock: Arc<dyn Clock>,
+        period: std::time::Duration,
+    ) {
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(period);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -154,7 +168,7 @@ impl SearchService {
                 {
                     tracing::error!(error = %e, "taxonomy reload failed");
                 }
-                if let Err(e) = self.sync(&db, &taxonomy.current()).await {
+                if let Err(e) = self.sync(&db, &taxonomy.current(), clock.now()).await {
                     tracing::error!(error = %e, "search index sync failed");
                 }
             }

@@ -34,22 +34,22 @@ impl FileStore {
             .put(&ObjectPath::from(key), PutPayload::from(bytes))
             .await
             .map(|_| ())
-            .map_err(|e| AppError::Internal(format!("écriture du fichier {key} : {e}")))
+            .map_err(|e| AppError::Internal(format!("écriture du fichier {key} : {e}").into()))
     }
 
     pub async fn get(&self, key: &str) -> Result<Vec<u8>, AppError> {
         let got = self.inner.get(&ObjectPath::from(key)).await.map_err(|e| match e {
             object_store::Error::NotFound { .. } => AppError::NotFound,
-            e => AppError::Internal(format!("lecture du fichier {key} : {e}")),
+            e => AppError::Internal(format!("lecture du fichier {key} : {e}").into()),
         })?;
-        Ok(got.bytes().await.map_err(|e| AppError::Internal(e.to_string()))?.to_vec())
+        Ok(got.bytes().await.map_err(|e| AppError::Internal(e.into()))?.to_vec())
     }
 
     /// Deleting a missing file is not an error (a retried deletion).
     pub async fn delete(&self, key: &str) -> Result<(), AppError> {
         match self.inner.delete(&ObjectPath::from(key)).await {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
-            Err(e) => Err(AppError::Internal(format!("suppression du fichier {key} : {e}"))),
+            Err(e) => Err(AppError::Internal(format!("suppression du fichier {key} : {e}").into())),
         }
     }
 }

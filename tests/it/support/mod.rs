@@ -6,6 +6,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
 use chrono::{DateTime, TimeZone, Utc};
 use db::Db;
+use domain::role::Role;
 use http_body_util::BodyExt;
 use sea_orm::ConnectionTrait;
 use std::path::PathBuf;
@@ -160,34 +161,27 @@ impl TestApp {
     }
 
     pub async fn with_config(db: &Db, now: DateTime<Utc>, config: web::WebConfig) -> Self {
-        let taxonomy = Arc::new(web::offer_search::TaxonomyCell::load(db).await.expect("taxonomy"));
-        let search = Arc::new(web::offer_search::SearchService::in_memory().expect("index"));
-        let state = web::AppState {
+        let state = web::AppState::build(web::Parts {
             db: db.clone(),
             clock: Arc::new(domain::FixedClock(now)),
-            config: Arc::new(config),
-            search,
-            taxonomy,
-            pages: Default::default(),
+            config,
+            search: web::offer_search::SearchService::in_memory().expect("index"),
             files: web::storage::FileStore::in_memory(),
-            mailer: Arc::new(
-                mail::Mailer::from_config(
-                    "memory",
-                    "Métiers du numérique <ne-pas-repondre@exemple.fr>",
-                    std::path::PathBuf::new(),
-                )
-                .expect("mailer"),
-            ),
-            views: Default::default(),
-        };
-        let app = Self { router: web::router(state.clone()), state };
-        app.sync().await;
-        app
+            mailer: mail::Mailer::from_config(
+                "memory",
+                "Métiers du numérique <ne-pas-repondre@exemple.fr>",
+                std::path::PathBuf::new(),
+            )
+            .expect("mailer"),
+        })
+        .await
+        .expect("application builds");
+        Self { router: web::router(state.clone()), state }
     }
 
     /// Brings the search index up to date, as the follower does every two seconds.
     pub async fn sync(&self) -> usize {
-        self.state.search.sync(&self.state.db, &self.state.taxonomy.current()).await.expect("index sync")
+        self.state.sync_search().await.expect("index sync")
     }
 
     /// A form request (`application/x-www-form-urlencoded`) with the given cookie, as a
@@ -250,6 +244,91 @@ impl TestApp {
 }
 
 pub mod smtp;
+
+/// Signs an existing account in with a one-time link.
+pub async fn staff_session(app: &TestApp, db: &TestDb, user_id: i64) -> String {
+    let token = format!("jeton-session-{user_id}");
+    db::accounts::insert_token(
+        db.conn(),
+        user_id,
+        db::accounts::TokenPurpose::SignIn,
+        &token,
+        chrono::Duration::hours(1),
+        today(),
+    )
+    .await
+    .expect("token");
+    app.get(&format!("/connexion/lien/{token}")).await.cookie().unwrap_or_default()
+}
+
+/// Creates a staff account and signs it in with a one-time link, as `metiers user add` does.
+pub async fn staff(app: &TestApp, db: &TestDb, email: &str, role: Role, institution: Option<i64>) -> String {
+    let email = domain::email::Email::parse(email).expect("email");
+    let u = db::users::create(db.conn(), &email, role, institution, today()).await.expect("user");
+    let token = format!("jeton-{}", u.id);
+    db::accounts::insert_token(
+        db.conn(),
+        u.id,
+        db::accounts::TokenPurpose::SignIn,
+        &token,
+        chrono::Duration::hours(24),
+        today(),
+    )
+    .await
+    .expect("token");
+    let res = app.get(&format!("/connexion/lien/{token}")).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(res.header("location"), if role == Role::Administrator { "/admin" } else { "/recruteur" });
+    let again = app.get(&format!("/connexion/lien/{token}")).await;
+    assert!(again.body.contains("Lien expiré ou déjà utilisé"), "single use");
+    res.cookie().unwrap_or_default()
+}
+
+/// A verified candidate account and a session for it, as the sign-in makes.
+pub async fn candidate(db: &Db, email: &str) -> (i64, String) {
+    let email = domain::email::Email::parse(email).expect("email");
+    let user = db::accounts::create_candidate(db.conn(), &email, "x", today()).await.expect("candidate");
+    db::accounts::mark_verified(db.conn(), user.id, today()).await.expect("verified");
+    let id = tower_sessions::session::Id::default().to_string();
+    let data = format!("{{\"user_id\":{}}}", user.id);
+    db::accounts::session_create(db.conn(), &id, Some(user.id), &data, today() + chrono::Duration::days(1))
+        .await
+        .expect("session");
+    (user.id, format!("metiers_session={id}"))
+}
+
+impl TestApp {
+    /// The same requests sent at once (each on its own task, as a crowd's would be).
+    pub async fn concurrently(&self, requests: Vec<Request<Body>>) -> Vec<Response> {
+        let tasks: Vec<_> = requests
+            .into_iter()
+            .map(|req| {
+                let router = self.router.clone();
+                tokio::spawn(async move {
+                    let res = router.oneshot(req).await.expect("router answers");
+                    let status = res.status();
+                    let headers = res.headers().clone();
+                    let bytes = res.into_body().collect().await.expect("body").to_bytes();
+                    Response { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+                })
+            })
+            .collect();
+        let mut out = Vec::new();
+        for t in tasks {
+            out.push(t.await.expect("request task"));
+        }
+        out
+    }
+}
+
+/// A form POST as a signed-in browser sends it.
+pub fn form_post(cookie: &str, uri: &str, body: &str) -> Request<Body> {
+    Request::post(uri)
+        .header(axum::http::header::COOKIE, cookie)
+        .header(axum::http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.to_string()))
+        .expect("request")
+}
 
 /// A real one-page PDF (made with lopdf), for uploads.
 pub fn pdf() -> Vec<u8> {

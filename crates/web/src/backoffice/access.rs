@@ -149,7 +149,7 @@ pub async fn decide(
     let txn = state.db.begin().await?;
     let request = match db::backoffice::decide_access_request(&txn, id, approve, admin.id, now).await {
         Ok(r) => r,
-        Err(db::DbError::Conflict(msg)) => return Ok(back(&msg)),
+        Err(db::DbError::Conflict(c)) => return Ok(back(&crate::error::conflict_text(&c))),
         Err(e) => return Err(e.into()),
     };
     let email = Email::parse(&request.email).map_err(|_| AppError::Internal("adresse de demande invalide".into()))?;

@@ -8,7 +8,7 @@ use crate::layout::Page;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use db::backoffice::Audit;
 use db::entity::{access_request, audit_entry, institution, user};
@@ -39,12 +39,8 @@ impl AdminPage {
 }
 
 /// `GET /admin` (administrator).
-pub async fn home(
-    State(state): State<AppState>,
-    AdminUser(me): AdminUser,
-    RawQuery(q): RawQuery,
-) -> AppResult<AdminPage> {
-    let notice = super::notice(q.as_deref());
+pub async fn home(State(state): State<AppState>, AdminUser(me): AdminUser) -> AppResult<AdminPage> {
+    let notice = super::notice();
     Ok(AdminPage {
         page: Page::new("Administration").crumbs(&[("Administration", None)]),
         users: db::backoffice::users(state.db.conn()).await?,
@@ -140,7 +136,6 @@ pub async fn account(
     State(state): State<AppState>,
     AdminUser(_): AdminUser,
     Path(id): Path<String>,
-    RawQuery(q): RawQuery,
 ) -> AppResult<AccountPage> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let account = db::accounts::by_id(state.db.conn(), id).await?.ok_or(AppError::NotFound)?;
@@ -161,7 +156,7 @@ pub async fn account(
         institutions: db::institutions::list(state.db.conn()).await?,
         services,
         account,
-        notice: super::notice(q.as_deref()),
+        notice: super::notice(),
     })
 }
 

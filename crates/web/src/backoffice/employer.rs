@@ -132,7 +132,7 @@ pub async fn edit(State(state): State<AppState>, staff: StaffUser, RawQuery(q): 
     }
     let inst = institution_of(&state, &staff, &param("employeur")).await?;
     let draft = db::institutions::draft(state.db.conn(), inst.id).await?.unwrap_or_else(|| ShowcaseDraft::of(&inst));
-    let notice = super::notice(q.as_deref());
+    let notice = super::notice();
     let acting = acting(&staff, &inst);
     let preview = param("apercu") == "1";
     Ok(render(&state, acting, inst, form_of(&draft), preview, notice, String::new()).await?.into_response())

@@ -9,7 +9,7 @@ use crate::layout::Page;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
-use axum::extract::{Multipart, Path, RawQuery, State};
+use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use db::entity::import_run;
 
@@ -68,7 +68,7 @@ pub async fn run(
     };
     // The importer reads a path: the upload goes to a private temporary folder, under its own
     // (cleaned) name so that the report names it.
-    let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.to_string()))?;
+    let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.into()))?;
     let name: String = upload
         .file_name
         .rsplit(['/', '\\'])
@@ -79,14 +79,14 @@ pub async fn run(
         .take(100)
         .collect();
     let path = dir.path().join(if name.trim_matches('.').is_empty() { "import".to_string() } else { name });
-    tokio::fs::write(&path, &upload.bytes).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    tokio::fs::write(&path, &upload.bytes).await.map_err(|e| AppError::Internal(e.into()))?;
     let opts = import::ImportOptions {
         format,
         full: form.checked("complet"),
         numerique_only: form.checked("numerique"),
         progress: false,
     };
-    match import::run(&state.db, &path, &opts, state.now()).await {
+    match import::run(&state.db, &path, &opts, &*state.clock).await {
         Ok(report) => {
             let run = db::runs::latest(state.db.conn(), 1).await?.pop().ok_or(AppError::NotFound)?;
             let audit = db::backoffice::Audit {
@@ -152,12 +152,8 @@ pub struct ReasonsPage {
 }
 
 /// `GET /admin/motifs` (administrator).
-pub async fn reasons(
-    State(state): State<AppState>,
-    AdminUser(_): AdminUser,
-    RawQuery(q): RawQuery,
-) -> AppResult<ReasonsPage> {
-    let notice = super::notice(q.as_deref());
+pub async fn reasons(State(state): State<AppState>, AdminUser(_): AdminUser) -> AppResult<ReasonsPage> {
+    let notice = super::notice();
     Ok(ReasonsPage {
         page: Page::new("Motifs de refus").crumbs(&[("Administration", Some("/admin")), ("Motifs de refus", None)]),
         reasons: db::applications::refusal_reasons(state.db.conn()).await?,
@@ -193,7 +189,7 @@ pub async fn add_reason(
     let txn = state.db.begin().await?;
     match db::backoffice::add_refusal_reason(&txn, &code, &label).await {
         Ok(()) => {}
-        Err(db::DbError::Conflict(msg)) => return Ok(back(&msg)),
+        Err(db::DbError::Conflict(c)) => return Ok(back(&crate::error::conflict_text(&c))),
         Err(e) => return Err(e.into()),
     }
     let audit =

@@ -28,16 +28,12 @@ fn page(error: bool) -> Page {
 }
 
 /// `GET /admin/employeurs` (administrator).
-pub async fn list(
-    State(state): State<AppState>,
-    AdminUser(_): AdminUser,
-    RawQuery(q): RawQuery,
-) -> AppResult<InstitutionsPage> {
+pub async fn list(State(state): State<AppState>, AdminUser(_): AdminUser) -> AppResult<InstitutionsPage> {
     Ok(InstitutionsPage {
         page: page(false),
         institutions: db::institutions::list(state.db.conn()).await?,
         form: Form::default(),
-        notice: super::notice(q.as_deref()),
+        notice: super::notice(),
     })
 }
 
@@ -196,7 +192,7 @@ pub async fn show(
 ) -> AppResult<InstitutionPage> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let inst = db::institutions::by_id(state.db.conn(), id).await?;
-    let mut page = institution_page(&state, inst, None, super::notice(q.as_deref())).await?;
+    let mut page = institution_page(&state, inst, None, super::notice()).await?;
     page.section = crate::forms::query_param(q.as_deref(), "section").unwrap_or_default();
     Ok(page)
 }
@@ -233,10 +229,10 @@ pub async fn update(
     .await;
     match result {
         Ok(()) => {}
-        Err(db::DbError::Conflict(msg)) => {
+        Err(db::DbError::Conflict(c)) => {
             drop(txn);
-            let field = if msg.contains("SIRET") { "siret" } else { "nom" };
-            form.add_error(field, format!("Impossible : {msg}."));
+            let field = if matches!(c, db::Conflict::SiretTaken { .. }) { "siret" } else { "nom" };
+            form.add_error(field, format!("Impossible : {}.", crate::error::conflict_text(&c)));
             return Ok(institution_page(&state, inst, Some(form), None).await?.into_response());
         }
         Err(e) => return Err(e.into()),
@@ -283,7 +279,7 @@ pub async fn domains(
             None => Err("Saisissez un nom de domaine, par exemple numerique.gouv.fr (sans @ ni espace).".to_string()),
             Some(domain) => match db::institutions::add_email_domain(&txn, id, &domain).await {
                 Ok(()) => Ok(domain),
-                Err(db::DbError::Conflict(msg)) => Err(format!("Impossible : {msg}.")),
+                Err(db::DbError::Conflict(c)) => Err(format!("Impossible : {}.", crate::error::conflict_text(&c))),
                 Err(e) => return Err(e.into()),
             },
         };

@@ -16,22 +16,17 @@ pub mod taxonomy;
 pub mod templates;
 
 use crate::routes::{Access::*, Routes};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 
 /// Back to a back-office page with a status message for the person who acted (read back by
 /// [`notice`]): every back-office form answers this way (post/redirect/get).
 pub(crate) fn with_message(path: &str, message: &str) -> Response {
-    let m: String = form_urlencoded::byte_serialize(message.as_bytes()).collect();
-    let (path, anchor) = path.split_once('#').map_or((path, String::new()), |(p, a)| (p, format!("#{a}")));
-    let sep = if path.contains('?') { '&' } else { '?' };
-    Redirect::to(&format!("{path}{sep}message={m}{anchor}")).into_response()
+    crate::flash::redirect(path, message)
 }
 
-/// The status message of a page's query string (see [`with_message`]).
-pub(crate) fn notice(query: Option<&str>) -> Option<String> {
-    crate::forms::query_param(query, "message")
-        .map(|v| v.chars().take(300).collect::<String>())
-        .filter(|m| !m.is_empty())
+/// The status message left for this page by [`with_message`], shown once.
+pub(crate) fn notice() -> Option<String> {
+    crate::flash::take().filter(|m| !m.is_empty())
 }
 
 pub fn routes() -> Routes {

@@ -63,7 +63,7 @@ async fn criteria_of(state: &AppState, o: &offer::Model) -> AppResult<OfferCrite
 /// candidate's match score against that offer.
 pub async fn search(State(state): State<AppState>, staff: StaffUser, RawQuery(q): RawQuery) -> AppResult<PoolPage> {
     let mut form = Form::default();
-    for k in ["q", "metier", "domaine", "region", "experience_min", "offre", "message"] {
+    for k in ["q", "metier", "domaine", "region", "experience_min", "offre"] {
         form.set(k, param(&q, k));
     }
     let own_offers = db::backoffice::institution_offers(state.db.conn(), staff.institution_id).await?;
@@ -138,7 +138,7 @@ pub async fn search(State(state): State<AppState>, staff: StaffUser, RawQuery(q)
         });
     }
     rows.sort_by_key(|r| std::cmp::Reverse(r.score));
-    let notice = Some(form.get("message").to_string()).filter(|m| !m.is_empty());
+    let notice = super::notice();
     Ok(PoolPage {
         page: Page::new("Vivier de talents")
             .crumbs(&[("Espace recruteur", Some("/recruteur")), ("Vivier de talents", None)]),
@@ -251,18 +251,14 @@ pub struct SpontaneousPage {
 }
 
 /// `GET /recruteur/candidatures-spontanees` (recruiter).
-pub async fn spontaneous(
-    State(state): State<AppState>,
-    staff: StaffUser,
-    RawQuery(q): RawQuery,
-) -> AppResult<SpontaneousPage> {
+pub async fn spontaneous(State(state): State<AppState>, staff: StaffUser) -> AppResult<SpontaneousPage> {
     let offers = db::backoffice::institution_offers(state.db.conn(), staff.institution_id)
         .await?
         .into_iter()
         .filter(|(o, _)| o.state == domain::offer::OfferState::Published.code())
         .map(|(o, _)| Opt { value: o.id.to_string(), label: o.title, checked: false })
         .collect();
-    let notice = super::notice(q.as_deref());
+    let notice = super::notice();
     Ok(SpontaneousPage {
         page: Page::new("Candidatures spontanées")
             .crumbs(&[("Espace recruteur", Some("/recruteur")), ("Candidatures spontanées", None)]),

@@ -10,7 +10,7 @@ use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use db::entity::{application, offer, refusal_reason};
 use domain::candidate::Stage;
 use domain::offer::OfferState;
@@ -42,13 +42,13 @@ pub struct HomePage {
 }
 
 /// `GET /recruteur` (recruiter, administrator).
-pub async fn home(State(state): State<AppState>, staff: StaffUser, RawQuery(q): RawQuery) -> AppResult<HomePage> {
+pub async fn home(State(state): State<AppState>, staff: StaffUser) -> AppResult<HomePage> {
     let rows = db::backoffice::institution_offers(state.db.conn(), staff.institution_id)
         .await?
         .into_iter()
         .map(|(offer, applications)| OfferRow { offer, applications })
         .collect();
-    let notice = super::notice(q.as_deref());
+    let notice = super::notice();
     let attachment = match staff.institution_id {
         Some(id) => {
             let institution = db::institutions::by_id(state.db.conn(), id).await?;
@@ -89,7 +89,9 @@ pub async fn set_state(
     let txn = state.db.begin().await?;
     match db::backoffice::set_offer_state(&txn, &offer, to, now).await {
         Ok(()) => {}
-        Err(db::DbError::Invalid(msg)) => return Ok(back(&format!("« {} » : {msg}", offer.title))),
+        Err(db::DbError::Invalid(i)) => {
+            return Ok(back(&format!("« {} » : {}", offer.title, crate::error::invalid_text(&i))));
+        }
         Err(e) => return Err(e.into()),
     }
     let audit = db::backoffice::Audit {
@@ -156,7 +158,7 @@ pub async fn pipeline(
             application: a,
         })
         .collect();
-    let notice = super::notice(q.as_deref());
+    let notice = super::notice();
     let board = crate::forms::query_param(q.as_deref(), "vue").as_deref() == Some("tableau");
     Ok(PipelinePage {
         board,
@@ -195,7 +197,9 @@ pub async fn move_stage(
             "Candidature passée à l’étape « {} » ; la personne a été prévenue par e-mail.",
             to.label()
         ))),
-        Err(AppError::Db(db::DbError::Invalid(msg) | db::DbError::Conflict(msg))) => Ok(back(&msg)),
+        Err(AppError::Db(e)) if crate::error::refusal_text(&e).is_some() => {
+            Ok(back(&crate::error::refusal_text(&e).unwrap_or_default()))
+        }
         Err(e) => Err(e),
     }
 }
@@ -211,7 +215,7 @@ pub async fn export_csv(
     let apps = db::backoffice::offer_applications(state.db.conn(), offer.id).await?;
     let reasons = db::applications::refusal_reasons(state.db.conn()).await?;
     let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
-    let internal = |e: csv::Error| AppError::Internal(e.to_string());
+    let internal = |e: csv::Error| AppError::Internal(e.into());
     w.write_record(["id", "nom", "email", "envoyee_le", "etape", "motif_refus", "liens", "cv"]).map_err(internal)?;
     for a in apps {
         let stage = a.stage.parse::<Stage>().map(|s| s.label().to_string()).unwrap_or(a.stage.clone());
@@ -230,7 +234,7 @@ pub async fn export_csv(
         ])
         .map_err(internal)?;
     }
-    let bytes = w.into_inner().map_err(|e| AppError::Internal(e.to_string()))?;
+    let bytes = w.into_inner().map_err(|e| AppError::Internal(e.into()))?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -253,13 +257,9 @@ pub async fn annotate(
 ) -> AppResult<Response> {
     let app = db::backoffice::managed_application(state.db.conn(), parse_id(&id)?, staff.institution_id).await?;
     let form = Form::parse(&body);
-    let back = |message: &str| {
-        let m: String = form_urlencoded::byte_serialize(message.as_bytes()).collect();
-        match app.offer_id {
-            Some(o) => Redirect::to(&format!("/recruteur/offres/{o}/candidatures?message={m}#candidature-{}", app.id))
-                .into_response(),
-            None => Redirect::to(&format!("/recruteur/candidatures-spontanees?message={m}")).into_response(),
-        }
+    let back = |message: &str| match app.offer_id {
+        Some(o) => super::with_message(&format!("/recruteur/offres/{o}/candidatures#candidature-{}", app.id), message),
+        None => super::with_message("/recruteur/candidatures-spontanees", message),
     };
     let rating = match form.get("note_globale") {
         "" => None,
@@ -318,7 +318,9 @@ pub async fn bulk_move(
     for id in ids.into_iter().filter(|i| mine.contains(i)) {
         match crate::candidate::move_application(&state, Some(&staff.user), id, to, reason.as_deref()).await {
             Ok(_) => moved += 1,
-            Err(AppError::Db(db::DbError::Invalid(msg) | db::DbError::Conflict(msg))) => errors.push(msg),
+            Err(AppError::Db(e)) if crate::error::refusal_text(&e).is_some() => {
+                errors.push(crate::error::refusal_text(&e).unwrap_or_default());
+            }
             Err(e) => return Err(e),
         }
     }

@@ -11,7 +11,7 @@ use crate::layout::Page;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use db::backoffice::Audit;
 use db::entity::{domain as domain_e, profession};
@@ -35,18 +35,14 @@ impl TaxonomyPage {
 }
 
 /// `GET /admin/metiers` (administrator).
-pub async fn list(
-    State(state): State<AppState>,
-    AdminUser(_): AdminUser,
-    RawQuery(q): RawQuery,
-) -> AppResult<TaxonomyPage> {
+pub async fn list(State(state): State<AppState>, AdminUser(_): AdminUser) -> AppResult<TaxonomyPage> {
     let (domains, professions) = db::reference::taxonomy(state.db.conn()).await?;
     Ok(TaxonomyPage {
         page: Page::new("Métiers et domaines")
             .crumbs(&[("Administration", Some("/admin")), ("Métiers et domaines", None)]),
         domains,
         professions,
-        notice: super::notice(q.as_deref()),
+        notice: super::notice(),
     })
 }
 
@@ -94,11 +90,9 @@ async fn finish(
 }
 
 fn conflict_or(e: db::DbError) -> AppResult<Response> {
-    match e {
-        db::DbError::Conflict(msg) | db::DbError::Invalid(msg) => {
-            Ok(super::with_message(HERE, &format!("Impossible : {msg}.")))
-        }
-        e => Err(e.into()),
+    match crate::error::refusal_text(&e) {
+        Some(msg) => Ok(super::with_message(HERE, &format!("Impossible : {msg}."))),
+        None => Err(e.into()),
     }
 }
 

@@ -94,7 +94,7 @@ pub async fn list(
     AdminUser(_): AdminUser,
     RawQuery(q): RawQuery,
 ) -> AppResult<TemplatesPage> {
-    let mut p = page(&state, None, None, super::notice(q.as_deref())).await?;
+    let mut p = page(&state, None, None, super::notice()).await?;
     p.section = crate::forms::query_param(q.as_deref(), "section").unwrap_or_default();
     Ok(p)
 }

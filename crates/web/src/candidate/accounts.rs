@@ -267,8 +267,8 @@ pub async fn login(
     db::accounts::clear_failures(state.db.conn(), &email_key).await?;
     db::accounts::touch_login(state.db.conn(), user.id, now).await?;
     // A new id at sign-in: a session id planted before cannot be reused (fixation).
-    session.cycle_id().await.map_err(|e| AppError::Internal(e.to_string()))?;
-    session.insert(SESSION_USER, user.id).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    session.cycle_id().await.map_err(|e| AppError::Internal(e.into()))?;
+    session.insert(SESSION_USER, user.id).await.map_err(|e| AppError::Internal(e.into()))?;
     // The default destination is the candidate space; staff go to their own home instead.
     let next = if next == auth::safe_next(None) { auth::home_of(&user.role).to_string() } else { next };
     Ok(Redirect::to(&next).into_response())
@@ -293,8 +293,8 @@ fn client_ip(trust_proxy: bool, headers: &axum::http::HeaderMap, socket: Option<
 /// `form-action 'self'` rightly stops a form from redirecting to another site.
 pub async fn logout(State(state): State<AppState>, session: Session) -> AppResult<Response> {
     let id_token: Option<String> =
-        session.get(crate::agent_signin::SESSION_ID_TOKEN).await.map_err(|e| AppError::Internal(e.to_string()))?;
-    session.flush().await.map_err(|e| AppError::Internal(e.to_string()))?;
+        session.get(crate::agent_signin::SESSION_ID_TOKEN).await.map_err(|e| AppError::Internal(e.into()))?;
+    session.flush().await.map_err(|e| AppError::Internal(e.into()))?;
     let mut lines = vec!["À bientôt sur Métiers du numérique.".to_string()];
     let mut link = ("/".to_string(), "Retour à l’accueil".to_string());
     if let (Some(token), Some(pc)) = (id_token, state.config.proconnect.as_ref())
@@ -423,8 +423,8 @@ pub async fn signin_link(
     db::accounts::mark_verified(&txn, user.id, now).await?;
     db::accounts::touch_login(&txn, user.id, now).await?;
     txn.commit().await.map_err(db::DbError::from)?;
-    session.cycle_id().await.map_err(|e| AppError::Internal(e.to_string()))?;
-    session.insert(SESSION_USER, user.id).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    session.cycle_id().await.map_err(|e| AppError::Internal(e.into()))?;
+    session.insert(SESSION_USER, user.id).await.map_err(|e| AppError::Internal(e.into()))?;
     Ok(Redirect::to(auth::home_of(&user.role)).into_response())
 }
 

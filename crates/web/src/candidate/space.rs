@@ -165,7 +165,7 @@ pub async fn export(State(state): State<AppState>, CandidateUser(user): Candidat
     }
     data["fichiers"] = serde_json::Value::Array(files);
     data["exporte_le"] = serde_json::json!(state.now());
-    let body = serde_json::to_vec_pretty(&data).map_err(|e| AppError::Internal(e.to_string()))?;
+    let body = serde_json::to_vec_pretty(&data).map_err(|e| AppError::Internal(e.into()))?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/json; charset=utf-8"),
