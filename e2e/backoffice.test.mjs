@@ -780,7 +780,7 @@ test('an administrator deactivates a recruiter: their session is closed at once'
     assert.equal(await accountRow(second.email).getByRole('button', { name: `Activer ${second.email}` }).count(), 1);
     assert.equal(await text(accountRow(first.email).locator('td').nth(2)), 'Actif', 'the other recruiter is untouched');
     const journal = await text(adminPage.locator('#journal ~ .fr-table tbody tr').first());
-    assert.ok(journal.includes('compte.activation') && journal.includes(second.email), `the audit log records the deactivation: ${journal}`);
+    assert.ok(journal.includes('Compte activé ou désactivé') && journal.includes(second.email), `the audit log records the deactivation: ${journal}`);
     await auditCurrentPage(adminPage, '/admin after a deactivation');
 
     // The deactivated recruiter's next page load: the sign-in page.

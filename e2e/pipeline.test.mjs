@@ -335,9 +335,9 @@ test('the recruiter switches from the list to the board with the keyboard; the b
     assert.equal(await form.count(), 1, `${fullName(c)}’s card holds its form`);
     assert.equal(await form.getAttribute('action'), `/recruteur/candidatures/${c.id}/etape`);
     assert.equal(await form.getAttribute('method'), 'post');
-    assert.equal(await form.getAttribute('hx-post'), `/recruteur/candidatures/${c.id}/etape`);
-    assert.equal(await form.getAttribute('hx-target'), '#tableau');
-    assert.equal(await form.getAttribute('hx-select'), '#tableau');
+    assert.equal(await form.getAttribute('data-hx-post'), `/recruteur/candidatures/${c.id}/etape`);
+    assert.equal(await form.getAttribute('data-hx-target'), '#tableau');
+    assert.equal(await form.getAttribute('data-hx-select'), '#tableau');
     assert.equal(await form.locator('input[type="hidden"][name="vue"]').inputValue(), 'tableau');
     assert.equal(await item.getByLabel(`Étape de ${fullName(c)}`, { exact: true }).count(), 1, 'the «Étape» select names the candidate');
     assert.equal(await item.getByLabel('Motif (en cas de refus)', { exact: true }).count(), 1);
@@ -539,7 +539,7 @@ test('without JavaScript, a card’s form moves it (a full POST, back to the boa
     const url = new URL(page.url());
     assert.equal(url.pathname, `/recruteur/offres/${board.offerId}/candidatures`);
     assert.equal(url.searchParams.get('vue'), 'tableau', 'the redirect leads back to the board');
-    assert.equal(url.searchParams.get('message'), movedMessage('examen'), 'the message travels in the redirect');
+    assert.equal(url.searchParams.get('message'), null, 'the message never travels in the address (a one-time message in the session)');
     assert.equal(await text(notice(page)), movedMessage('examen'));
     await assertBoard(page, [[alix, 'acceptee'], [noa, 'refusee'], [sacha, 'examen']], 'after the move without JavaScript');
     await auditNoScriptPage(page, 'the board without JavaScript, after the move');

@@ -361,7 +361,7 @@ test('an agent without an account signs in with ProConnect: access request, appr
 
     // The administrator's journal records that the account is now tied to that ProConnect identity.
     await adminPage.goto(`${server.baseUrl}/admin`);
-    const journal = adminPage.locator('#journal ~ .fr-table tbody tr').filter({ hasText: 'compte.proconnect_rattache' });
+    const journal = adminPage.locator('#journal ~ .fr-table tbody tr').filter({ hasText: 'Compte relié à ProConnect' });
     assert.equal(await journal.count(), 1, 'the audit log records the ProConnect link once');
     assert.match(await text(journal), new RegExp(`${escapeRegExp(AGENT_A.email)}.*identité ProConnect [0-9a-f]{64}`));
     await checkPage(adminPage, `${server.baseUrl}/admin`);

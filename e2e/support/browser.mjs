@@ -1,10 +1,11 @@
 // Browser helpers for the e2e tests: Debian's Chromium driven by playwright-core,
-// pages in fresh contexts, accessibility checks with axe-core, and guards that
-// fail a test on console errors, page errors, CSP violations or any request
-// leaving the machine.
+// pages in fresh contexts, accessibility checks with axe-core, the Nu HTML Checker
+// on what the server sent, and guards that fail a test on console errors, page
+// errors, CSP violations or any request leaving the machine.
 import assert from 'node:assert/strict';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium } from 'playwright-core';
+import { htmlErrors } from './html.mjs';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
@@ -96,8 +97,17 @@ const guards = new WeakMap();
  */
 export async function guardPage(page) {
   if (guards.has(page)) return guards.get(page);
-  const record = { consoleErrors: [], pageErrors: [], cspViolations: [], blockedRequests: [] };
+  const record = { consoleErrors: [], pageErrors: [], cspViolations: [], blockedRequests: [], lastDocument: null };
   guards.set(page, record);
+
+  // The last HTML document the server sent to the tab (after redirects), for the HTML checker.
+  page.on('response', (response) => {
+    const request = response.request();
+    if (!request.isNavigationRequest() || response.frame() !== page.mainFrame()) return;
+    if (response.status() >= 300 && response.status() < 400) return;
+    if (!(response.headers()['content-type'] || '').startsWith('text/html')) return;
+    record.lastDocument = response;
+  });
 
   page.on('console', (message) => {
     const text = message.text();
@@ -158,6 +168,24 @@ async function axeProblems(page) {
     problems.push(`accessibility violations (axe, ${AXE_TAGS.join(', ')}):\n${formatAxeViolations(results.violations)}`);
   }
   return { results, problems };
+}
+
+/**
+ * The Nu HTML Checker's errors on `response` (by default the last document the server sent to
+ * the page), as a list of problems: empty when valid.
+ */
+async function validityProblems(page, response = null) {
+  const record = await guardPage(page);
+  response ??= record.lastDocument;
+  if (!response) return [`no HTML document from the server was seen on ${page.url()}: nothing for the HTML checker`];
+  let html;
+  try {
+    html = await response.text();
+  } catch (error) {
+    return [`the HTML of ${response.url()} could not be read for the HTML checker: ${error.message}`];
+  }
+  const errors = await htmlErrors(html);
+  return errors.length ? [`invalid HTML (Nu HTML Checker) in ${response.url()}:\n${errors.map((e) => `  - ${e}`).join('\n')}`] : [];
 }
 
 /** The CSP violations seen by the page's securitypolicyviolation listener. */
@@ -230,6 +258,9 @@ export async function checkPage(page, url, options = {}) {
   const ignoreConsole = (error) =>
     status >= 400 && error.url === response.url() && error.text.startsWith('Failed to load resource');
   problems.push(...(await pageProblems(page, { ignoreConsole })));
+  if ((response.headers()['content-type'] || '').startsWith('text/html')) {
+    problems.push(...(await validityProblems(page, response)));
+  }
 
   if (problems.length) assert.fail(`${url}:\n${problems.join('\n')}`);
   return { response, axe: results };
@@ -245,5 +276,6 @@ export async function checkPage(page, url, options = {}) {
 export async function auditCurrentPage(page, what) {
   const { problems } = await axeProblems(page);
   problems.push(...(await pageProblems(page)));
+  problems.push(...(await validityProblems(page)));
   if (problems.length) assert.fail(`${what} (${page.url()}):\n${problems.join('\n')}`);
 }

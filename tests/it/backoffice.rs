@@ -209,7 +209,8 @@ db_test!(access_requests_are_decided_with_an_email_either_way, |db| {
     assert!(log.iter().any(|e| e.action == "demande_acces.approuvee" && e.actor_email == "admin@exemple.fr"));
     assert!(log.iter().any(|e| e.action == "demande_acces.refusee"));
     let page = send(&app, &admin, "GET", "/admin", "").await;
-    assert!(page.body.contains("Journal des modifications") && page.body.contains("demande_acces.approuvee"));
+    assert!(page.body.contains("Journal des modifications") && page.body.contains("Demande d’accès approuvée"));
+    assert!(!page.body.contains("<td>demande_acces.approuvee</td>"), "administrators read labels, not codes");
 });
 
 db_test!(recruiters_write_preview_publish_and_duplicate_offers, |db| {

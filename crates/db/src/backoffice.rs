@@ -145,7 +145,7 @@ pub async fn set_offer_state(
 #[derive(Debug, Clone)]
 pub struct Audit<'a> {
     pub actor: &'a user::Model,
-    pub action: &'a str,
+    pub action: domain::audit::AuditAction,
     pub target: String,
     pub before: Option<String>,
     pub after: Option<String>,
@@ -159,7 +159,7 @@ pub async fn audit(conn: &impl ConnectionTrait, entry: Audit<'_>, now: DateTime<
         at: Set(now),
         actor_id: Set(Some(entry.actor.id)),
         actor_email: Set(entry.actor.email.clone()),
-        action: Set(entry.action.to_string()),
+        action: Set(entry.action.code().to_string()),
         target: Set(entry.target),
         before: Set(entry.before),
         after: Set(entry.after),

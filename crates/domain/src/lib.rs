@@ -5,6 +5,7 @@
 //! lists (geography, professions) are compiled in and checked by unit tests, so reading them
 //! cannot fail at run time.
 
+pub mod audit;
 pub mod candidate;
 pub mod clock;
 pub mod codes;

@@ -169,7 +169,7 @@ async fn decide(
                 db::users::link_proconnect(&txn, u.id, &identity.subject, now).await?;
                 let audit = Audit {
                     actor: &u,
-                    action: "compte.proconnect_rattache",
+                    action: domain::audit::AuditAction::AccountProConnect,
                     target: format!("compte {}", u.email),
                     before: None,
                     after: Some(format!("identité ProConnect {}", identity.subject)),

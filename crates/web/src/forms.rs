@@ -173,3 +173,19 @@ pub async fn read_multipart(
     }
     (form, upload)
 }
+
+/// A row id from the path (`{id}`): anything but a positive number is the 404 page, as for a
+/// row that does not exist, so handlers never parse ids themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Id(pub i64);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Id {
+    type Rejection = crate::error::AppError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(raw) = axum::extract::Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| crate::error::AppError::NotFound)?;
+        raw.parse::<i64>().ok().filter(|n| *n > 0).map(Id).ok_or(crate::error::AppError::NotFound)
+    }
+}

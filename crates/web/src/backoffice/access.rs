@@ -12,7 +12,7 @@ use crate::layout::Page;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use chrono::Duration;
 use db::backoffice::{Audit, NewAccessRequest};
@@ -124,10 +124,9 @@ fn back(message: &str) -> Response {
 pub async fn decide(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
-    Path(id): Path<String>,
+    crate::forms::Id(id): crate::forms::Id,
     body: Bytes,
 ) -> AppResult<Response> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let form = Form::parse(&body);
     let approve = match form.get("decision") {
         "approuver" => true,
@@ -177,7 +176,11 @@ pub async fn decide(
     }
     let audit = Audit {
         actor: &admin,
-        action: if approve { "demande_acces.approuvee" } else { "demande_acces.refusee" },
+        action: if approve {
+            domain::audit::AuditAction::AccessApproved
+        } else {
+            domain::audit::AuditAction::AccessRefused
+        },
         target: format!("demande {} ({})", request.id, request.email),
         before: None,
         after: institution.as_ref().map(|i| format!("recruteur·euse de {}", i.name)),

@@ -8,7 +8,7 @@ use crate::layout::Page;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use db::backoffice::Audit;
 use db::entity::{access_request, audit_entry, institution, user};
@@ -36,6 +36,18 @@ impl AdminPage {
     fn role_label(&self, code: &str) -> &'static str {
         code.parse::<Role>().map(Role::label).unwrap_or("?")
     }
+
+    /// The French label of a logged action; a code this version does not know (a row written
+    /// by a newer one, or damaged) is logged and shown as stored, never relabelled.
+    fn action_label(&self, code: &str) -> String {
+        match code.parse::<domain::audit::AuditAction>() {
+            Ok(action) => action.label().to_string(),
+            Err(e) => {
+                tracing::error!(error = %e, "unknown action in the audit log");
+                code.to_string()
+            }
+        }
+    }
 }
 
 /// `GET /admin` (administrator).
@@ -58,8 +70,8 @@ fn back(message: &str) -> Response {
     super::with_message("/admin", message)
 }
 
-fn target(id: &str, me: i64) -> AppResult<Option<i64>> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+fn target(id: &i64, me: i64) -> AppResult<Option<i64>> {
+    let id = *id;
     // An administrator cannot lock themselves out.
     Ok((id != me).then_some(id))
 }
@@ -68,7 +80,7 @@ fn target(id: &str, me: i64) -> AppResult<Option<i64>> {
 pub async fn set_active(
     State(state): State<AppState>,
     AdminUser(me): AdminUser,
-    Path(id): Path<String>,
+    crate::forms::Id(id): crate::forms::Id,
     body: Bytes,
 ) -> AppResult<Response> {
     let Some(id) = target(&id, me.id)? else { return Ok(back("Vous ne pouvez pas désactiver votre propre compte.")) };
@@ -79,7 +91,7 @@ pub async fn set_active(
     db::backoffice::set_active(&txn, id, on, now).await?;
     let audit = Audit {
         actor: &me,
-        action: "compte.activation",
+        action: domain::audit::AuditAction::AccountActivation,
         target: format!("compte {} ({})", id, before.email),
         before: Some(before.active.to_string()),
         after: Some(on.to_string()),
@@ -93,7 +105,7 @@ pub async fn set_active(
 pub async fn set_role(
     State(state): State<AppState>,
     AdminUser(me): AdminUser,
-    Path(id): Path<String>,
+    crate::forms::Id(id): crate::forms::Id,
     body: Bytes,
 ) -> AppResult<Response> {
     let Some(id) = target(&id, me.id)? else { return Ok(back("Vous ne pouvez pas changer votre propre rôle.")) };
@@ -104,7 +116,7 @@ pub async fn set_role(
     db::backoffice::set_role_by_id(&txn, id, role, now).await?;
     let audit = Audit {
         actor: &me,
-        action: "compte.role",
+        action: domain::audit::AuditAction::AccountRole,
         target: format!("compte {} ({})", id, before.email),
         before: Some(before.role.clone()),
         after: Some(role.code().to_string()),
@@ -135,9 +147,8 @@ impl AccountPage {
 pub async fn account(
     State(state): State<AppState>,
     AdminUser(_): AdminUser,
-    Path(id): Path<String>,
+    crate::forms::Id(id): crate::forms::Id,
 ) -> AppResult<AccountPage> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let account = db::accounts::by_id(state.db.conn(), id).await?.ok_or(AppError::NotFound)?;
     let mine = db::backoffice::user_service_ids(state.db.conn(), id).await?;
     let services = match account.institution_id {
@@ -166,10 +177,9 @@ pub async fn account(
 pub async fn attach(
     State(state): State<AppState>,
     AdminUser(me): AdminUser,
-    Path(id): Path<String>,
+    crate::forms::Id(id): crate::forms::Id,
     body: Bytes,
 ) -> AppResult<Response> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let here = format!("/admin/utilisateurs/{id}");
     let form = Form::parse(&body);
     let now = state.now();
@@ -195,7 +205,7 @@ pub async fn attach(
     let kept = db::backoffice::set_attachment(&txn, id, inst.id, &requested, now).await?;
     let audit = Audit {
         actor: &me,
-        action: "compte.rattachement",
+        action: domain::audit::AuditAction::AccountAttachment,
         target: format!("compte {} ({})", id, before.email),
         before: before.institution_id.map(|i| format!("employeur {i}")),
         after: Some(format!("employeur {} « {} », services {:?}", inst.id, inst.name, kept)),

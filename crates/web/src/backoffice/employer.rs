@@ -173,7 +173,11 @@ pub async fn save(State(state): State<AppState>, staff: StaffUser, body: Bytes) 
     }
     let audit = db::backoffice::Audit {
         actor: &staff.user,
-        action: if publish { "page_employeur.publication" } else { "page_employeur.brouillon" },
+        action: if publish {
+            domain::audit::AuditAction::EmployerPagePublished
+        } else {
+            domain::audit::AuditAction::EmployerPageDraft
+        },
         target: format!("employeur {} « {} »", inst.id, inst.name),
         before: Some(format!("{:?}", ShowcaseDraft::of(&inst)).chars().take(4000).collect()),
         after: Some(format!("{draft:?}").chars().take(4000).collect()),

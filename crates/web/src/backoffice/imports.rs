@@ -9,7 +9,7 @@ use crate::layout::Page;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use db::entity::import_run;
 
@@ -91,7 +91,7 @@ pub async fn run(
             let run = db::runs::latest(state.db.conn(), 1).await?.pop().ok_or(AppError::NotFound)?;
             let audit = db::backoffice::Audit {
                 actor: &admin,
-                action: "import",
+                action: domain::audit::AuditAction::Import,
                 target: format!("import {} ({})", run.id, run.file_name),
                 before: None,
                 after: Some(report.summary()),
@@ -116,9 +116,8 @@ pub struct ReportPage {
 pub async fn report(
     State(state): State<AppState>,
     AdminUser(_): AdminUser,
-    Path(id): Path<String>,
+    crate::forms::Id(id): crate::forms::Id,
 ) -> AppResult<ReportPage> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let run = db::runs::by_id(state.db.conn(), id).await?.ok_or(AppError::NotFound)?;
     let rejected = serde_json::from_str::<Vec<serde_json::Value>>(&run.report)
         .unwrap_or_default()
@@ -192,8 +191,13 @@ pub async fn add_reason(
         Err(db::DbError::Conflict(c)) => return Ok(back(&crate::error::conflict_text(&c))),
         Err(e) => return Err(e.into()),
     }
-    let audit =
-        db::backoffice::Audit { actor: &admin, action: "motif.ajout", target: code, before: None, after: Some(label) };
+    let audit = db::backoffice::Audit {
+        actor: &admin,
+        action: domain::audit::AuditAction::ReasonAdded,
+        target: code,
+        before: None,
+        after: Some(label),
+    };
     db::backoffice::audit(&txn, audit, now).await?;
     txn.commit().await.map_err(db::DbError::from)?;
     Ok(back("Motif ajouté."))
@@ -203,17 +207,16 @@ pub async fn add_reason(
 pub async fn set_reason(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
-    Path(id): Path<String>,
+    crate::forms::Id(id): crate::forms::Id,
     body: Bytes,
 ) -> AppResult<Response> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let on = Form::parse(&body).get("actif") == "1";
     let now = state.now();
     let txn = state.db.begin().await?;
     db::backoffice::set_refusal_reason_active(&txn, id, on).await?;
     let audit = db::backoffice::Audit {
         actor: &admin,
-        action: "motif.etat",
+        action: domain::audit::AuditAction::ReasonState,
         target: format!("motif {id}"),
         before: Some((!on).to_string()),
         after: Some(on.to_string()),

@@ -3,13 +3,13 @@
 
 use crate::AppState;
 use crate::auth::AdminUser;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::forms::Form;
 use crate::layout::Page;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use db::entity::institution;
 
@@ -56,7 +56,7 @@ pub async fn create(State(state): State<AppState>, AdminUser(admin): AdminUser, 
     if created {
         let audit = db::backoffice::Audit {
             actor: &admin,
-            action: "employeur.creation",
+            action: domain::audit::AuditAction::EmployerCreated,
             target: format!("employeur {} « {} »", inst.id, inst.name),
             before: None,
             after: Some(inst.slug.clone()),
@@ -79,10 +79,9 @@ pub async fn create(State(state): State<AppState>, AdminUser(admin): AdminUser, 
 pub async fn set_published(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
-    Path(id): Path<String>,
+    crate::forms::Id(id): crate::forms::Id,
     body: Bytes,
 ) -> AppResult<Response> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let on = Form::parse(&body).get("etat") == "1";
     let now = state.now();
     let txn = state.db.begin().await?;
@@ -90,7 +89,7 @@ pub async fn set_published(
     db::institutions::set_published(&txn, id, on, now).await?;
     let audit = db::backoffice::Audit {
         actor: &admin,
-        action: "employeur.publication",
+        action: domain::audit::AuditAction::EmployerPublication,
         target: format!("employeur {} « {} »", inst.id, inst.name),
         before: Some(inst.published.to_string()),
         after: Some(on.to_string()),
@@ -105,10 +104,9 @@ pub async fn set_published(
 pub async fn add_service(
     State(state): State<AppState>,
     AdminUser(_): AdminUser,
-    Path(id): Path<String>,
+    crate::forms::Id(id): crate::forms::Id,
     body: Bytes,
 ) -> AppResult<Response> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let inst = db::institutions::by_id(state.db.conn(), id).await?;
     let mut form = Form::parse(&body);
     // From the employer's own page, back to it; from the list, back to the list.
@@ -187,10 +185,9 @@ fn here(id: i64) -> String {
 pub async fn show(
     State(state): State<AppState>,
     AdminUser(_): AdminUser,
-    Path(id): Path<String>,
+    crate::forms::Id(id): crate::forms::Id,
     RawQuery(q): RawQuery,
 ) -> AppResult<InstitutionPage> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let inst = db::institutions::by_id(state.db.conn(), id).await?;
     let mut page = institution_page(&state, inst, None, super::notice()).await?;
     page.section = crate::forms::query_param(q.as_deref(), "section").unwrap_or_default();
@@ -203,10 +200,9 @@ pub async fn show(
 pub async fn update(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
-    Path(id): Path<String>,
+    crate::forms::Id(id): crate::forms::Id,
     body: Bytes,
 ) -> AppResult<Response> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let inst = db::institutions::by_id(state.db.conn(), id).await?;
     let mut form = Form::parse(&body);
     let name = form.required("nom", "le nom de l’employeur", 200);
@@ -239,7 +235,7 @@ pub async fn update(
     }
     let audit = db::backoffice::Audit {
         actor: &admin,
-        action: "employeur.modification",
+        action: domain::audit::AuditAction::EmployerEdited,
         target: format!("employeur {}", inst.id),
         before: Some(format!("{} · SIRET {}", inst.name, inst.siret.as_deref().unwrap_or("aucun"))),
         after: Some(format!("{name} · SIRET {}", siret.as_deref().unwrap_or("aucun"))),
@@ -257,10 +253,9 @@ pub async fn update(
 pub async fn domains(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
-    Path(id): Path<String>,
+    crate::forms::Id(id): crate::forms::Id,
     body: Bytes,
 ) -> AppResult<Response> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let inst = db::institutions::by_id(state.db.conn(), id).await?;
     let mut form = Form::parse(&body);
     // No fragment: the focused message brings the section into view (a fragment would take the
@@ -272,7 +267,7 @@ pub async fn domains(
         if !db::institutions::remove_email_domain(&txn, id, &removed).await? {
             return Ok(super::with_message(&back, "Ce domaine n’est pas rattaché à cet employeur."));
         }
-        ("employeur.domaine_retire", removed.clone(), format!("Domaine {removed} retiré."))
+        (domain::audit::AuditAction::EmployerDomainRemoved, removed.clone(), format!("Domaine {removed} retiré."))
     } else {
         // A refused domain comes back in its field, with the reason beside it.
         let refused = match domain::email::parse_domain(form.get("domaine")) {
@@ -294,7 +289,7 @@ pub async fn domains(
                 return Ok(page.into_response());
             }
         };
-        ("employeur.domaine_ajoute", domain.clone(), format!("Domaine {domain} ajouté."))
+        (domain::audit::AuditAction::EmployerDomainAdded, domain.clone(), format!("Domaine {domain} ajouté."))
     };
     let audit = db::backoffice::Audit {
         actor: &admin,

@@ -5,7 +5,7 @@
 use crate::AppState;
 use crate::auth::StaffUser;
 use crate::candidate::profile::Opt;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::forms::Form;
 use crate::layout::Page;
 use crate::markdown;
@@ -13,7 +13,7 @@ use crate::offer_search::Taxonomy;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -300,7 +300,7 @@ pub async fn create(State(state): State<AppState>, staff: StaffUser, body: Bytes
     let id = db::backoffice::save_offer(&txn, None, institution_id, &edit, now).await?;
     let audit = Audit {
         actor: &staff.user,
-        action: "offre.creation",
+        action: domain::audit::AuditAction::OfferCreated,
         target: format!("offre {id} « {} »", edit.title),
         before: None,
         after: Some("draft".into()),
@@ -311,9 +311,8 @@ pub async fn create(State(state): State<AppState>, staff: StaffUser, body: Bytes
     Ok(Redirect::to(&format!("/recruteur/offres/{id}/modifier?enregistre=1{apercu}")).into_response())
 }
 
-async fn current(state: &AppState, staff: &StaffUser, id: &str) -> AppResult<(db::entity::offer::Model, OfferEdit)> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let offer = db::backoffice::managed_offer(state.db.conn(), id, staff.institution_id).await?;
+async fn current(state: &AppState, staff: &StaffUser, id: &i64) -> AppResult<(db::entity::offer::Model, OfferEdit)> {
+    let offer = db::backoffice::managed_offer(state.db.conn(), *id, staff.institution_id).await?;
     let contracts = db::backoffice::offer_contracts(state.db.conn(), offer.id).await?;
     let profession = db::backoffice::profession_slug(state.db.conn(), offer.profession_id).await?;
     let edit = OfferEdit::of(&offer, contracts, profession);
@@ -324,7 +323,7 @@ async fn current(state: &AppState, staff: &StaffUser, id: &str) -> AppResult<(db
 pub async fn edit_form(
     State(state): State<AppState>,
     staff: StaffUser,
-    Path(id): Path<String>,
+    crate::forms::Id(id): crate::forms::Id,
     axum::extract::RawQuery(q): axum::extract::RawQuery,
 ) -> AppResult<OfferForm> {
     let (offer, edit) = current(&state, &staff, &id).await?;
@@ -339,7 +338,7 @@ pub async fn edit_form(
 pub async fn update(
     State(state): State<AppState>,
     staff: StaffUser,
-    Path(id): Path<String>,
+    crate::forms::Id(id): crate::forms::Id,
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Response> {
@@ -358,7 +357,7 @@ pub async fn update(
     db::backoffice::save_offer(&txn, Some(&offer), offer.institution_id, &edit, now).await?;
     let audit = Audit {
         actor: &staff.user,
-        action: "offre.modification",
+        action: domain::audit::AuditAction::OfferEdited,
         target: format!("offre {} « {} »", offer.id, edit.title),
         before: Some(format!("{before:?}").chars().take(4000).collect()),
         after: Some(format!("{edit:?}").chars().take(4000).collect()),
@@ -378,7 +377,11 @@ pub async fn update(
 
 /// `POST /recruteur/offres/{id}/dupliquer` (recruiter of the offer's institution): a new draft
 /// with the same content.
-pub async fn duplicate(State(state): State<AppState>, staff: StaffUser, Path(id): Path<String>) -> AppResult<Response> {
+pub async fn duplicate(
+    State(state): State<AppState>,
+    staff: StaffUser,
+    crate::forms::Id(id): crate::forms::Id,
+) -> AppResult<Response> {
     let (offer, mut edit) = current(&state, &staff, &id).await?;
     edit.title = format!("{} (copie)", edit.title);
     let now = state.now();
@@ -386,7 +389,7 @@ pub async fn duplicate(State(state): State<AppState>, staff: StaffUser, Path(id)
     let new_id = db::backoffice::save_offer(&txn, None, offer.institution_id, &edit, now).await?;
     let audit = Audit {
         actor: &staff.user,
-        action: "offre.duplication",
+        action: domain::audit::AuditAction::OfferDuplicated,
         target: format!("offre {new_id} (copie de {})", offer.id),
         before: None,
         after: Some("draft".into()),

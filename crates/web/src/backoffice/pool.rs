@@ -13,7 +13,7 @@ use crate::layout::Page;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use db::entity::{application, offer};
 use domain::candidate::{CandidateCriteria, Criterion, OfferCriteria};
@@ -205,7 +205,7 @@ async fn invite_to(state: &AppState, staff: &StaffUser, user_id: i64, offer_id: 
     queue(&txn, state, msg).await?;
     let audit = db::backoffice::Audit {
         actor: &staff.user,
-        action: "vivier.invitation",
+        action: domain::audit::AuditAction::PoolInvitation,
         target: format!("compte {} pour l’offre {}", user.id, offer.id),
         before: None,
         after: None,
@@ -224,10 +224,9 @@ fn to(path: &str, message: &str) -> Response {
 pub async fn invite(
     State(state): State<AppState>,
     staff: StaffUser,
-    Path(id): Path<String>,
+    crate::forms::Id(id): crate::forms::Id,
     body: Bytes,
 ) -> AppResult<Response> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let visible =
         db::backoffice::talent_pool(state.db.conn(), staff.institution_id).await?.iter().any(|c| c.user_id == id);
     if !visible {
@@ -273,10 +272,9 @@ pub async fn spontaneous(State(state): State<AppState>, staff: StaffUser) -> App
 pub async fn propose(
     State(state): State<AppState>,
     staff: StaffUser,
-    Path(id): Path<String>,
+    crate::forms::Id(id): crate::forms::Id,
     body: Bytes,
 ) -> AppResult<Response> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let app = db::backoffice::managed_application(state.db.conn(), id, staff.institution_id).await?;
     let Some(user_id) = app.user_id.filter(|_| app.offer_id.is_none()) else {
         return Ok(to("/recruteur/candidatures-spontanees", "Cette candidature ne peut plus recevoir de proposition."));
@@ -293,9 +291,8 @@ pub async fn propose(
 pub async fn decline(
     State(state): State<AppState>,
     CandidateUser(user): CandidateUser,
-    Path(id): Path<String>,
+    crate::forms::Id(id): crate::forms::Id,
 ) -> AppResult<Response> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     db::backoffice::decline_invitation(state.db.conn(), id, user.id, state.now()).await?;
     Ok(Redirect::to("/espace-candidat#invitations").into_response())
 }

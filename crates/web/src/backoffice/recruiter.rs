@@ -8,16 +8,12 @@ use crate::layout::Page;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use db::entity::{application, offer, refusal_reason};
 use domain::candidate::Stage;
 use domain::offer::OfferState;
-
-fn parse_id(id: &str) -> AppResult<i64> {
-    id.parse().map_err(|_| AppError::NotFound)
-}
 
 pub struct OfferRow {
     pub offer: offer::Model,
@@ -77,10 +73,10 @@ pub async fn home(State(state): State<AppState>, staff: StaffUser) -> AppResult<
 pub async fn set_state(
     State(state): State<AppState>,
     staff: StaffUser,
-    Path(id): Path<String>,
+    crate::forms::Id(id): crate::forms::Id,
     body: Bytes,
 ) -> AppResult<Response> {
-    let offer = db::backoffice::managed_offer(state.db.conn(), parse_id(&id)?, staff.institution_id).await?;
+    let offer = db::backoffice::managed_offer(state.db.conn(), id, staff.institution_id).await?;
     let form = Form::parse(&body);
     let Ok(to) = form.get("etat").parse::<OfferState>() else {
         return Ok(back("État inconnu."));
@@ -96,7 +92,7 @@ pub async fn set_state(
     }
     let audit = db::backoffice::Audit {
         actor: &staff.user,
-        action: "offre.etat",
+        action: domain::audit::AuditAction::OfferState,
         target: format!("offre {} « {} »", offer.id, offer.title),
         before: Some(offer.state.clone()),
         after: Some(to.code().to_string()),
@@ -144,10 +140,10 @@ impl PipelinePage {
 pub async fn pipeline(
     State(state): State<AppState>,
     staff: StaffUser,
-    Path(id): Path<String>,
+    crate::forms::Id(id): crate::forms::Id,
     RawQuery(q): RawQuery,
 ) -> AppResult<PipelinePage> {
-    let offer = db::backoffice::managed_offer(state.db.conn(), parse_id(&id)?, staff.institution_id).await?;
+    let offer = db::backoffice::managed_offer(state.db.conn(), id, staff.institution_id).await?;
     let apps = db::backoffice::offer_applications(state.db.conn(), offer.id).await?;
     let mut notes = db::backoffice::notes(state.db.conn(), &apps.iter().map(|a| a.id).collect::<Vec<_>>()).await?;
     let rows = apps
@@ -177,10 +173,10 @@ pub async fn pipeline(
 pub async fn move_stage(
     State(state): State<AppState>,
     staff: StaffUser,
-    Path(id): Path<String>,
+    crate::forms::Id(id): crate::forms::Id,
     body: Bytes,
 ) -> AppResult<Response> {
-    let app = db::backoffice::managed_application(state.db.conn(), parse_id(&id)?, staff.institution_id).await?;
+    let app = db::backoffice::managed_application(state.db.conn(), id, staff.institution_id).await?;
     let form = Form::parse(&body);
     // Back to the view the move came from (the board keeps its columns).
     let view = if form.get("vue") == "tableau" { "?vue=tableau" } else { "" };
@@ -208,10 +204,9 @@ pub async fn move_stage(
 pub async fn export_csv(
     State(state): State<AppState>,
     staff: StaffUser,
-    Path(id): Path<String>,
+    crate::forms::Id(id): crate::forms::Id,
 ) -> AppResult<Response> {
-    let id = id.trim_end_matches(".csv");
-    let offer = db::backoffice::managed_offer(state.db.conn(), parse_id(id)?, staff.institution_id).await?;
+    let offer = db::backoffice::managed_offer(state.db.conn(), id, staff.institution_id).await?;
     let apps = db::backoffice::offer_applications(state.db.conn(), offer.id).await?;
     let reasons = db::applications::refusal_reasons(state.db.conn()).await?;
     let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
@@ -252,10 +247,10 @@ pub async fn export_csv(
 pub async fn annotate(
     State(state): State<AppState>,
     staff: StaffUser,
-    Path(id): Path<String>,
+    crate::forms::Id(id): crate::forms::Id,
     body: Bytes,
 ) -> AppResult<Response> {
-    let app = db::backoffice::managed_application(state.db.conn(), parse_id(&id)?, staff.institution_id).await?;
+    let app = db::backoffice::managed_application(state.db.conn(), id, staff.institution_id).await?;
     let form = Form::parse(&body);
     let back = |message: &str| match app.offer_id {
         Some(o) => super::with_message(&format!("/recruteur/offres/{o}/candidatures#candidature-{}", app.id), message),
@@ -282,7 +277,7 @@ pub async fn annotate(
     }
     let audit = db::backoffice::Audit {
         actor: &staff.user,
-        action: "candidature.note",
+        action: domain::audit::AuditAction::ApplicationNote,
         target: format!("candidature {}", app.id),
         before: app.rating.map(|r| r.to_string()),
         after: rating.map(|r| r.to_string()),
@@ -298,10 +293,10 @@ pub async fn annotate(
 pub async fn bulk_move(
     State(state): State<AppState>,
     staff: StaffUser,
-    Path(id): Path<String>,
+    crate::forms::Id(id): crate::forms::Id,
     body: Bytes,
 ) -> AppResult<Response> {
-    let offer = db::backoffice::managed_offer(state.db.conn(), parse_id(&id)?, staff.institution_id).await?;
+    let offer = db::backoffice::managed_offer(state.db.conn(), id, staff.institution_id).await?;
     let form = Form::parse(&body);
     let back = |message: String| super::with_message(&format!("/recruteur/offres/{}/candidatures", offer.id), &message);
     let Ok(to) = form.get("etape").parse::<Stage>() else {

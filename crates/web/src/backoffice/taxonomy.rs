@@ -11,7 +11,7 @@ use crate::layout::Page;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use db::backoffice::Audit;
 use db::entity::{domain as domain_e, profession};
@@ -114,7 +114,7 @@ pub async fn add_domain(
     };
     let audit = Audit {
         actor: &admin,
-        action: "domaine.creation",
+        action: domain::audit::AuditAction::DomainCreated,
         target: format!("domaine {}", added.id),
         before: None,
         after: Some(label.clone()),
@@ -126,10 +126,9 @@ pub async fn add_domain(
 pub async fn rename_domain(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
-    Path(id): Path<String>,
+    crate::forms::Id(id): crate::forms::Id,
     body: Bytes,
 ) -> AppResult<Response> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let form = Form::parse(&body);
     let label = match label_of(&form) {
         Ok(l) => l,
@@ -140,7 +139,7 @@ pub async fn rename_domain(
     db::reference::rename_domain(&txn, id, &label).await?;
     let audit = Audit {
         actor: &admin,
-        action: "domaine.renomme",
+        action: domain::audit::AuditAction::DomainRenamed,
         target: format!("domaine {id}"),
         before,
         after: Some(label.clone()),
@@ -166,7 +165,7 @@ pub async fn add_profession(
     };
     let audit = Audit {
         actor: &admin,
-        action: "metier.creation",
+        action: domain::audit::AuditAction::ProfessionCreated,
         target: format!("métier {}", added.id),
         before: None,
         after: Some(label.clone()),
@@ -179,10 +178,9 @@ pub async fn add_profession(
 pub async fn update_profession(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
-    Path(id): Path<String>,
+    crate::forms::Id(id): crate::forms::Id,
     body: Bytes,
 ) -> AppResult<Response> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let form = Form::parse(&body);
     let (label, domain) = match (label_of(&form), domain_of(&state, &form).await?) {
         (Ok(l), Ok(d)) => (l, d),
@@ -199,7 +197,7 @@ pub async fn update_profession(
     }
     let audit = Audit {
         actor: &admin,
-        action: "metier.modifie",
+        action: domain::audit::AuditAction::ProfessionEdited,
         target: format!("métier {id}"),
         before,
         after: Some(format!("{label} (domaine {})", domain.map(|d| d.to_string()).unwrap_or_else(|| "aucun".into()))),

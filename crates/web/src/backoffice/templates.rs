@@ -125,7 +125,7 @@ pub async fn save(
             db::mail_templates::reset(&txn, stage).await?;
             let audit = db::backoffice::Audit {
                 actor: &admin,
-                action: "modele_courriel.retabli",
+                action: domain::audit::AuditAction::TemplateReset,
                 target: format!("modèle « {} »", stage.label()),
                 before: None,
                 after: Some("texte par défaut".into()),
@@ -151,7 +151,7 @@ pub async fn save(
             db::mail_templates::save(&txn, stage, &t, &admin.email, now).await?;
             let audit = db::backoffice::Audit {
                 actor: &admin,
-                action: "modele_courriel.modifie",
+                action: domain::audit::AuditAction::TemplateEdited,
                 target: format!("modèle « {} »", stage.label()),
                 before: Some(format!("{}\n\n{}", before.subject, before.body)),
                 after: Some(format!("{}\n\n{}", t.subject, t.body)),

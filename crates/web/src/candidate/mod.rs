@@ -87,7 +87,7 @@ pub async fn move_application(
     if let Some(actor) = actor {
         let audit = db::backoffice::Audit {
             actor,
-            action: "candidature.etape",
+            action: domain::audit::AuditAction::ApplicationStage,
             target: format!("candidature {id}"),
             before: Some(before),
             after: Some(match reason {

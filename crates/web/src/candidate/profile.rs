@@ -11,7 +11,7 @@ use crate::storage::{self, MAX_CV_BYTES};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::{Body, Bytes};
-use axum::extract::{Multipart, Path, RawQuery, State};
+use axum::extract::{Multipart, RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use db::entity::file;
@@ -338,12 +338,11 @@ pub async fn delete_cv(State(state): State<AppState>, CandidateUser(user): Candi
 pub async fn download(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
-    Path(id): Path<String>,
+    crate::forms::Id(id): crate::forms::Id,
 ) -> AppResult<Response> {
     let Some(user) = user else {
         return Err(AppError::NotFound);
     };
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let file = db::profiles::file_by_id(state.db.conn(), id).await?.ok_or(AppError::NotFound)?;
     let role: Role = user.role.parse().unwrap_or(Role::Candidate);
     let allowed = match role {

@@ -49,10 +49,6 @@ impl ApplicationPage {
     }
 }
 
-fn parse_id(id: &str) -> AppResult<i64> {
-    id.parse().map_err(|_| AppError::NotFound)
-}
-
 /// `GET /espace-candidat` (candidate).
 pub async fn home(State(state): State<AppState>, CandidateUser(user): CandidateUser) -> AppResult<SpacePage> {
     let conn = state.db.conn();
@@ -81,10 +77,10 @@ pub async fn home(State(state): State<AppState>, CandidateUser(user): CandidateU
 pub async fn application(
     State(state): State<AppState>,
     CandidateUser(user): CandidateUser,
-    Path(id): Path<String>,
+    crate::forms::Id(id): crate::forms::Id,
     RawQuery(q): RawQuery,
 ) -> AppResult<ApplicationPage> {
-    let a = db::applications::get_for_user(state.db.conn(), parse_id(&id)?, user.id).await?;
+    let a = db::applications::get_for_user(state.db.conn(), id, user.id).await?;
     let q = q.unwrap_or_default();
     Ok(ApplicationPage {
         page: candidate_page(
@@ -102,9 +98,8 @@ pub async fn application(
 pub async fn withdraw(
     State(state): State<AppState>,
     CandidateUser(user): CandidateUser,
-    Path(id): Path<String>,
+    crate::forms::Id(id): crate::forms::Id,
 ) -> AppResult<Response> {
-    let id = parse_id(&id)?;
     match db::applications::withdraw(state.db.conn(), id, user.id, state.now()).await {
         Ok(_) | Err(db::DbError::Invalid(_)) => {
             Ok(Redirect::to(&format!("/espace-candidat/candidatures/{id}")).into_response())
@@ -143,9 +138,9 @@ pub async fn favourite(
 pub async fn delete_alert(
     State(state): State<AppState>,
     CandidateUser(user): CandidateUser,
-    Path(id): Path<String>,
+    crate::forms::Id(id): crate::forms::Id,
 ) -> AppResult<Response> {
-    db::alerts::delete_for_user(state.db.conn(), parse_id(&id)?, user.id).await?;
+    db::alerts::delete_for_user(state.db.conn(), id, user.id).await?;
     Ok(Redirect::to("/espace-candidat#alertes").into_response())
 }
 
