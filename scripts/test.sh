@@ -67,11 +67,12 @@ java -version 2>&1 | head -1
 # --- b2. A real SMTP server for the mail tests (PyPI aiosmtpd, in a venv) -----
 step "SMTP test server (aiosmtpd)"
 SMTP_VENV="${CARGO_TARGET_DIR:-target}/smtp-venv"
+[[ "$SMTP_VENV" == /* ]] || SMTP_VENV="$(pwd)/$SMTP_VENV"
 if ! "$SMTP_VENV/bin/python" -c 'import aiosmtpd' >/dev/null 2>&1; then
     python3 -m venv "$SMTP_VENV" || { apt_install python3-venv && python3 -m venv "$SMTP_VENV"; }
     "$SMTP_VENV/bin/python" -m pip install --quiet --disable-pip-version-check aiosmtpd==1.4.6
 fi
-METIERS_SMTP_PYTHON="$(pwd)/$SMTP_VENV/bin/python"
+METIERS_SMTP_PYTHON="$SMTP_VENV/bin/python"
 export METIERS_SMTP_PYTHON
 "$METIERS_SMTP_PYTHON" -c 'import aiosmtpd; print("aiosmtpd", aiosmtpd.__version__)'
 
