@@ -47,6 +47,16 @@ struct ErrorPage {
     detail: &'static str,
 }
 
+impl AppError {
+    /// The French wording of a refused write, for a handler that shows it in the page's notice.
+    pub fn refusal(&self) -> Option<String> {
+        match self {
+            AppError::Db(e) => refusal_text(e),
+            _ => None,
+        }
+    }
+}
+
 /// The French wording of a write the database refused, or `None` for a failure.
 pub fn refusal_text(e: &db::DbError) -> Option<String> {
     match e {

@@ -208,15 +208,19 @@ impl TestApp {
     }
 
     pub async fn request(&self, req: Request<Body>) -> Response {
-        let res = self.router.clone().oneshot(req).await.expect("router answers");
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = res.into_body().collect().await.expect("body").to_bytes();
-        Response { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        Response::read(self.router.clone().oneshot(req).await.expect("router answers")).await
     }
 }
 
 impl Response {
+    /// The whole answer, its body read as text.
+    async fn read(res: axum::response::Response) -> Self {
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        Self { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
     /// The `name=value` part of the cookie the response sets, if it sets one.
     pub fn cookie(&self) -> Option<String> {
         self.headers
@@ -304,13 +308,7 @@ impl TestApp {
             .into_iter()
             .map(|req| {
                 let router = self.router.clone();
-                tokio::spawn(async move {
-                    let res = router.oneshot(req).await.expect("router answers");
-                    let status = res.status();
-                    let headers = res.headers().clone();
-                    let bytes = res.into_body().collect().await.expect("body").to_bytes();
-                    Response { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
-                })
+                tokio::spawn(async move { Response::read(router.oneshot(req).await.expect("router answers")).await })
             })
             .collect();
         let mut out = Vec::new();

@@ -193,10 +193,10 @@ pub async fn move_stage(
             "Candidature passée à l’étape « {} » ; la personne a été prévenue par e-mail.",
             to.label()
         ))),
-        Err(AppError::Db(e)) if crate::error::refusal_text(&e).is_some() => {
-            Ok(back(&crate::error::refusal_text(&e).unwrap_or_default()))
-        }
-        Err(e) => Err(e),
+        Err(e) => match e.refusal() {
+            Some(message) => Ok(back(&message)),
+            None => Err(e),
+        },
     }
 }
 
@@ -313,10 +313,7 @@ pub async fn bulk_move(
     for id in ids.into_iter().filter(|i| mine.contains(i)) {
         match crate::candidate::move_application(&state, Some(&staff.user), id, to, reason.as_deref()).await {
             Ok(_) => moved += 1,
-            Err(AppError::Db(e)) if crate::error::refusal_text(&e).is_some() => {
-                errors.push(crate::error::refusal_text(&e).unwrap_or_default());
-            }
-            Err(e) => return Err(e),
+            Err(e) => errors.push(e.refusal().ok_or(e)?),
         }
     }
     errors.dedup();
