@@ -92,7 +92,8 @@ db_test!(recruiter_pipeline_and_administration, |db| {
     let csv = send(&app, &ra, "GET", &format!("/recruteur/offres/{}/candidatures.csv", offer.offer.id), "").await;
     assert_eq!(csv.status, StatusCode::OK);
     assert!(csv.header("content-type").starts_with("text/csv"));
-    let mut lines = csv.body.lines();
+    let body = csv.body.strip_prefix('\u{feff}').expect("a byte-order mark, for Excel");
+    let mut lines = body.lines();
     assert_eq!(lines.next(), Some("id;nom;email;envoyee_le;etape;motif_refus;liens;cv"));
     let row = lines.next().expect("a row");
     assert!(row.contains("Paul Girard;paul@exemple.fr;") && row.contains(";Entretien;"), "{row}");
@@ -467,19 +468,38 @@ db_test!(views_are_counted_and_recruiters_get_a_weekly_recap, |db| {
     let app = TestApp::new(&db, today()).await;
     let offer = db::listing::latest_open(db.conn(), today(), 1, None, None, None).await.expect("offers").remove(0);
     let before = offer.offer.views;
-    // Three anonymous views: the second and third come from the page cache.
+    let view = |slug: String, agent: &'static str| {
+        let app = &app;
+        async move {
+            let req = axum::http::Request::get(format!("/emploi/{slug}"))
+                .header(axum::http::header::USER_AGENT, agent)
+                .body(axum::body::Body::empty())
+                .expect("request");
+            app.request(req).await.status
+        }
+    };
+    const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+    const CHROME: &str =
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
+    // Three views by one visitor (the second and third come from the page cache), two by a
+    // robot, one by another visitor: two views.
     for _ in 0..3 {
-        assert_eq!(app.get(&format!("/emploi/{}", offer.offer.slug)).await.status, StatusCode::OK);
+        assert_eq!(view(offer.offer.slug.clone(), FIREFOX).await, StatusCode::OK);
     }
-    app.get("/emploi/offre-qui-n-existe-pas").await;
+    for _ in 0..2 {
+        assert_eq!(view(offer.offer.slug.clone(), "Mozilla/5.0 (compatible; Googlebot/2.1)").await, StatusCode::OK);
+    }
+    assert_eq!(app.get(&format!("/emploi/{}", offer.offer.slug)).await.status, StatusCode::OK, "no browser named");
+    assert_eq!(view(offer.offer.slug.clone(), CHROME).await, StatusCode::OK);
+    view("offre-qui-n-existe-pas".into(), FIREFOX).await;
     assert_eq!(app.state.views.flush(&app.state.db, today()).await.expect("flush"), 1, "only the real offer");
     let after = db::backoffice::managed_offer(db.conn(), offer.offer.id, None).await.expect("offer").views;
-    assert_eq!(after, before + 3);
+    assert_eq!(after, before + 2, "a visitor counts once a day, robots never");
     // The month's count adds up across flushes, for the statistics by month.
-    app.get(&format!("/emploi/{}", offer.offer.slug)).await;
+    view(offer.offer.slug.clone(), "Mozilla/5.0 (Android 15; Mobile; rv:133.0) Gecko/133.0 Firefox/133.0").await;
     app.state.views.flush(&app.state.db, today()).await.expect("flush");
     let stats = db::stats::monthly(db.conn(), Some(offer.offer.institution_id), today(), 12).await.expect("stats");
-    assert_eq!(stats.months.last().expect("this month").views, 4);
+    assert_eq!(stats.months.last().expect("this month").views, 3);
     assert_eq!(stats.months.first().expect("a year ago").views, 0);
 
     // The recap: one application waiting for 10 days, one of yesterday, one answered.

@@ -93,9 +93,13 @@ db_test!(security_headers_are_on_every_response, |db| {
         assert!(!res.header("x-request-id").is_empty(), "{path}: request id");
         assert_eq!(res.header("strict-transport-security"), "", "no HSTS over plain HTTP");
     }
-    // HSTS behind an HTTPS proxy, and when the public URL is HTTPS.
+    // HSTS behind a trusted HTTPS proxy (a client's own X-Forwarded-Proto means nothing, see
+    // hardening.rs), and when the public URL is HTTPS.
+    let mut config = web::WebConfig::new("http://127.0.0.1:8080");
+    config.trust_proxy = true;
+    let proxied = TestApp::with_config(&db, today(), config).await;
     let req = Request::get("/").header("x-forwarded-proto", "https").body(Body::empty()).expect("req");
-    assert!(app.request(req).await.header("strict-transport-security").starts_with("max-age="));
+    assert!(proxied.request(req).await.header("strict-transport-security").starts_with("max-age="));
     let https = TestApp::with_url(&db, today(), "https://metiers.numerique.gouv.fr").await;
     assert!(https.get("/").await.header("strict-transport-security").contains("includeSubDomains"));
     // A request id given by a proxy is kept.

@@ -98,6 +98,18 @@ pub async fn consume_token(
     by_id(conn, t.user_id).await
 }
 
+/// Uses up every outstanding token of an account (a password reset: a second reset link, or a
+/// sign-in link, asked for before it must not work after it).
+pub async fn revoke_tokens(conn: &impl ConnectionTrait, user_id: i64, now: DateTime<Utc>) -> Result<u64> {
+    Ok(user_token::Entity::update_many()
+        .col_expr(user_token::Column::UsedAt, Expr::value(now))
+        .filter(user_token::Column::UserId.eq(user_id))
+        .filter(user_token::Column::UsedAt.is_null())
+        .exec(conn)
+        .await?
+        .rows_affected)
+}
+
 /// Whether a token is still usable, without using it (the reset form is shown first).
 pub async fn token_is_valid(
     conn: &impl ConnectionTrait,
@@ -145,22 +157,36 @@ pub async fn touch_login(conn: &impl ConnectionTrait, user_id: i64, now: DateTim
     Ok(())
 }
 
-pub async fn record_login_attempt(
+/// Reserves a sign-in attempt before the password is checked, so that parallel guesses cannot
+/// all pass the count: the attempt is written as a failure first (in its own statement,
+/// committed), then every failure of the window is counted, this one included. Whatever the
+/// interleaving, the last of a burst to count sees every reservation committed before it, so at
+/// most `max_per_account` (and `max_per_ip`) attempts get checked; a burst may refuse one
+/// that came in just under the limit, never let one more through. A refused reservation is
+/// withdrawn, so a locked account's lock still ends `window` after its last checked failure.
+/// `Some(id)` when the attempt may be checked (a success then clears the account's failures).
+pub async fn reserve_login_attempt(
     conn: &impl ConnectionTrait,
     email_key: &str,
     ip: &str,
-    success: bool,
+    since: DateTime<Utc>,
+    (max_per_account, max_per_ip): (u64, u64),
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<Option<i64>> {
     let model = login_attempt::ActiveModel {
         email_key: Set(email_key.chars().take(255).collect()),
         ip: Set(ip.chars().take(64).collect()),
         at: Set(now),
-        success: Set(success),
+        success: Set(false),
         ..Default::default()
     };
-    login_attempt::Entity::insert(model).exec(conn).await?;
-    Ok(())
+    let id = login_attempt::Entity::insert(model).exec(conn).await?.last_insert_id;
+    let (by_email, by_ip) = recent_failures(conn, email_key, ip, since).await?;
+    if by_email > max_per_account || by_ip > max_per_ip {
+        login_attempt::Entity::delete_by_id(id).exec(conn).await?;
+        return Ok(None);
+    }
+    Ok(Some(id))
 }
 
 /// Failed attempts since `since`, for this address and for this IP.

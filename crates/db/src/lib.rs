@@ -3,8 +3,8 @@
 //!
 //! Error policy: every function returns `Result<_, DbError>`. `DbError::Database` wraps driver
 //! errors and is a bug or an outage (callers log it and answer 500 / stop the command), as is
-//! `Corrupt` (a stored or shipped value that does not parse). `NotFound`, `Conflict` and
-//! `Invalid` are expected outcomes, typed ([`Conflict`], [`Invalid`]) and without any text for
+//! `Corrupt` (a stored or shipped value that does not parse). `NotFound`, `Gone`,
+//! `Conflict` and `Invalid` are expected outcomes, typed ([`Conflict`], [`Invalid`]) and without any text for
 //! users: the web layer words them in French. A unique-constraint violation, on SQLite or
 //! PostgreSQL, becomes `Conflict(Conflict::Duplicate)` in one place ([`From<DbErr>`]), so two
 //! racing writes give one row and a conflict, never a 500.
@@ -18,6 +18,7 @@ pub mod entity;
 pub mod favourites;
 pub mod institutions;
 pub mod listing;
+pub mod mail_requests;
 pub mod mail_templates;
 pub mod migration;
 pub mod offers;
@@ -43,6 +44,9 @@ pub enum DbError {
     Database(#[source] DbErr),
     #[error("not found")]
     NotFound,
+    /// It existed and was deleted (an offer: the public sees a 410).
+    #[error("gone")]
+    Gone,
     #[error("conflict: {0:?}")]
     Conflict(Conflict),
     #[error("refused: {0:?}")]

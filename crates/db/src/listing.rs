@@ -169,7 +169,39 @@ async fn complete(conn: &impl ConnectionTrait, offers: Vec<offer::Model>) -> Res
     Ok(out)
 }
 
-/// One offer by its slug, whatever its state (the page decides what to show).
+/// One offer by its slug as the public may see it: the one visibility rule of every public
+/// lookup (page, API, application form, favourites). A draft is `NotFound`, exactly as a slug
+/// that does not exist, so that nobody learns which drafts exist; a deleted offer is `Gone`.
+pub async fn public_by_slug(conn: &impl ConnectionTrait, slug: &str) -> Result<OfferView> {
+    let view = view_by_slug(conn, slug).await?;
+    if !is_public(&view.offer)? {
+        return Err(DbError::NotFound);
+    }
+    if view.offer.deleted_at.is_some() {
+        return Err(DbError::Gone);
+    }
+    Ok(view)
+}
+
+/// Offers by id, keeping only those the public may see (the candidate space lists favourites
+/// and invitations, whose offer may have gone back to draft or been deleted since).
+pub async fn public_views_by_ids(conn: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<OfferView>> {
+    let mut out = Vec::new();
+    for v in views_by_ids(conn, ids).await? {
+        if is_public(&v.offer)? && v.offer.deleted_at.is_none() {
+            out.push(v);
+        }
+    }
+    Ok(out)
+}
+
+fn is_public(o: &offer::Model) -> Result<bool> {
+    let state: OfferState =
+        o.state.parse().map_err(|_| DbError::Corrupt(format!("offre {} : état inconnu « {} »", o.id, o.state)))?;
+    Ok(domain::offer::is_public(state))
+}
+
+/// One offer by its slug, whatever its state: for the back-office, which checks who may see it.
 pub async fn view_by_slug(conn: &impl ConnectionTrait, slug: &str) -> Result<OfferView> {
     let o = offer::Entity::find().filter(offer::Column::Slug.eq(slug)).one(conn).await?.ok_or(DbError::NotFound)?;
     complete(conn, vec![o]).await?.pop().ok_or(DbError::NotFound)

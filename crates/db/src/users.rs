@@ -44,7 +44,14 @@ pub async fn create_with_password(
         last_login_at: Set(None),
         ..Default::default()
     };
-    Ok(user::Entity::insert(model).exec_with_returning(conn).await?)
+    // A concurrent sign-up with the same address is caught by the unique index without an SQL
+    // error: on PostgreSQL an error would abort the caller's transaction, and the caller still
+    // has an e-mail to queue in it.
+    match user::Entity::insert(model).on_conflict_do_nothing_on([user::Column::Email]).exec_with_returning(conn).await?
+    {
+        sea_orm::TryInsertResult::Inserted(u) => Ok(u),
+        _ => Err(DbError::Conflict(crate::Conflict::EmailTaken { email: email.to_string() })),
+    }
 }
 
 pub async fn by_email(conn: &impl ConnectionTrait, email: &Email) -> Result<Option<user::Model>> {

@@ -111,6 +111,12 @@ impl EducationLevel {
     }
 }
 
+/// Whether the public may see an offer at all (its page, the API, favourites, the candidate
+/// space): a draft is as unknown as an offer that does not exist.
+pub fn is_public(state: OfferState) -> bool {
+    state != OfferState::Draft
+}
+
 /// Whether an offer can be found, read as open and applied to at `now`.
 pub fn is_open(state: OfferState, expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
     state == OfferState::Published && expires_at.is_none_or(|end| end > now)

@@ -49,6 +49,16 @@ pub fn non_empty(s: &str) -> Option<String> {
     if t.is_empty() { None } else { Some(t.to_string()) }
 }
 
+/// A cell for a spreadsheet export, with OWASP's rule against formula injection: a value
+/// that starts with `=`, `+`, `-`, `@`, a tab or a carriage return is read by Excel and
+/// LibreOffice as a formula, so it gets a leading apostrophe and stays text.
+pub fn spreadsheet_cell(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,5 +83,14 @@ mod tests {
     fn match_keys_ignore_hyphens_and_case() {
         assert_eq!(match_key("Hauts de France"), match_key("HAUTS-DE-FRANCE"));
         assert_eq!(match_key("Provence-Alpes-Côte d’Azur"), match_key("Provence Alpes Cote d'Azur"));
+    }
+
+    #[test]
+    fn spreadsheet_cells_never_start_a_formula() {
+        for live in ["=HYPERLINK(\"http://x\")", "+33 1", "-2+3", "@SUM(A1)", "\tx", "\r=1"] {
+            assert!(spreadsheet_cell(live).starts_with('\''), "{live}");
+        }
+        assert_eq!(spreadsheet_cell("Camille Roux"), "Camille Roux");
+        assert_eq!(spreadsheet_cell(""), "");
     }
 }

@@ -103,6 +103,22 @@ pub fn password_reset(to: &str, url: &str) -> MailMessage {
     render(to, &c)
 }
 
+/// A reset asked for an address without an account: said to that address only, so the
+/// page itself reveals nothing.
+pub fn password_reset_no_account(to: &str, signup_url: &str) -> MailMessage {
+    let mut c = content(
+        "Aucun compte pour cette adresse",
+        vec![
+            "Bonjour,".into(),
+            "Quelqu’un (vous, sans doute) a demandé un nouveau mot de passe Métiers du numérique pour cette adresse, mais aucun compte n’y est rattaché.".into(),
+            "Vous avez peut-être créé votre compte avec une autre adresse : refaites la demande avec celle-ci. Vous pouvez aussi créer un compte :".into(),
+        ],
+    );
+    c.action = Some(("Créer un compte", signup_url.to_string()));
+    c.footer.insert(0, "Si vous n’avez rien demandé, ignorez ce message.".into());
+    render(to, &c)
+}
+
 pub fn application_received(to: &str, offer_title: &str, employer: &str, space_url: &str) -> MailMessage {
     let mut c = content(
         format!("Candidature envoyée : {offer_title}"),

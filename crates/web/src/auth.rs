@@ -222,12 +222,26 @@ pub fn home_of(role: &str) -> &'static str {
 /// A local path to go back to after signing in; anything else (another site, `//host`)
 /// becomes the candidate space, so the parameter cannot send people elsewhere.
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\") && p.len() < 2000 => {
-            p.to_string()
-        }
-        _ => "/espace-candidat".to_string(),
+    next.and_then(local_path).unwrap_or_else(|| "/espace-candidat".to_string())
+}
+
+/// `p` as a path of this site, or `None`. Read as a browser reads it: the URL parser drops
+/// tabs and line breaks and turns `\\` into `/`, so `/\t/evil.example` is `//evil.example`,
+/// another host. What comes out is re-serialised (percent-encoded), so it is always a valid
+/// `Location` header.
+pub fn local_path(p: &str) -> Option<String> {
+    if !p.starts_with('/') || p.len() >= 2000 {
+        return None;
     }
+    let base = url::Url::parse("http://ce-site.invalid/").ok()?;
+    let joined = base.join(p).ok()?;
+    if joined.origin() != base.origin() {
+        return None;
+    }
+    let path = &joined[url::Position::BeforePath..];
+    // The parser may keep a path that starts with `//` (`/.//evil`): a browser would read it
+    // as a host.
+    (!path.starts_with("//")).then(|| path.to_string())
 }
 
 /// 32 random bytes, URL-safe: e-mail links, alert tokens, file keys.
@@ -238,9 +252,9 @@ pub fn random_token() -> Result<String, AppError> {
 }
 
 /// Argon2id with the crate's defaults (OWASP's minimum: 19 MiB, 2 passes), off the async
-/// threads.
+/// threads and under the bound of [`crate::bounded`].
 pub async fn hash_password(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || {
+    crate::bounded::run(move || {
         let mut salt = [0u8; 16];
         getrandom::fill(&mut salt).map_err(|e| AppError::Internal(e.into()))?;
         let salt = SaltString::encode_b64(&salt).map_err(|e| AppError::Internal(e.into()))?;
@@ -249,8 +263,7 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
             .map(|h| h.to_string())
             .map_err(|e| AppError::Internal(e.into()))
     })
-    .await
-    .map_err(|e| AppError::Internal(e.into()))?
+    .await?
 }
 
 /// A hash of a password nobody has, verified when the account does not exist so that the
@@ -258,13 +271,14 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc";
 
-pub async fn verify_password(password: String, hash: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || {
+/// Whether `password` matches `hash` (`None`: no account, the dummy hash is checked instead).
+/// `Err(Busy)` when too many checks are queued: nothing was checked.
+pub async fn verify_password(password: String, hash: Option<String>) -> Result<bool, AppError> {
+    crate::bounded::run(move || {
         let exists = hash.is_some();
         let hash = hash.unwrap_or_else(|| DUMMY_HASH.to_string());
         let Ok(parsed) = PasswordHash::new(&hash) else { return false };
         Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok() && exists
     })
     .await
-    .unwrap_or(false)
 }

@@ -2,7 +2,8 @@
 //!
 //! Error policy of the web layer:
 //! - handlers return `Result<_, AppError>`; `?` on a db call is fine;
-//! - expected outcomes are never a 500: not found is a 404 page, gone a 410, refused a 403;
+//! - expected outcomes are never a 500: not found is a 404 page, gone a 410, refused a 403, too busy a 503 with
+//!   `Retry-After` (heavy work is bounded, [`crate::bounded`]);
 //!   a write the database refused because of what it holds (`DbError::Conflict`: a double
 //!   submit, two racing approvals, a duplicate) is a 409 page, one refused by a rule
 //!   (`DbError::Invalid`) a 422 page, each with its French wording from [`refusal_text`].
@@ -32,6 +33,9 @@ pub enum AppError {
     Search(#[from] search::SearchError),
     #[error("accès refusé")]
     Forbidden,
+    /// Too much heavy work queued ([`crate::bounded`]): 503 with `Retry-After`.
+    #[error("serveur occupé")]
+    Busy,
     /// A failure below the web layer that is not the database's; its source is kept for the log.
     #[error("{0}")]
     Internal(Box<dyn std::error::Error + Send + Sync>),
@@ -135,6 +139,11 @@ pub(crate) fn error_page(status: StatusCode) -> Response {
             "Vous n’avez pas accès à cette page.",
             "Cette page est réservée à d’autres comptes. Si vous pensez qu’il s’agit d’une erreur, connectez-vous avec le bon compte ou revenez à la page d’accueil.",
         ),
+        StatusCode::SERVICE_UNAVAILABLE => (
+            "Service momentanément surchargé",
+            "Trop de demandes arrivent en même temps : votre demande n’a pas été traitée.",
+            "Rien n’a été enregistré. Réessayez dans quelques secondes ; si le problème continue, revenez un peu plus tard.",
+        ),
         StatusCode::GONE => (
             "Page supprimée",
             "Cette page a été supprimée et n’est plus disponible.",
@@ -166,7 +175,13 @@ impl IntoResponse for AppError {
             AppError::NotFound => error_page(StatusCode::NOT_FOUND),
             AppError::Gone => error_page(StatusCode::GONE),
             AppError::Forbidden => error_page(StatusCode::FORBIDDEN),
+            AppError::Busy => {
+                let mut res = error_page(StatusCode::SERVICE_UNAVAILABLE);
+                res.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+                res
+            }
             AppError::Db(db::DbError::NotFound) => error_page(StatusCode::NOT_FOUND),
+            AppError::Db(db::DbError::Gone) => error_page(StatusCode::GONE),
             AppError::Db(db::DbError::Conflict(c)) => refused_page(StatusCode::CONFLICT, conflict_text(&c)),
             AppError::Db(db::DbError::Invalid(i)) => refused_page(StatusCode::UNPROCESSABLE_ENTITY, invalid_text(&i)),
             other => {

@@ -9,6 +9,7 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod backoffice;
+pub mod bounded;
 pub mod cache;
 pub mod candidate;
 pub mod error;
@@ -176,6 +177,7 @@ pub fn router(state: AppState) -> Router {
         tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id = %id)
     });
     let https = state.config.is_https();
+    let trust_proxy = state.config.trust_proxy;
     let (routes, _) = all_routes().into_parts();
     routes
         .fallback(error::not_found)
@@ -206,7 +208,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(trace)
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
                 .layer(CatchPanicLayer::custom(error::panic_response))
-                .layer(axum::middleware::from_fn(move |req, next| security::headers(https, req, next)))
+                .layer(axum::middleware::from_fn(move |req, next| security::headers(https, trust_proxy, req, next)))
                 .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
                 .layer(RequestBodyLimitLayer::new(12 * 1024 * 1024))
                 .layer(CompressionLayer::new()),

@@ -5,8 +5,9 @@
 use crate::AppState;
 use axum::Router;
 use axum::handler::Handler;
-use axum::http::Method;
+use axum::http::{HeaderValue, Method, header};
 use axum::routing::{MethodFilter, on};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Who may use a route. The handler enforces it (through its extractors); the table states it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,7 +56,18 @@ impl Routes {
         T: 'static,
     {
         let filter = if method == Method::POST { MethodFilter::POST } else { MethodFilter::GET };
-        self.router = self.router.route(path, on(filter, handler));
+        let route = on(filter, handler);
+        // What a signed-in route answers is somebody's own data: no shared or browser cache
+        // may keep it (the back button on a shared computer, a proxy).
+        let route = if access == Access::Public {
+            route
+        } else {
+            route.layer(SetResponseHeaderLayer::if_not_present(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            ))
+        };
+        self.router = self.router.route(path, route);
         self.specs.push(RouteSpec { method, path, access });
         self
     }

@@ -54,7 +54,10 @@ impl FileStore {
     }
 }
 
-/// Why an uploaded CV is refused, in French. A CV must be a PDF by its content (the magic bytes,
+/// The most a single stream of an uploaded PDF may inflate to while it is checked.
+pub const MAX_PDF_STREAM_BYTES: usize = 8 * 1024 * 1024;
+
+/// Why an uploaded CV is refused, in French. Heavy: call it through [`crate::bounded::run`]. A CV must be a PDF by its content (the magic bytes,
 /// whatever its name says) and parse as one (a truncated or corrupt file is refused).
 pub fn check_cv(bytes: &[u8]) -> Result<(), &'static str> {
     if bytes.is_empty() {
@@ -66,7 +69,10 @@ pub fn check_cv(bytes: &[u8]) -> Result<(), &'static str> {
     if infer::get(bytes).map(|t| t.mime_type()) != Some("application/pdf") {
         return Err("Le fichier n’est pas un PDF. Enregistrez votre CV au format PDF puis déposez-le à nouveau.");
     }
-    match lopdf::Document::load_mem(bytes) {
+    // Object and cross-reference streams are inflated while the PDF loads: a few hundred
+    // kilobytes can inflate to gigabytes. A CV's streams stay far below this bound.
+    let options = lopdf::LoadOptions { max_decompressed_size: Some(MAX_PDF_STREAM_BYTES), ..Default::default() };
+    match lopdf::Document::load_mem_with_options(bytes, options) {
         Ok(doc) if doc.get_pages().is_empty() => Err("Ce PDF ne contient aucune page."),
         Ok(_) => Ok(()),
         Err(_) => Err("Ce PDF est illisible ou incomplet. Enregistrez-le à nouveau puis déposez-le."),
@@ -91,8 +97,13 @@ pub fn clean_file_name(name: &str) -> String {
 pub const MAX_LOGO_BYTES: usize = 2 * 1024 * 1024;
 pub const LOGO_SIZE: u32 = 400;
 
+/// The largest logo decoded, in pixels a side, and the memory its decoding may take.
+pub const MAX_LOGO_SIDE: u32 = 4000;
+pub const MAX_LOGO_DECODED_BYTES: u64 = 80 * 1024 * 1024;
+
 /// Checks an uploaded logo (a PNG or JPEG by its content), decodes it, fits it in
-/// [`LOGO_SIZE`] pixels and re-encodes it as PNG (which also drops any metadata).
+/// [`LOGO_SIZE`] pixels and re-encodes it as PNG (which also drops any metadata). Heavy: call
+/// it through [`crate::bounded::run`].
 pub fn prepare_logo(bytes: &[u8]) -> Result<Vec<u8>, &'static str> {
     if bytes.len() > MAX_LOGO_BYTES {
         return Err("Le logo dépasse 2 Mo.");
@@ -102,8 +113,18 @@ pub fn prepare_logo(bytes: &[u8]) -> Result<Vec<u8>, &'static str> {
         Some("image/jpeg") => image::ImageFormat::Jpeg,
         _ => return Err("Le logo doit être une image PNG ou JPEG."),
     };
-    let img =
-        image::load_from_memory_with_format(bytes, format).map_err(|_| "Cette image est illisible ou incomplète.")?;
+    // The header is read first: a small file may declare 13,000 × 13,000 pixels, which would
+    // take 676 MB to decode.
+    let mut reader = image::ImageReader::with_format(std::io::Cursor::new(bytes), format);
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_LOGO_SIDE);
+    limits.max_image_height = Some(MAX_LOGO_SIDE);
+    limits.max_alloc = Some(MAX_LOGO_DECODED_BYTES);
+    reader.limits(limits);
+    let img = reader.decode().map_err(|e| match e {
+        image::ImageError::Limits(_) => "Cette image est trop grande : 4 000 pixels de côté au plus.",
+        _ => "Cette image est illisible ou incomplète.",
+    })?;
     let img = if img.width() > LOGO_SIZE || img.height() > LOGO_SIZE {
         img.resize(LOGO_SIZE, LOGO_SIZE, image::imageops::FilterType::Triangle)
     } else {

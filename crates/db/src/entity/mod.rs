@@ -19,6 +19,7 @@ pub mod institution;
 pub mod institution_email_domain;
 pub mod invitation;
 pub mod login_attempt;
+pub mod mail_request;
 pub mod mail_template;
 pub mod newsletter_subscription;
 pub mod offer;

@@ -12,6 +12,7 @@ mod m20261124_000006_showcase_drafts;
 mod m20261124_000007_proconnect;
 mod m20261124_000008_mail_templates;
 mod m20261124_000009_offer_view_months;
+mod m20261202_000010_mail_requests;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000007_proconnect::Migration),
             Box::new(m20261124_000008_mail_templates::Migration),
             Box::new(m20261124_000009_offer_view_months::Migration),
+            Box::new(m20261202_000010_mail_requests::Migration),
         ]
     }
 }

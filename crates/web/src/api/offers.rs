@@ -9,7 +9,6 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use db::listing::OfferView;
-use domain::offer::OfferState;
 use search::Facet;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -298,17 +297,12 @@ pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
     )
 )]
 pub async fn show(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
-    let v = match db::listing::view_by_slug(state.db.conn(), &slug).await {
+    let v = match db::listing::public_by_slug(state.db.conn(), &slug).await {
         Ok(v) => v,
         Err(db::DbError::NotFound) => return not_found(),
+        Err(db::DbError::Gone) => return error(StatusCode::GONE, "supprimee", "Cette offre a été supprimée."),
         Err(e) => return internal(e),
     };
-    if v.offer.deleted_at.is_some() {
-        return error(StatusCode::GONE, "supprimee", "Cette offre a été supprimée.");
-    }
-    if v.offer.state == OfferState::Draft.code() {
-        return not_found();
-    }
     let base = state.config.public_url.trim_end_matches('/').to_string();
     let o = &v.offer;
     Json(OfferDetail {

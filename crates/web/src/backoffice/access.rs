@@ -53,7 +53,12 @@ pub async fn form(State(state): State<AppState>) -> AppResult<RequestPage> {
 }
 
 /// `POST /demande-de-compte` (public).
-pub async fn submit(State(state): State<AppState>, MaybeUser(_): MaybeUser, body: Bytes) -> AppResult<Response> {
+pub async fn submit(
+    State(state): State<AppState>,
+    MaybeUser(_): MaybeUser,
+    crate::security::ClientIp(ip): crate::security::ClientIp,
+    body: Bytes,
+) -> AppResult<Response> {
     let mut form = Form::parse(&body);
     let name = form.required("nom", "votre nom et prénom", 200);
     let email = match Email::parse(form.get("email")) {
@@ -84,6 +89,12 @@ pub async fn submit(State(state): State<AppState>, MaybeUser(_): MaybeUser, body
             RequestPage { page: request_page(true), employers: employers(&state, &form).await?, form }.into_response()
         );
     };
+    // Each request e-mails every administrator: the same limits as every public form.
+    if !crate::security::mail_admitted(&state, "acces", email.as_str(), &ip).await? {
+        form.add_error("email", crate::security::TOO_MANY_MAILS);
+        let page = RequestPage { page: request_page(true), employers: employers(&state, &form).await?, form };
+        return Ok((axum::http::StatusCode::TOO_MANY_REQUESTS, page).into_response());
+    }
     let txn = state.db.begin().await?;
     let new = NewAccessRequest { name, email: email.to_string(), institution_id, institution_name, service, position };
     file_request(&txn, &state, &new).await?;

@@ -202,7 +202,8 @@ pub async fn logo(State(state): State<AppState>, staff: StaffUser, multipart: Mu
     let checked = match upload {
         None => Err("Choisissez une image."),
         Some(u) if u.too_big => Err("Le logo dépasse 2 Mo."),
-        Some(u) => storage::prepare_logo(&u.bytes),
+        // Decoding is heavy: on the bounded pool, never on the threads that serve requests.
+        Some(u) => crate::bounded::run(move || storage::prepare_logo(&u.bytes)).await?,
     };
     let png = match checked {
         Ok(png) => png,

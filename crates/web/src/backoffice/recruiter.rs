@@ -215,7 +215,7 @@ pub async fn export_csv(
     for a in apps {
         let stage = a.stage.parse::<Stage>().map(|s| s.label().to_string()).unwrap_or(a.stage.clone());
         let cv = a.cv_file_id.map(|f| state.url(&format!("/fichiers/{f}"))).unwrap_or_default();
-        w.write_record([
+        let record = [
             a.id.to_string(),
             a.candidate_name.unwrap_or_else(|| "(anonymisée)".into()),
             a.candidate_email.unwrap_or_default(),
@@ -226,10 +226,13 @@ pub async fn export_csv(
                 .unwrap_or_default(),
             a.links.unwrap_or_default().replace('\n', " "),
             cv,
-        ])
-        .map_err(internal)?;
+        ];
+        // Names and links are typed by candidates: none may become a live formula.
+        w.write_record(record.iter().map(|cell| domain::text::spreadsheet_cell(cell))).map_err(internal)?;
     }
-    let bytes = w.into_inner().map_err(|e| AppError::Internal(e.into()))?;
+    // A byte-order mark, so that Excel reads the accents as UTF-8.
+    let mut bytes = "\u{feff}".as_bytes().to_vec();
+    bytes.extend(w.into_inner().map_err(|e| AppError::Internal(e.into()))?);
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),

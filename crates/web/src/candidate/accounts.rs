@@ -9,15 +9,16 @@ use crate::candidate::queue;
 use crate::error::{AppError, AppResult};
 use crate::forms::{Form, query_param};
 use crate::layout::{Nav, Page};
+use crate::security::{self, ClientIp};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, RawQuery, State};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Duration;
 use db::accounts::TokenPurpose;
 use domain::email::Email;
-use std::net::SocketAddr;
 use tower_sessions::Session;
 
 /// Failed sign-ins allowed per address, and per IP, in [`LOGIN_WINDOW_MINUTES`].
@@ -92,6 +93,12 @@ impl MessagePage {
     }
 }
 
+/// The page of a form throttled by [`security::mail_admitted`] that has no field to show it on.
+pub fn too_many_mails(back: (&str, &str)) -> Response {
+    let page = MessagePage::new("Trop de demandes", vec![security::TOO_MANY_MAILS.into()], Some(back), false);
+    (StatusCode::TOO_MANY_REQUESTS, page).into_response()
+}
+
 /// `GET /inscription` (public).
 pub async fn signup_form(MaybeUser(user): MaybeUser) -> Response {
     if user.is_some() {
@@ -102,7 +109,7 @@ pub async fn signup_form(MaybeUser(user): MaybeUser) -> Response {
 }
 
 /// `POST /inscription` (public).
-pub async fn signup(State(state): State<AppState>, body: Bytes) -> AppResult<Response> {
+pub async fn signup(State(state): State<AppState>, ClientIp(ip): ClientIp, body: Bytes) -> AppResult<Response> {
     let mut form = Form::parse(&body);
     let email = match Email::parse(form.get("email")) {
         Ok(e) => Some(e),
@@ -122,6 +129,11 @@ pub async fn signup(State(state): State<AppState>, body: Bytes) -> AppResult<Res
         let page = Page::new("Créer un compte – erreur").crumbs(&[("Créer un compte", None)]);
         return Ok(SignupPage { page, form }.into_response());
     };
+    if !security::mail_admitted(&state, "inscription", email.as_str(), &ip).await? {
+        form.add_error("email", security::TOO_MANY_MAILS);
+        let page = Page::new("Créer un compte – erreur").crumbs(&[("Créer un compte", None)]);
+        return Ok((StatusCode::TOO_MANY_REQUESTS, SignupPage { page, form }).into_response());
+    }
     let now = state.now();
     let hash = auth::hash_password(password).await?;
     let txn = state.db.begin().await?;
@@ -182,9 +194,16 @@ pub async fn verify(State(state): State<AppState>, Path(token): Path<String>) ->
 }
 
 /// `POST /verification-email` (signed-in user whose address is not yet confirmed).
-pub async fn resend_verification(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> AppResult<Response> {
+pub async fn resend_verification(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    ClientIp(ip): ClientIp,
+) -> AppResult<Response> {
     let Some(user) = user else { return Ok(Redirect::to("/connexion").into_response()) };
     if user.email_verified_at.is_none() {
+        if !security::mail_admitted(&state, "verification", &user.email, &ip).await? {
+            return Ok(too_many_mails(("/espace-candidat", "Retour à mon espace")));
+        }
         let now = state.now();
         let token = auth::random_token()?;
         let txn = state.db.begin().await?;
@@ -228,19 +247,15 @@ fn login_page(title: &str) -> Page {
 pub async fn login(
     State(state): State<AppState>,
     session: Session,
-    connect: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
-    headers: axum::http::HeaderMap,
+    ClientIp(ip): ClientIp,
     body: Bytes,
 ) -> AppResult<Response> {
     let form = Form::parse(&body);
     let next = auth::safe_next(form.opt("suivant").as_deref());
-    let socket = connect.map(|c| c.0.0.ip());
-    let ip = client_ip(state.config.trust_proxy, &headers, socket);
     let email_key = domain::text::fold(form.get("email")).trim().to_string();
     let password = form.all("password").into_iter().next().unwrap_or_default();
     let now = state.now();
     let since = now - Duration::minutes(LOGIN_WINDOW_MINUTES);
-    let (by_email, by_ip) = db::accounts::recent_failures(state.db.conn(), &email_key, &ip, since).await?;
     let fail = |mut form: Form, msg: &str| {
         form.set("password", "");
         form.add_error("email", msg.to_string());
@@ -248,7 +263,10 @@ pub async fn login(
         LoginPage { page: login_page("Se connecter – erreur"), form, next: next.clone(), notice: None, proconnect }
             .into_response()
     };
-    if by_email >= MAX_FAILURES_PER_ACCOUNT || by_ip >= MAX_FAILURES_PER_IP {
+    // The attempt is counted before the password is checked: parallel guesses cannot all
+    // pass a count read before any of them was written.
+    let limits = (MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_IP);
+    if db::accounts::reserve_login_attempt(state.db.conn(), &email_key, &ip, since, limits, now).await?.is_none() {
         return Ok(fail(
             form,
             "Trop de tentatives de connexion : pour protéger ce compte, réessayez dans 15 minutes, ou choisissez un nouveau mot de passe avec « Mot de passe oublié ».",
@@ -258,10 +276,10 @@ pub async fn login(
         Ok(email) => db::users::by_email(state.db.conn(), &email).await?,
         Err(_) => None,
     };
-    let ok = auth::verify_password(password, user.as_ref().and_then(|u| u.password_hash.clone())).await;
+    let ok = auth::verify_password(password, user.as_ref().and_then(|u| u.password_hash.clone())).await?;
     let user = user.filter(|u| ok && u.active);
     let Some(user) = user else {
-        db::accounts::record_login_attempt(state.db.conn(), &email_key, &ip, false, now).await?;
+        // The reservation stays: it is this failure.
         return Ok(fail(form, "Adresse e-mail ou mot de passe incorrect."));
     };
     db::accounts::clear_failures(state.db.conn(), &email_key).await?;
@@ -272,20 +290,6 @@ pub async fn login(
     // The default destination is the candidate space; staff go to their own home instead.
     let next = if next == auth::safe_next(None) { auth::home_of(&user.role).to_string() } else { next };
     Ok(Redirect::to(&next).into_response())
-}
-
-/// The address failures are counted against: the socket's, or behind a trusted proxy the last
-/// address of `X-Forwarded-For` (the one the proxy itself appended; those before it are the
-/// client's word).
-fn client_ip(trust_proxy: bool, headers: &axum::http::HeaderMap, socket: Option<std::net::IpAddr>) -> String {
-    let forwarded = trust_proxy
-        .then(|| {
-            headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect::<Vec<_>>().join(",")
-        })
-        .and_then(|all| {
-            all.rsplit(',').map(str::trim).find(|s| !s.is_empty()).and_then(|s| s.parse::<std::net::IpAddr>().ok())
-        });
-    forwarded.or(socket).map(|ip| ip.to_string()).unwrap_or_else(|| "inconnue".into())
 }
 
 /// `POST /deconnexion` (anyone; ends the session if there is one). After a ProConnect
@@ -318,23 +322,44 @@ pub async fn forgot_form() -> ForgotPage {
 }
 
 /// `POST /mot-de-passe-oublie` (public): the same answer for any address.
-pub async fn forgot(State(state): State<AppState>, body: Bytes) -> AppResult<Response> {
+pub async fn forgot(State(state): State<AppState>, ClientIp(ip): ClientIp, body: Bytes) -> AppResult<Response> {
     let mut form = Form::parse(&body);
-    let Ok(email) = Email::parse(form.get("email")) else {
-        form.add_error("email", "Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.");
+    let error_page = |form: Form| {
         let page = Page::new("Mot de passe oublié – erreur")
             .crumbs(&[("Se connecter", Some("/connexion")), ("Mot de passe oublié", None)]);
-        return Ok(ForgotPage { page, form }.into_response());
+        ForgotPage { page, form }
     };
-    let now = state.now();
-    if let Some(user) = db::users::by_email(state.db.conn(), &email).await?.filter(|u| u.active) {
-        let token = auth::random_token()?;
-        let txn = state.db.begin().await?;
-        db::accounts::insert_token(&txn, user.id, TokenPurpose::ResetPassword, &token, Duration::hours(1), now).await?;
-        let url = state.url(&format!("/mot-de-passe/{token}"));
-        queue(&txn, &state, mail::messages::password_reset(email.as_str(), &url)).await?;
-        txn.commit().await.map_err(db::DbError::from)?;
+    let Ok(email) = Email::parse(form.get("email")) else {
+        form.add_error("email", "Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.");
+        return Ok(error_page(form).into_response());
+    };
+    // Counted for any address, known or not, so the limit says nothing about accounts.
+    if !security::mail_admitted(&state, "mot-de-passe", email.as_str(), &ip).await? {
+        form.add_error("email", security::TOO_MANY_MAILS);
+        return Ok((StatusCode::TOO_MANY_REQUESTS, error_page(form)).into_response());
     }
+    let now = state.now();
+    // Both paths do the same work (a token drawn, one e-mail queued in a transaction), so the
+    // answer takes as long whether the address has an account or not. Without one, the e-mail
+    // says so: the person may have signed up with another address.
+    let user = db::users::by_email(state.db.conn(), &email).await?;
+    let token = auth::random_token()?;
+    let txn = state.db.begin().await?;
+    match user {
+        Some(user) if user.active => {
+            db::accounts::insert_token(&txn, user.id, TokenPurpose::ResetPassword, &token, Duration::hours(1), now)
+                .await?;
+            let url = state.url(&format!("/mot-de-passe/{token}"));
+            queue(&txn, &state, mail::messages::password_reset(email.as_str(), &url)).await?;
+        }
+        // A deactivated account gets nothing: its owner cannot sign in anyway.
+        Some(_) => {}
+        None => {
+            let msg = mail::messages::password_reset_no_account(email.as_str(), &state.url("/inscription"));
+            queue(&txn, &state, msg).await?;
+        }
+    }
+    txn.commit().await.map_err(db::DbError::from)?;
     Ok(MessagePage::new(
         "Vérifiez votre boîte e-mail",
         vec![format!("Si un compte existe pour {email}, un e-mail contenant un lien pour choisir un nouveau mot de passe vient de lui être envoyé. Ce lien est valable une heure.")],
@@ -384,6 +409,9 @@ pub async fn reset(State(state): State<AppState>, Path(token): Path<String>, bod
     // Following the link proves the address too.
     db::accounts::mark_verified(&txn, user.id, now).await?;
     db::accounts::sessions_delete_for_user(&txn, user.id).await?;
+    // Every other link asked for before (a second reset, a sign-in link) dies with the old
+    // password.
+    db::accounts::revoke_tokens(&txn, user.id, now).await?;
     txn.commit().await.map_err(db::DbError::from)?;
     Ok(MessagePage::new(
         "Mot de passe modifié",
@@ -426,25 +454,4 @@ pub async fn signin_link(
     session.cycle_id().await.map_err(|e| AppError::Internal(e.into()))?;
     session.insert(SESSION_USER, user.id).await.map_err(|e| AppError::Internal(e.into()))?;
     Ok(Redirect::to(auth::home_of(&user.role)).into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::client_ip;
-    use axum::http::HeaderMap;
-
-    #[test]
-    fn the_proxy_address_is_trusted_only_when_configured() {
-        let socket = Some("10.0.0.2".parse().expect("ip"));
-        let mut h = HeaderMap::new();
-        h.append("x-forwarded-for", "1.2.3.4, 203.0.113.7".parse().expect("header"));
-        assert_eq!(client_ip(false, &h, socket), "10.0.0.2", "a client may write anything there");
-        assert_eq!(client_ip(true, &h, socket), "203.0.113.7", "the address the proxy appended");
-        h.append("x-forwarded-for", "198.51.100.1".parse().expect("header"));
-        assert_eq!(client_ip(true, &h, socket), "198.51.100.1", "several headers read as one list");
-        let mut bad = HeaderMap::new();
-        bad.append("x-forwarded-for", "pas-une-adresse".parse().expect("header"));
-        assert_eq!(client_ip(true, &bad, socket), "10.0.0.2");
-        assert_eq!(client_ip(true, &HeaderMap::new(), None), "inconnue");
-    }
 }

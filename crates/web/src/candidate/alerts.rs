@@ -10,6 +10,7 @@ use crate::error::AppResult;
 use crate::forms::Form;
 use crate::layout::Page;
 use crate::offer_search::SearchParams;
+use crate::security::ClientIp;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
@@ -28,7 +29,12 @@ pub struct UnsubscribedPage {
 }
 
 /// `POST /alertes` (public): `recherche` is the search's query string.
-pub async fn create(State(state): State<AppState>, MaybeUser(user): MaybeUser, body: Bytes) -> AppResult<Response> {
+pub async fn create(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    ClientIp(ip): ClientIp,
+    body: Bytes,
+) -> AppResult<Response> {
     let form = Form::parse(&body);
     // Normalised through the search parameters, so an alert only ever stores a valid search.
     let mut params = SearchParams::parse(Some(form.get("recherche").trim_start_matches('?')));
@@ -56,6 +62,12 @@ pub async fn create(State(state): State<AppState>, MaybeUser(user): MaybeUser, b
             }
         }
     };
+    if !confirmed && !crate::security::mail_admitted(&state, "alerte", &email, &ip).await? {
+        return Ok(crate::candidate::accounts::too_many_mails((
+            &format!("/offres-emploi?{query}"),
+            "Revenir à la recherche",
+        )));
+    }
     let token = auth::random_token()?;
     let txn = state.db.begin().await?;
     let new = db::alerts::NewAlert {
@@ -158,7 +170,7 @@ pub async fn resubscribe(State(state): State<AppState>, Path(token): Path<String
 }
 
 /// `POST /lettre-information` (public): double opt-in, the same answer for any address.
-pub async fn newsletter(State(state): State<AppState>, body: Bytes) -> AppResult<Response> {
+pub async fn newsletter(State(state): State<AppState>, ClientIp(ip): ClientIp, body: Bytes) -> AppResult<Response> {
     let form = Form::parse(&body);
     let Ok(email) = Email::parse(form.get("email")) else {
         return Ok(MessagePage::new(
@@ -169,6 +181,9 @@ pub async fn newsletter(State(state): State<AppState>, body: Bytes) -> AppResult
         )
         .into_response());
     };
+    if !crate::security::mail_admitted(&state, "lettre", email.as_str(), &ip).await? {
+        return Ok(crate::candidate::accounts::too_many_mails(("/", "Retour à l’accueil")));
+    }
     let token = auth::random_token()?;
     let now = state.now();
     let txn = state.db.begin().await?;

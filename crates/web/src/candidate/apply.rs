@@ -34,10 +34,7 @@ pub struct ApplyPage {
 }
 
 async fn open_offer(state: &AppState, slug: &str) -> AppResult<OfferView> {
-    let view = db::listing::view_by_slug(state.db.conn(), slug).await?;
-    if view.offer.deleted_at.is_some() {
-        return Err(AppError::Gone);
-    }
+    let view = db::listing::public_by_slug(state.db.conn(), slug).await?;
     let offer_state: OfferState = view.offer.state.parse().unwrap_or(OfferState::Draft);
     if !domain::offer::is_open(offer_state, view.offer.expires_at, state.now()) {
         return Err(AppError::NotFound);
@@ -122,14 +119,25 @@ impl ApplyPage {
 pub async fn form(
     State(state): State<AppState>,
     MaybeUser(maybe): MaybeUser,
+    crate::views::Visitor(visitor): crate::views::Visitor,
     Path(slug): Path<String>,
 ) -> AppResult<Response> {
     let view = open_offer(&state, &slug).await?;
-    if let Some(url) =
-        view.offer.application_url.clone().filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+    // Re-serialised by the URL parser, so an imported address is always a valid header.
+    if let Some(url) = view
+        .offer
+        .application_url
+        .as_deref()
+        .and_then(|u| url::Url::parse(u.trim()).ok())
+        .filter(|u| matches!(u.scheme(), "https" | "http"))
     {
-        db::offers::count_external_click(state.db.conn(), view.offer.id).await?;
-        return Ok(Redirect::to(&url).into_response());
+        // A visitor's clicks count once a day, robots' never.
+        if let Some(v) = visitor
+            && state.views.first_today(&format!("clic {slug}"), &v, state.now().date_naive())
+        {
+            db::offers::count_external_click(state.db.conn(), view.offer.id).await?;
+        }
+        return Ok(Redirect::to(url.as_str()).into_response());
     }
     let Some(user) = maybe else {
         let next: String = form_urlencoded::byte_serialize(format!("/candidature/{slug}").as_bytes()).collect();

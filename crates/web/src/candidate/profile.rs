@@ -262,7 +262,8 @@ pub async fn store_cv(state: &AppState, user_id: i64, upload: &Upload) -> AppRes
             "Le fichier dépasse 5 Mo : réduisez-le (en exportant le PDF en qualité « écran », par exemple).".into(),
         ));
     }
-    if let Err(msg) = storage::check_cv(&upload.bytes) {
+    let bytes = upload.bytes.clone();
+    if let Err(msg) = crate::bounded::run(move || storage::check_cv(&bytes)).await? {
         return Ok(Err(msg.to_string()));
     }
     let key = format!("cv/{}", auth::random_token()?);

@@ -54,10 +54,11 @@ pub async fn home(State(state): State<AppState>, CandidateUser(user): CandidateU
     let conn = state.db.conn();
     let applications = db::applications::list_for_user(conn, user.id).await?;
     let fav_ids: Vec<i64> = db::favourites::list(conn, user.id).await?.iter().map(|f| f.offer_id).collect();
-    let mut favourites = db::listing::views_by_ids(conn, &fav_ids).await?;
+    let mut favourites = db::listing::public_views_by_ids(conn, &fav_ids).await?;
     favourites.sort_by_key(|v| fav_ids.iter().position(|id| *id == v.offer.id));
     let invites = db::backoffice::invitations_of(conn, user.id).await?;
-    let invited = db::listing::views_by_ids(conn, &invites.iter().map(|i| i.offer_id).collect::<Vec<_>>()).await?;
+    let invited =
+        db::listing::public_views_by_ids(conn, &invites.iter().map(|i| i.offer_id).collect::<Vec<_>>()).await?;
     let invitations = invites
         .into_iter()
         .filter_map(|i| invited.iter().find(|v| v.offer.id == i.offer_id).cloned().map(|v| (i, v)))
@@ -118,14 +119,17 @@ pub async fn favourite(
     body: Bytes,
 ) -> AppResult<Response> {
     let form = Form::parse(&body);
-    let view = db::listing::view_by_slug(state.db.conn(), &slug).await?;
+    let view = db::listing::public_by_slug(state.db.conn(), &slug).await?;
     let on = form.get("etat") != "0";
     db::favourites::set(state.db.conn(), user.id, view.offer.id, on, state.now()).await?;
     if headers.contains_key("hx-request") {
         let button = crate::public::offer::FavouriteButton {
             on,
             signed_in: true,
-            back: form.opt("retour").unwrap_or_else(|| format!("/emploi/{slug}")),
+            back: form
+                .opt("retour")
+                .and_then(|r| crate::auth::local_path(&r))
+                .unwrap_or_else(|| format!("/emploi/{slug}")),
             ..crate::public::offer::FavouriteButton::anonymous(&slug, &view.offer.title)
         };
         return Ok(button.into_response());
@@ -199,7 +203,7 @@ pub async fn delete_account(
 ) -> AppResult<Response> {
     let mut form = Form::parse(&body);
     let password = form.all("password").into_iter().next().unwrap_or_default();
-    if !crate::auth::verify_password(password, user.password_hash.clone()).await {
+    if !crate::auth::verify_password(password, user.password_hash.clone()).await? {
         form.add_error("password", "Mot de passe incorrect.");
         let page = candidate_page(
             "Supprimer mon compte – erreur",

@@ -53,15 +53,9 @@ pub async fn show(
     crate::auth::MaybeUser(user): crate::auth::MaybeUser,
     Path(slug): Path<String>,
 ) -> AppResult<OfferPage> {
-    let view = db::listing::view_by_slug(state.db.conn(), &slug).await?;
+    let view = db::listing::public_by_slug(state.db.conn(), &slug).await?;
     let o = &view.offer;
-    if o.deleted_at.is_some() {
-        return Err(AppError::Gone);
-    }
     let offer_state: OfferState = o.state.parse().map_err(|_| AppError::NotFound)?;
-    if offer_state == OfferState::Draft {
-        return Err(AppError::NotFound);
-    }
     let now = state.clock.now();
     let banner = match offer_state {
         OfferState::Filled => Some("Cette offre a été pourvue : il n’est plus possible d’y candidater."),
