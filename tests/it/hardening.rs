@@ -259,3 +259,56 @@ db_test!(addresses_a_mail_server_would_refuse_are_refused_at_the_form, |db| {
     assert_eq!(db::entity::user::Entity::find().count(db.conn()).await.expect("count"), 0);
     assert!(db::outbox::all(db.conn()).await.expect("outbox").is_empty());
 });
+
+/// An application form with a CV, as the browser sends it.
+fn application_with_cv(cookie: &str, slug: &str) -> Request<Body> {
+    let boundary = "----cv";
+    let mut body = Vec::new();
+    for (k, v) in [("prenom", "Camille"), ("nom", "Roux"), ("lettre", "Bonjour")] {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"cv\"; filename=\"cv.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(&crate::support::pdf());
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    Request::post(format!("/candidature/{slug}"))
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .header(header::COOKIE, cookie)
+        .body(Body::from(body))
+        .expect("request")
+}
+
+db_test!(a_crowd_applying_at_once_gets_one_application_each_and_no_orphan_file, |db| {
+    let offer = open_offer(&db).await;
+    let app = TestApp::new(&db, today()).await;
+    // Thirty candidates at once, and one of them clicking four times.
+    let mut requests = Vec::new();
+    let mut clicker = String::new();
+    for i in 0..30 {
+        let (_, cookie) = candidate(&db, &format!("foule{i}@exemple.fr")).await;
+        requests.push(application_with_cv(&cookie, &offer.offer.slug));
+        clicker = cookie;
+    }
+    for _ in 0..3 {
+        requests.push(application_with_cv(&clicker, &offer.offer.slug));
+    }
+    let responses = app.concurrently(requests).await;
+    for r in &responses {
+        assert!(!r.status.is_server_error(), "{} {}", r.status, r.body);
+    }
+    let applications = db::entity::application::Entity::find()
+        .filter(db::entity::application::Column::OfferId.eq(offer.offer.id))
+        .count(db.conn())
+        .await
+        .expect("count");
+    assert_eq!(applications, 30, "one application per candidate");
+    let files = db::entity::file::Entity::find().count(db.conn()).await.expect("files");
+    assert_eq!(files, 30, "the CVs of refused double submits are gone");
+    assert_eq!(app.state.files.keys("cv").await.expect("keys").len(), 30, "no stored CV without its row");
+});

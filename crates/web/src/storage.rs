@@ -45,6 +45,16 @@ impl FileStore {
         Ok(got.bytes().await.map_err(|e| AppError::Internal(e.into()))?.to_vec())
     }
 
+    /// The keys stored under a folder (`cv`, `logos`): for checks that nothing is left behind.
+    pub async fn keys(&self, folder: &str) -> Result<Vec<String>, AppError> {
+        let listed = self
+            .inner
+            .list_with_delimiter(Some(&ObjectPath::from(folder)))
+            .await
+            .map_err(|e| AppError::Internal(format!("liste des fichiers {folder} : {e}").into()))?;
+        Ok(listed.objects.into_iter().map(|o| o.location.to_string()).collect())
+    }
+
     /// Deleting a missing file is not an error (a retried deletion).
     pub async fn delete(&self, key: &str) -> Result<(), AppError> {
         match self.inner.delete(&ObjectPath::from(key)).await {

@@ -170,6 +170,25 @@ struct Checked {
     links: Option<String>,
 }
 
+/// The CV an application carries.
+#[derive(Debug, Clone, Copy)]
+enum Cv {
+    None,
+    /// The profile's: it stays whatever happens to the application.
+    Profile(i64),
+    /// Uploaded with this application: it goes if the application is not recorded.
+    Uploaded(i64),
+}
+
+impl Cv {
+    fn id(self) -> Option<i64> {
+        match self {
+            Cv::None => None,
+            Cv::Profile(id) | Cv::Uploaded(id) => Some(id),
+        }
+    }
+}
+
 /// Validates the common fields and resolves the CV (the profile's, or a new upload that is
 /// checked and stored). Returns `None` with errors in `form`.
 async fn check(
@@ -178,7 +197,7 @@ async fn check(
     form: &mut Form,
     upload: Option<Upload>,
     profile_cv: Option<&file::Model>,
-) -> AppResult<Option<(Checked, Option<i64>)>> {
+) -> AppResult<Option<(Checked, Cv)>> {
     let first = form.required("prenom", "votre prénom", 100);
     let last = form.required("nom", "votre nom", 100);
     let letter = form.optional("lettre", "la lettre de motivation", 8000);
@@ -186,24 +205,24 @@ async fn check(
     if user.email_verified_at.is_none() {
         form.add_error("prenom", "Confirmez d’abord votre adresse e-mail (le lien vous a été envoyé à l’inscription).");
     }
-    let mut cv_id = None;
+    let mut cv = Cv::None;
     let wants_profile_cv = form.get("cv_choix") == "profil";
     match (wants_profile_cv, profile_cv, upload) {
-        (true, Some(cv), _) => cv_id = Some(cv.id),
+        (true, Some(profile), _) => cv = Cv::Profile(profile.id),
         (_, _, Some(up)) if form.is_valid() => match store_cv(state, user.id, &up).await? {
-            Ok(f) => cv_id = Some(f.id),
+            Ok(f) => cv = Cv::Uploaded(f.id),
             Err(msg) => form.add_error("cv", format!("{msg} Choisissez à nouveau le fichier.")),
         },
         (_, _, Some(_)) => form.add_error("cv", "Corrigez les autres champs, puis choisissez à nouveau votre fichier."),
         _ => {}
     }
-    if cv_id.is_none() && letter.is_none() && form.is_valid() {
+    if cv.id().is_none() && letter.is_none() && form.is_valid() {
         form.add_error("cv", "Joignez un CV ou écrivez une lettre de motivation.");
     }
     if !form.is_valid() {
         return Ok(None);
     }
-    Ok(Some((Checked { name: format!("{first} {last}"), letter, links }, cv_id)))
+    Ok(Some((Checked { name: format!("{first} {last}"), letter, links }, cv)))
 }
 
 /// `POST /candidature/{slug}` (candidate, multipart).
@@ -219,10 +238,10 @@ pub async fn submit(
     }
     let (mut form, upload) = read_multipart(multipart, "cv", MAX_CV_BYTES).await;
     let profile_cv = db::profiles::get(state.db.conn(), user.id).await?.and_then(|p| p.cv);
-    let Some((checked, cv_id)) = check(&state, &user, &mut form, upload, profile_cv.as_ref()).await? else {
+    let Some((checked, cv)) = check(&state, &user, &mut form, upload, profile_cv.as_ref()).await? else {
         return Ok(ApplyPage::new(Some(view), form, Vec::new(), profile_cv, &user).into_response());
     };
-    let id = record(&state, &user, Some(&view), Some(view.offer.institution_id), checked, cv_id).await?;
+    let id = record(&state, &user, Some(&view), Some(view.offer.institution_id), checked, cv).await?;
     Ok(Redirect::to(&format!("/espace-candidat/candidatures/{id}?envoyee=1")).into_response())
 }
 
@@ -243,16 +262,35 @@ pub async fn spontaneous_submit(
     }
     let profile_cv = db::profiles::get(state.db.conn(), user.id).await?.and_then(|p| p.cv);
     let checked = check(&state, &user, &mut form, upload, profile_cv.as_ref()).await?;
-    let (Some(target), Some((checked, cv_id))) = (target, checked) else {
+    let (Some(target), Some((checked, cv))) = (target, checked) else {
         let employers = employers(&state, &form).await?;
         return Ok(ApplyPage::new(None, form, employers, profile_cv, &user).into_response());
     };
-    let id = record(&state, &user, None, target, checked, cv_id).await?;
+    let id = record(&state, &user, None, target, checked, cv).await?;
     Ok(Redirect::to(&format!("/espace-candidat/candidatures/{id}?envoyee=1")).into_response())
 }
 
-/// Writes the application and its confirmation e-mail in one transaction.
+/// Writes the application and its confirmation e-mail in one transaction. A CV uploaded for
+/// it is removed when the application is not recorded (a double submit, an outage): no file
+/// stays behind without an application.
 async fn record(
+    state: &AppState,
+    user: &Arc<user::Model>,
+    offer: Option<&OfferView>,
+    institution_id: Option<i64>,
+    checked: Checked,
+    cv: Cv,
+) -> AppResult<i64> {
+    let recorded = write_application(state, user, offer, institution_id, checked, cv.id()).await;
+    if let (Err(_), Cv::Uploaded(id)) = (&recorded, cv)
+        && let Err(e) = crate::candidate::profile::drop_file_if_unused(state, id).await
+    {
+        tracing::error!(error = %crate::error::chain(&e), file = id, "uploaded CV left behind");
+    }
+    recorded
+}
+
+async fn write_application(
     state: &AppState,
     user: &Arc<user::Model>,
     offer: Option<&OfferView>,
