@@ -1,11 +1,12 @@
-//! CPU- and memory-heavy work (password hashing, image and PDF checks) runs on the blocking
-//! pool, but never more at once than the machine has cores, and with a bounded queue: past it
-//! the request is answered 503 with `Retry-After` rather than piling up threads and memory
-//! (tokio's blocking pool alone grows to 512 threads, and each Argon2 hash holds 19 MiB).
+//! CPU- and memory-heavy work (password hashing, image and PDF checks) runs on a few threads
+//! of its own, one per core, with a bounded queue: past it the request is answered 503 with
+//! `Retry-After` rather than piling up threads and memory. Not tokio's blocking pool: it grows
+//! to 512 threads, and each thread that ran an Argon2 hash (19 MiB) keeps its own malloc arena
+//! with that memory in it, so the resident size grew with the number of threads ever used.
 
 use crate::error::AppError;
-use std::sync::LazyLock;
-use tokio::sync::Semaphore;
+use std::sync::{Arc, LazyLock, Mutex, mpsc};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 
 /// Requests waiting for a turn, beyond those running, before new ones are refused. A waiting
 /// request holds a few kilobytes (no thread, no buffer); a running hash holds 19 MiB. At about
@@ -13,31 +14,59 @@ use tokio::sync::Semaphore;
 /// 30 s request timeout.
 const QUEUE: usize = 512;
 
-/// A bound on heavy work: `running` at once, `queue` more waiting.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// A bound on heavy work: `running` threads, `queue` more jobs waiting.
 #[derive(Debug)]
 pub struct Bound {
-    running: Semaphore,
-    admitted: Semaphore,
+    admitted: Arc<Semaphore>,
+    jobs: Mutex<mpsc::Sender<Job>>,
 }
 
 impl Bound {
     pub fn new(running: usize, queue: usize) -> Self {
-        Self { running: Semaphore::new(running), admitted: Semaphore::new(running + queue) }
+        let (jobs, incoming) = mpsc::channel::<Job>();
+        let incoming = Arc::new(Mutex::new(incoming));
+        for i in 0..running.max(1) {
+            let incoming = incoming.clone();
+            let spawned = std::thread::Builder::new().name(format!("travail-lourd-{i}")).spawn(move || {
+                loop {
+                    let next = incoming.lock().unwrap_or_else(std::sync::PoisonError::into_inner).recv();
+                    let Ok(job) = next else { return };
+                    // A panicking job fails its request (its result is never sent), not the thread.
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                }
+            });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "heavy-work thread not started");
+            }
+        }
+        Self { admitted: Arc::new(Semaphore::new(running.max(1) + queue)), jobs: Mutex::new(jobs) }
     }
 
-    /// Runs `f` on the blocking pool under the bound; `AppError::Busy` when the queue is full.
+    /// Runs `f` on the bound's threads; `AppError::Busy` when the queue is full.
     pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        let _admitted = self.admitted.try_acquire().map_err(|_| AppError::Busy)?;
-        let _turn = self.running.acquire().await.map_err(|e| AppError::Internal(e.into()))?;
-        tokio::task::spawn_blocking(f).await.map_err(|e| AppError::Internal(e.into()))
+        let permit: OwnedSemaphorePermit = self.admitted.clone().try_acquire_owned().map_err(|_| AppError::Busy)?;
+        let (done, result) = oneshot::channel();
+        let job: Job = Box::new(move || {
+            // The place is held until the work is done, even if the request went away.
+            let _permit = permit;
+            let _ = done.send(f());
+        });
+        self.jobs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .send(job)
+            .map_err(|_| AppError::Internal("plus aucun fil pour le travail lourd".into()))?;
+        result.await.map_err(|_| AppError::Internal("le travail lourd a échoué (panique)".into()))
     }
 }
 
-/// The process's bound: one turn per core.
+/// The process's bound: one thread per core.
 static HEAVY: LazyLock<Bound> =
     LazyLock::new(|| Bound::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2), QUEUE));
 
@@ -53,7 +82,6 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -149,6 +149,40 @@ pub fn prepare_logo(bytes: &[u8]) -> Result<Vec<u8>, &'static str> {
 mod tests {
     use super::*;
 
+    /// A PNG whose header declares `side` × `side` pixels, with no pixel data at all.
+    fn declared_png(side: u32) -> Vec<u8> {
+        fn crc32(bytes: &[u8]) -> u32 {
+            let mut crc = 0xFFFF_FFFFu32;
+            for &b in bytes {
+                crc ^= u32::from(b);
+                for _ in 0..8 {
+                    crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+                }
+            }
+            !crc
+        }
+        let mut png = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+        let mut ihdr = b"IHDR".to_vec();
+        ihdr.extend_from_slice(&side.to_be_bytes());
+        ihdr.extend_from_slice(&side.to_be_bytes());
+        ihdr.extend_from_slice(&[8, 6, 0, 0, 0]); // 8-bit RGBA
+        png.extend_from_slice(&13u32.to_be_bytes());
+        png.extend_from_slice(&ihdr);
+        png.extend_from_slice(&crc32(&ihdr).to_be_bytes());
+        png.extend_from_slice(&0u32.to_be_bytes());
+        png.extend_from_slice(b"IEND");
+        png.extend_from_slice(&crc32(b"IEND").to_be_bytes());
+        png
+    }
+
+    #[test]
+    fn a_logo_too_large_to_decode_is_refused_from_its_header() {
+        // 13,000 × 13,000 would take 676 MB decoded: refused before anything is allocated.
+        assert_eq!(prepare_logo(&declared_png(13_000)), Err("Cette image est trop grande : 4 000 pixels de côté au plus."));
+        // Within the bound, the same empty file is merely unreadable.
+        assert_eq!(prepare_logo(&declared_png(100)), Err("Cette image est illisible ou incomplète."));
+    }
+
     #[test]
     fn file_names_lose_their_folders() {
         assert_eq!(clean_file_name("../../etc/passwd"), "passwd.pdf");
