@@ -108,6 +108,24 @@ try {
     return [`answers: ${tally(bodies.map((b) => b.status))}`, `passwords checked: ${checked} (the lock is 5), refused by the lock: ${locked}`];
   });
 
+  await phase('password reset: known and unknown addresses, one after the other', async () => {
+    const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const times = { known: [], unknown: [] };
+    for (let i = 1; i <= Math.min(100, SIGNUPS - 1); i++) {
+      for (const [kind, email] of [['known', `foule${i}@exemple.fr`], ['unknown', `personne${i}@exemple.fr`]]) {
+        const start = performance.now();
+        const r = await fetch(`${base}/mot-de-passe-oublie`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', ...from() },
+          body: form({ email }),
+        });
+        await r.arrayBuffer();
+        times[kind].push(performance.now() - start);
+      }
+    }
+    return [`median answer: known address ${median(times.known).toFixed(2)} ms, unknown address ${median(times.unknown).toFixed(2)} ms (${times.known.length} each)`];
+  });
+
   await phase(`${APPLICATIONS} applications with a CV to one offer at once`, async () => {
     const { offres } = await (await fetch(`${base}/api/v1/offres?par_page=100`)).json();
     let offer;

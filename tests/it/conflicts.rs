@@ -5,7 +5,7 @@ use crate::support::{TestApp, candidate, db_test, form_post, staff, today};
 use axum::body::Body;
 use axum::http::{Request, header};
 use domain::role::Role;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
 fn no_server_error(what: &str, responses: &[crate::support::Response]) {
     for r in responses {
@@ -144,4 +144,49 @@ db_test!(one_siret_given_to_two_employers_at_once_goes_to_one, |db| {
     assert_eq!(holders, 1);
     let refused = responses.iter().filter(|r| r.body.contains("est déjà celui de")).count();
     assert!(refused >= 1, "the employer that lost is told who has the SIRET");
+});
+
+db_test!(racing_stage_moves_and_a_withdrawal_end_in_one_valid_state, |db| {
+    db::seed::seed_demo(&db, today()).await.expect("seed");
+    let app = TestApp::new(&db, today()).await;
+    let offers = db::listing::latest_open(db.conn(), today(), 100, None, None, None).await.expect("offers");
+    let offer = offers.iter().find(|v| v.offer.application_url.is_none()).expect("an offer applied to here");
+    let one = staff(&app, &db, "ra1@exemple.fr", Role::Recruiter, Some(offer.offer.institution_id)).await;
+    let two = staff(&app, &db, "ra2@exemple.fr", Role::Recruiter, Some(offer.offer.institution_id)).await;
+    let (user_id, cookie) = candidate(&db, "hesitante@exemple.fr").await;
+    let new = db::applications::NewApplication {
+        offer_id: Some(offer.offer.id),
+        institution_id: Some(offer.offer.institution_id),
+        user_id,
+        candidate_name: "Camille Roux".into(),
+        candidate_email: "hesitante@exemple.fr".into(),
+        cover_letter: Some("Bonjour".into()),
+        links: None,
+        cv_file_id: None,
+    };
+    let a = db::applications::create(db.conn(), &new, today()).await.expect("application");
+    let stage = format!("/recruteur/candidatures/{}/etape", a.id);
+    let withdraw = format!("/espace-candidat/candidatures/{}/retirer", a.id);
+    let responses = app
+        .concurrently(vec![
+            form_post(&one, &stage, "etape=entretien"),
+            form_post(&two, &stage, "etape=preselection"),
+            form_post(&cookie, &withdraw, ""),
+            form_post(&one, &stage, "etape=acceptee"),
+            form_post(&two, &stage, "etape=entretien"),
+        ])
+        .await;
+    no_server_error("racing moves", &responses);
+    // Whatever the order, the application is in one stage the machine knows, and its timeline
+    // ends on that stage: no move was half written.
+    let view = db::applications::get(db.conn(), a.id).await.expect("application");
+    let stage: domain::candidate::Stage = view.application.stage.parse().expect("a known stage");
+    let last = db::entity::application_event::Entity::find()
+        .filter(db::entity::application_event::Column::ApplicationId.eq(a.id))
+        .order_by_desc(db::entity::application_event::Column::Id)
+        .one(db.conn())
+        .await
+        .expect("events")
+        .expect("a timeline");
+    assert_eq!(last.stage, stage.code(), "the timeline ends where the application is");
 });
