@@ -312,3 +312,39 @@ db_test!(a_crowd_applying_at_once_gets_one_application_each_and_no_orphan_file, 
     assert_eq!(files, 30, "the CVs of refused double submits are gone");
     assert_eq!(app.state.files.keys("cv").await.expect("keys").len(), 30, "no stored CV without its row");
 });
+
+db_test!(metrics_labels_take_known_values_only, |db| {
+    let app = TestApp::new(&db, today()).await;
+    for i in 0..20 {
+        let req = Request::builder().method(format!("INVENTE{i}").as_str()).uri("/").body(Body::empty()).expect("req");
+        assert!(!app.request(req).await.status.is_server_error());
+    }
+    let metrics = app.get("/metrics").await.body;
+    assert!(!metrics.contains("INVENTE"), "an invented method is not a new series");
+    assert!(metrics.contains(r#"method="autre""#), "it is counted under one label");
+});
+
+db_test!(external_link_clicks_count_once_a_day_per_visitor, |db| {
+    db::seed::seed_demo(&db, today()).await.expect("seed");
+    let app = TestApp::new(&db, today()).await;
+    let offers = db::listing::latest_open(db.conn(), today(), 100, None, None, None).await.expect("offers");
+    let offer = offers.iter().find(|v| v.offer.application_url.is_some()).expect("an offer with an external link");
+    let click = |agent: &'static str| {
+        Request::get(format!("/candidature/{}", offer.offer.slug))
+            .header(header::USER_AGENT, agent)
+            .body(Body::empty())
+            .expect("request")
+    };
+    const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+    for agent in [FIREFOX, FIREFOX, FIREFOX, "curl/8.5.0", "Mozilla/5.0 (compatible; bingbot/2.0)"] {
+        let res = app.request(click(agent)).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        assert!(res.header("location").starts_with("http"), "{}", res.header("location"));
+    }
+    let clicks = |db: &crate::support::TestDb| {
+        let id = offer.offer.id;
+        let conn = db.conn().clone();
+        async move { db::backoffice::managed_offer(&conn, id, None).await.expect("offer").external_clicks }
+    };
+    assert_eq!(clicks(&db).await, offer.offer.external_clicks + 1, "one visitor, robots ignored");
+});

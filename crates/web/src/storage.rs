@@ -178,9 +178,43 @@ mod tests {
     #[test]
     fn a_logo_too_large_to_decode_is_refused_from_its_header() {
         // 13,000 × 13,000 would take 676 MB decoded: refused before anything is allocated.
-        assert_eq!(prepare_logo(&declared_png(13_000)), Err("Cette image est trop grande : 4 000 pixels de côté au plus."));
+        assert_eq!(
+            prepare_logo(&declared_png(13_000)),
+            Err("Cette image est trop grande : 4 000 pixels de côté au plus.")
+        );
         // Within the bound, the same empty file is merely unreadable.
         assert_eq!(prepare_logo(&declared_png(100)), Err("Cette image est illisible ou incomplète."));
+    }
+
+    /// A one-page PDF whose objects are packed in a compressed object stream; `filler` bytes
+    /// of spaces in one of them make that stream inflate to more than it weighs.
+    fn pdf_with_object_stream(filler: usize) -> Vec<u8> {
+        use lopdf::{Document, Object, StringFormat, dictionary};
+        let mut doc = Document::with_version("1.5");
+        let pages_id = doc.new_object_id();
+        let page_id = doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => pages_id,
+            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        });
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(dictionary! {"Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1}),
+        );
+        let info = doc.add_object(dictionary! {"Subject" => Object::String(vec![b' '; filler], StringFormat::Literal)});
+        let catalog_id = doc.add_object(dictionary! {"Type" => "Catalog", "Pages" => pages_id});
+        doc.trailer.set("Root", catalog_id);
+        doc.trailer.set("Info", info);
+        let mut buf = Vec::new();
+        doc.save_modern(&mut buf).expect("pdf");
+        buf
+    }
+
+    #[test]
+    fn a_pdf_that_inflates_past_the_bound_is_refused() {
+        assert_eq!(check_cv(&pdf_with_object_stream(1_000)), Ok(()), "a small object stream is fine");
+        let bomb = pdf_with_object_stream(MAX_PDF_STREAM_BYTES + 1024 * 1024);
+        assert!(bomb.len() < 200_000, "{} bytes: it must weigh little", bomb.len());
+        assert!(check_cv(&bomb).is_err(), "9 MiB inflated from a small file");
     }
 
     #[test]
