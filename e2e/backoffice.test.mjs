@@ -544,7 +544,9 @@ test('a recruiter publishes a new offer and moves its two applications with the 
     assert.equal(csv.status(), 200, 'GET the CSV export');
     assert.match(csv.headers()['content-type'] || '', /^text\/csv; charset=utf-8/);
     assert.match(csv.headers()['content-disposition'] || '', new RegExp(`^attachment; filename="candidatures-${offerId}\\.csv"`));
-    const rows = parseCsv(await csv.text());
+    const csvText = await csv.text();
+    assert.ok(csvText.startsWith('\uFEFF'), 'the CSV should start with a byte-order mark, so that Excel reads UTF-8');
+    const rows = parseCsv(csvText.slice(1));
     assert.deepEqual(rows[0], ['id', 'nom', 'email', 'envoyee_le', 'etape', 'motif_refus', 'liens', 'cv']);
     const byId = new Map(rows.slice(1).map((r) => [r[0], r]));
     for (const [candidate, id, stage, reason] of [[first, firstId, 'Entretien', ''], [second, secondId, 'Refusée', 'L’expérience demandée pour ce poste est plus importante.']]) {
@@ -553,7 +555,7 @@ test('a recruiter publishes a new offer and moves its two applications with the 
       assert.equal(row.length, 8, `row ${id} should have 8 fields`);
       assert.equal(row[1], `${candidate.prenom} ${candidate.nom}`);
       assert.equal(row[2], candidate.email);
-      assert.ok(!Number.isNaN(Date.parse(row[3])), `envoyee_le should be a date: ${row[3]}`);
+      assert.match(row[3], /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/, `envoyee_le should be a Paris date and time to the minute: ${row[3]}`);
       assert.equal(row[4], stage, `the CSV stage of ${candidate.prenom}`);
       assert.equal(row[5], reason, `the CSV refusal reason of ${candidate.prenom}`);
       assert.match(row[7], new RegExp(`^${escapeRegExp(server.baseUrl)}/fichiers/\\d+$`));

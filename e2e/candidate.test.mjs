@@ -6,7 +6,7 @@
 // nothing away (the owner is told by e-mail).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { STRONG_PASSWORD, newAddress, verificationLink } from './support/accounts.mjs';
+import { STRONG_PASSWORD, assertVerifiedAndSignedIn, newAddress, signOut, verificationLink } from './support/accounts.mjs';
 import { assertPageClean, auditCurrentPage, checkPage, launchBrowser, withPage } from './support/browser.mjs';
 import { assertFocusVisible, describeFocus, tabExpect, tabTo } from './support/keyboard.mjs';
 import { findInternalOffer } from './support/offers.mjs';
@@ -111,7 +111,9 @@ test('sign-up, e-mail verification, sign-in, applying with a PDF: every page is 
     // The verification link, read from the SMTP server.
     const link = await verificationLink({ server, smtp }, email);
     await checkPage(page, link);
-    assert.equal(await h1(page), 'Adresse e-mail confirmée');
+    await assertVerifiedAndSignedIn(page, email);
+    // Signed out again, to go through the sign-in page from an offer.
+    await signOut(page);
 
     // The offer page sends to the sign-in page, which brings back to the form.
     await checkPage(page, `${server.baseUrl}/emploi/${offer.slug}`);
@@ -244,7 +246,8 @@ test('sign-up, sign-in, applying and withdrawing with the keyboard only', { time
 
     // The link from the e-mail (opened as from a mail client).
     await page.goto(await verificationLink({ server, smtp }, email));
-    assert.equal(await h1(page), 'Adresse e-mail confirmée');
+    await assertVerifiedAndSignedIn(page, email);
+    await signOut(page);
 
     // From the offer, «Candidater» with Enter leads to the sign-in form.
     await page.goto(`${server.baseUrl}/emploi/${offer.slug}`);

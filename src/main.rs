@@ -172,9 +172,13 @@ enum UserCommand {
         /// Slug of the institution of a recruiter.
         #[arg(long)]
         institution: Option<String>,
-        /// Public base URL of the site, for the printed sign-in link.
-        #[arg(long, env = "PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
-        public_url: String,
+        /// Public base URL of the site, for the printed sign-in link; by default the one the
+        /// server takes (`http://` + `BIND`).
+        #[arg(long, env = "PUBLIC_URL")]
+        public_url: Option<String>,
+        /// The server's listening address, when `PUBLIC_URL` is not set.
+        #[arg(long, env = "BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
         email: String,
     },
     /// Change the role of an account.
@@ -280,7 +284,7 @@ async fn serve(common: &Common, args: ServeArgs) -> Result<()> {
         .await
         .with_context(|| format!("écoute sur {} impossible", args.bind))?;
     let local = listener.local_addr()?;
-    let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{local}"));
+    let public_url = args.public_url.clone().unwrap_or_else(|| default_public_url(&local.to_string()));
     let mut config = web::WebConfig::new(public_url.clone());
     config.proconnect = proconnect(&args, &public_url)?;
     config.trust_proxy = args.trust_proxy;
@@ -312,7 +316,7 @@ fn worker_config(common: &Common) -> web::jobs::WorkerConfig {
 /// `metiers worker`: the background jobs alone, until SIGTERM.
 async fn worker(common: &Common, args: ServeArgs) -> Result<()> {
     let db = open(common).await?;
-    let public_url = args.public_url.unwrap_or_else(|| format!("http://{}", args.bind));
+    let public_url = args.public_url.unwrap_or_else(|| default_public_url(&args.bind));
     let state = web::AppState::build(web::Parts {
         db: db.clone(),
         clock: system_clock(),
@@ -377,11 +381,18 @@ async fn import(common: &Common, args: ImportArgs) -> Result<()> {
     Ok(())
 }
 
+/// The site's address when `PUBLIC_URL` is not given: where the server listens. The same rule
+/// for `serve`, `worker` and the links `user add` prints.
+fn default_public_url(bind: &str) -> String {
+    format!("http://{bind}")
+}
+
 async fn user(common: &Common, cmd: UserCommand) -> Result<()> {
     let db = open(common).await?;
     let now = system_clock().now();
     match cmd {
-        UserCommand::Add { role, institution, public_url, email } => {
+        UserCommand::Add { role, institution, public_url, bind, email } => {
+            let public_url = public_url.unwrap_or_else(|| default_public_url(&bind));
             let role: domain::role::Role = role.parse().map_err(|e: domain::ParseError| anyhow::anyhow!("{e}"))?;
             let email = domain::email::Email::parse(&email)?;
             let institution_id = match institution {

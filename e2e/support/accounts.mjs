@@ -95,7 +95,7 @@ export async function verificationLink({ server, smtp }, email, { timeout = 15_0
 
 /**
  * Signs a new candidate up on `page` (with STRONG_PASSWORD), verifies the address with the
- * link from the e-mail, and signs in: the page ends in the candidate space.
+ * link from the e-mail, which signs in: the page ends in the candidate space.
  * @param {{ server: { baseUrl: string }, smtp: { waitForMessage: Function } }} site
  * @param {import('playwright-core').Page} page
  * @param {string} label the address's beginning
@@ -113,11 +113,31 @@ export async function newCandidate(site, page, label, prenom, nom) {
   await navigation(page, () => page.getByRole('button', { name: 'Créer mon compte' }).click(), `sign-up ${email}`);
   assert.equal(await h1(page), 'Vérifiez votre boîte e-mail');
   await page.goto(await verificationLink(site, email));
-  assert.equal(await h1(page), 'Adresse e-mail confirmée');
-  await page.goto(`${server.baseUrl}/connexion`);
-  await page.getByLabel('Adresse e-mail').fill(email);
-  await page.getByLabel('Mot de passe', { exact: true }).fill(STRONG_PASSWORD);
-  await navigation(page, () => page.getByRole('button', { name: 'Se connecter' }).click(), `sign-in ${email}`);
-  assert.equal(new URL(page.url()).pathname, '/espace-candidat', `${email} should be signed in`);
+  await assertVerifiedAndSignedIn(page, email);
   return { email, page, prenom, nom };
+}
+
+/**
+ * After the verification link: the candidate space, signed in, with the one-time notice that
+ * says the address is confirmed.
+ * @param {import('playwright-core').Page} page
+ * @param {string} email
+ */
+export async function assertVerifiedAndSignedIn(page, email) {
+  assert.equal(new URL(page.url()).pathname, '/espace-candidat', `following the link should sign ${email} in`);
+  assert.equal(await h1(page), 'Mon espace candidat');
+  const notice = (await page.locator('main .fr-alert--success').textContent()) || '';
+  assert.match(notice, /votre adresse est confirmée et vous êtes connecté·e/);
+  const logout = page.locator('header[role="banner"]').getByRole('button', { name: /Se déconnecter/ });
+  assert.match((await logout.getAttribute('title')) || '', new RegExp(escapeRegExp(email)));
+}
+
+/**
+ * Signs out with the header's button.
+ * @param {import('playwright-core').Page} page
+ */
+export async function signOut(page) {
+  const logout = page.locator('header[role="banner"]').getByRole('button', { name: /Se déconnecter/ });
+  await navigation(page, () => logout.click(), 'sign-out');
+  assert.equal(await page.locator('header[role="banner"]').getByRole('link', { name: 'Se connecter', exact: true }).count(), 1);
 }

@@ -104,7 +104,10 @@ async fn candidate<'a>(app: &'a TestApp, db: &TestDb, email: &str) -> Client<'a>
     assert!(res.body.contains("Vérifiez votre boîte e-mail"), "{}", res.body);
     let verify = link(db, email, "/verification-email/").await;
     let res = c.get(&verify).await;
-    assert!(res.body.contains("Adresse e-mail confirmée"), "{}", res.body);
+    assert_eq!((res.status, res.header("location")), (StatusCode::SEE_OTHER, "/espace-candidat"), "{}", res.body);
+    // Following the link signed the person in, and the space says the address is confirmed.
+    let space = c.get("/espace-candidat").await;
+    assert!(space.body.contains("votre adresse est confirmée et vous êtes connecté·e"), "{}", space.body);
     let res = c.post("/connexion", &[("email", email), ("password", PASSWORD), ("suivant", "/espace-candidat")]).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     assert_eq!(res.header("location"), "/espace-candidat");

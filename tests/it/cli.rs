@@ -77,11 +77,32 @@ fn users_are_managed_from_the_command_line() {
         "{link}"
     );
     assert!(link.len() > 100, "a long random token: {link}");
+    // The link follows the server's address: PUBLIC_URL, else where it listens.
+    let out = Command::new(env!("CARGO_BIN_EXE_metiers"))
+        .args(["user", "add", "agent@exemple.fr"])
+        .env("DATA_DIR", dir.path())
+        .env_remove("DATABASE_URL")
+        .env_remove("PUBLIC_URL")
+        .env("BIND", "127.0.0.1:3000")
+        .output()
+        .expect("metiers runs");
+    assert!(text(&out).0.contains(" : http://127.0.0.1:3000/connexion/lien/"), "{}", text(&out).0);
+    let out = Command::new(env!("CARGO_BIN_EXE_metiers"))
+        .args(["user", "add", "agente@exemple.fr"])
+        .env("DATA_DIR", dir.path())
+        .env_remove("DATABASE_URL")
+        .env("PUBLIC_URL", "https://metiers.numerique.gouv.fr/")
+        .output()
+        .expect("metiers runs");
+    assert!(text(&out).0.contains(" : https://metiers.numerique.gouv.fr/connexion/lien/"), "{}", text(&out).0);
     let again = metiers(dir.path(), &["user", "add", "admin@exemple.fr"]);
     assert_eq!(again.status.code(), Some(1));
     assert!(text(&again).1.contains("un compte existe déjà pour admin@exemple.fr"));
     let out = metiers(dir.path(), &["user", "set-role", "admin@exemple.fr", "recruiter"]);
     assert_eq!(text(&out).0, "Rôle de admin@exemple.fr : Recruteur·euse.\n");
     let out = metiers(dir.path(), &["user", "list"]);
-    assert_eq!(text(&out).0, "admin@exemple.fr\trecruiter\tactif\n");
+    assert_eq!(
+        text(&out).0,
+        "admin@exemple.fr\trecruiter\tactif\nagent@exemple.fr\tcandidate\tactif\nagente@exemple.fr\tcandidate\tactif\n"
+    );
 }

@@ -99,6 +99,7 @@ db_test!(the_applications_export_holds_no_live_formula, |db| {
     let row = reader.records().next().expect("a row").expect("valid CSV");
     assert_eq!(&row[1], "'=HYPERLINK(\"https://evil.example\";\"CV\")");
     assert_eq!(&row[6], "'@SUM(1+1) +33 6 00 00 00 00");
+    assert_eq!(&row[3], "2026-11-24 13:00", "Paris time, to the minute, as a spreadsheet reads it");
     for cell in row.iter() {
         assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "live cell: {cell}");
     }

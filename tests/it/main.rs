@@ -16,4 +16,5 @@ mod import_pep;
 mod mail;
 mod proconnect;
 mod seed;
+mod trips;
 mod web_shell;

@@ -1,6 +1,6 @@
 //! French formatting of dates, numbers and counts for templates.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 
 const MONTHS: [&str; 12] = [
     "janvier",
@@ -17,9 +17,25 @@ const MONTHS: [&str; 12] = [
     "décembre",
 ];
 
-/// "3 novembre 2026" (in Paris time, close enough at the day level: UTC+1).
+/// A moment in Paris time (summer and winter time).
+pub fn paris(d: DateTime<Utc>) -> DateTime<chrono_tz::Tz> {
+    d.with_timezone(&chrono_tz::Europe::Paris)
+}
+
+/// "3 novembre 2026", the day in Paris.
 pub fn date(d: DateTime<Utc>) -> String {
-    naive_date((d + chrono::Duration::hours(1)).date_naive())
+    naive_date(paris(d).date_naive())
+}
+
+/// "3 novembre 2026 à 14 h 05", in Paris time.
+pub fn date_time(d: DateTime<Utc>) -> String {
+    let p = paris(d);
+    format!("{} à {} h {:02}", naive_date(p.date_naive()), p.hour(), p.minute())
+}
+
+/// "2026-11-03 14:05", in Paris time: what a spreadsheet reads as a date and time.
+pub fn sheet_time(d: DateTime<Utc>) -> String {
+    paris(d).format("%Y-%m-%d %H:%M").to_string()
 }
 
 pub fn naive_date(d: NaiveDate) -> String {
@@ -84,5 +100,15 @@ mod tests {
             Some("de 40\u{202f}000 € à 52\u{202f}000 € brut par an")
         );
         assert_eq!(salary(None, None), None);
+    }
+
+    #[test]
+    fn paris_time_follows_summer_and_winter() {
+        use chrono::TimeZone;
+        let winter = Utc.with_ymd_and_hms(2026, 12, 31, 23, 30, 0).single().expect("date");
+        assert_eq!(date(winter), "1er janvier 2027");
+        assert_eq!(sheet_time(winter), "2027-01-01 00:30");
+        let summer = Utc.with_ymd_and_hms(2026, 7, 14, 8, 5, 0).single().expect("date");
+        assert_eq!(date_time(summer), "14 juillet 2026 à 10 h 05");
     }
 }

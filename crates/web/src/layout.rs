@@ -41,6 +41,8 @@ pub struct Page {
     pub static_prefix: String,
     /// The signed-in account, for the header's quick links (none on cached anonymous pages).
     pub account: Option<crate::auth::AccountNav>,
+    /// The page's absolute address for search engines (`<link rel="canonical">`).
+    pub canonical: Option<String>,
 }
 
 impl Page {
@@ -54,7 +56,13 @@ impl Page {
             nav: Nav::None,
             static_prefix: assets::prefix(),
             account: crate::auth::current_account(),
+            canonical: None,
         }
+    }
+
+    pub fn canonical(mut self, url: impl Into<String>) -> Self {
+        self.canonical = Some(url.into());
+        self
     }
 
     pub fn nav(mut self, nav: Nav) -> Self {

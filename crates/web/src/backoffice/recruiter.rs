@@ -219,7 +219,7 @@ pub async fn export_csv(
             a.id.to_string(),
             a.candidate_name.unwrap_or_else(|| "(anonymisée)".into()),
             a.candidate_email.unwrap_or_default(),
-            a.created_at.to_rfc3339(),
+            crate::format::sheet_time(a.created_at),
             stage,
             a.refusal_reason
                 .and_then(|code| reasons.iter().find(|r| r.code == code).map(|r| r.label.clone()))

@@ -169,7 +169,7 @@ pub async fn signup(State(state): State<AppState>, ClientIp(ip): ClientIp, body:
 }
 
 /// `GET /verification-email/{token}` (public: the link sent by e-mail).
-pub async fn verify(State(state): State<AppState>, Path(token): Path<String>) -> AppResult<MessagePage> {
+pub async fn verify(State(state): State<AppState>, session: Session, Path(token): Path<String>) -> AppResult<Response> {
     let now = state.now();
     let txn = state.db.begin().await?;
     let user = db::accounts::consume_token(&txn, TokenPurpose::VerifyEmail, &token, now).await?;
@@ -177,20 +177,23 @@ pub async fn verify(State(state): State<AppState>, Path(token): Path<String>) ->
         db::accounts::mark_verified(&txn, u.id, now).await?;
     }
     txn.commit().await.map_err(db::DbError::from)?;
-    Ok(match user {
-        Some(_) => MessagePage::new(
-            "Adresse e-mail confirmée",
-            vec!["Merci, votre adresse est confirmée : vous pouvez maintenant candidater.".into()],
-            Some(("/espace-candidat", "Aller à mon espace candidat")),
-            true,
-        ),
-        None => MessagePage::new(
+    let Some(user) = user.filter(|u| u.active) else {
+        return Ok(MessagePage::new(
             "Lien expiré ou déjà utilisé",
             vec!["Ce lien de confirmation n’est plus valable. Connectez-vous : votre espace propose d’en recevoir un nouveau.".into()],
             Some(("/connexion", "Se connecter")),
             false,
-        ),
-    })
+        )
+        .into_response());
+    };
+    // The link came to the address's own mailbox: following it signs the person in, as the
+    // one-time sign-in link does (a new session id: nothing planted before is reused).
+    session.cycle_id().await.map_err(|e| AppError::Internal(e.into()))?;
+    session.insert(SESSION_USER, user.id).await.map_err(|e| AppError::Internal(e.into()))?;
+    Ok(crate::flash::redirect(
+        auth::home_of(&user.role),
+        "Merci, votre adresse est confirmée et vous êtes connecté·e : vous pouvez maintenant candidater.",
+    ))
 }
 
 /// `POST /verification-email` (signed-in user whose address is not yet confirmed).

@@ -40,9 +40,11 @@ pub async fn create(
     let mut params = SearchParams::parse(Some(form.get("recherche").trim_start_matches('?')));
     params.page = 1;
     let query = params.query_string();
-    let label = form.opt("nom").map(|n| n.chars().take(120).collect::<String>()).unwrap_or_else(|| {
-        if params.q.is_empty() { "Toutes les offres".to_string() } else { params.q.chars().take(120).collect() }
-    });
+    // The name given, or what the search looks for: the alert's page and e-mails say it.
+    let label = match form.opt("nom") {
+        Some(n) => n.chars().take(120).collect::<String>(),
+        None => crate::public::offers::describe(&state, &params).await?,
+    };
     let frequency: Frequency = form.get("frequence").parse().unwrap_or(Frequency::Daily);
     let now = state.now();
     let (email, user_id, confirmed) = match &user {

@@ -157,9 +157,19 @@ pub async fn form(
 pub async fn spontaneous_form(
     State(state): State<AppState>,
     CandidateUser(user): CandidateUser,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> AppResult<ApplyPage> {
     let (mut form, profile_cv) = prefilled(&state, &user).await?;
-    form.set("employeur", "tous");
+    // From an employer's page (`?employeur=slug`), that employer is chosen already.
+    let chosen = match crate::forms::query_param(raw.as_deref(), "employeur") {
+        Some(slug) => match db::institutions::by_slug(state.db.conn(), &slug).await {
+            Ok(i) if i.published => Some(i.id.to_string()),
+            Ok(_) | Err(db::DbError::NotFound) => None,
+            Err(e) => return Err(e.into()),
+        },
+        None => None,
+    };
+    form.set("employeur", chosen.as_deref().unwrap_or("tous"));
     let employers = employers(&state, &form).await?;
     Ok(ApplyPage::new(None, form, employers, profile_cv, &user))
 }

@@ -31,6 +31,8 @@ pub struct SpacePage {
     invitations: Vec<(db::entity::invitation::Model, OfferView)>,
     verified: bool,
     has_profile: bool,
+    /// A status message left by the last action (address confirmed…), shown once.
+    notice: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -71,6 +73,7 @@ pub async fn home(State(state): State<AppState>, CandidateUser(user): CandidateU
         alerts: db::alerts::list_for_user(conn, user.id).await?,
         verified: user.email_verified_at.is_some(),
         has_profile: db::profiles::get(conn, user.id).await?.is_some(),
+        notice: crate::flash::take().filter(|m| !m.is_empty()),
     })
 }
 

@@ -171,8 +171,11 @@ fn build(
         page: Page::new(title.clone())
             .nav(Nav::Offers)
             .description(description)
+            .canonical(canonical.clone())
             .crumbs(&[("Offres d’emploi", Some("/offres-emploi")), (title.as_str(), None)]),
-        json_ld: json_ld(view, &canonical, &sections),
+        // A closed offer is no longer a job posting for search engines (Google asks to remove
+        // the markup rather than keep a future validThrough).
+        json_ld: if banner.is_none() { json_ld(view, &canonical, &sections) } else { String::new() },
         employer_name: view.institution.name.clone(),
         employer_slug: view.institution.slug.clone(),
         employer_presentation: view.institution.presentation.as_deref().map(|p| markdown::to_plain(p, 300)),
@@ -215,10 +218,14 @@ fn json_ld(view: &OfferView, canonical: &str, sections: &[Section]) -> String {
     if let Some(site) = &view.institution.website {
         org["sameAs"] = json!(site);
     }
-    if let Some(logo) = &view.institution.logo_path {
-        org["logo"] = json!(logo);
+    // Uploaded logos are served at /logos/…: an absolute address, as search engines need.
+    if let Some(logo) = view.institution.logo_path.as_deref().filter(|l| l.starts_with("logos/")) {
+        org["logo"] = json!(format!("{}/{logo}", origin(canonical)));
     }
     let mut address = json!({"@type": "PostalAddress", "addressCountry": "FR"});
+    if let Some(street) = &o.address {
+        address["streetAddress"] = json!(street);
+    }
     if let Some(city) = &o.city {
         address["addressLocality"] = json!(city);
     }
@@ -261,6 +268,12 @@ fn json_ld(view: &OfferView, canonical: &str, sections: &[Section]) -> String {
         v["applicantLocationRequirements"] = json!({"@type": "Country", "name": "FR"});
     }
     script_safe_json(&v)
+}
+
+/// `https://host` of an absolute URL (the site's public address).
+fn origin(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    url[after_scheme..].find('/').map_or(url, |i| &url[..after_scheme + i])
 }
 
 /// JSON whose `<`, `>` and `&` are written as `\u003c`, `\u003e`, `\u0026`: still the same

@@ -202,6 +202,10 @@ pub async fn show(
     let params = SearchParams::parse(raw.as_deref());
     let ex = execute(&state, params, PER_PAGE).await?;
     let mut page = build(ex, &state.taxonomy.current());
+    // One address per search for search engines: the parameters in their normal order.
+    let qs = page.params.query_string();
+    let base = format!("{}/offres-emploi", state.config.public_url.trim_end_matches('/'));
+    page.page.canonical = Some(if qs.is_empty() { base } else { format!("{base}?{qs}") });
     let back = page.params.url("/offres-emploi");
     super::offer::mark_favourites(&state, user.as_deref(), &mut page.cards, &back).await?;
     Ok(page)
@@ -355,6 +359,33 @@ fn value_label(taxonomy: &Taxonomy, f: Facet, v: u64, employers: &Employers) -> 
         Facet::Employer => employers.get(&v).cloned(),
         _ => offer_search::fixed_value(f, v),
     }
+}
+
+/// What a search looks for, in words, for an alert's name and its e-mails' subject:
+/// « data » · Sécurité · Île-de-France · CDI. "Toutes les offres" when it has no criterion.
+pub async fn describe(state: &AppState, params: &SearchParams) -> AppResult<String> {
+    let taxonomy = state.taxonomy.current();
+    let employers: Employers = offer_search::employer_ids(&state.db, &params.filters[Facet::Employer.index()])
+        .await?
+        .into_iter()
+        .map(|(slug, (id, name))| (id as u64, (slug, name)))
+        .collect();
+    let mut parts = Vec::new();
+    if !params.q.is_empty() {
+        parts.push(format!("« {} »", params.q));
+    }
+    for f in Facet::ALL {
+        for code in &params.filters[f.index()] {
+            if let Some(label) = code_label(&taxonomy, f, code, &employers) {
+                parts.push(label);
+            }
+        }
+    }
+    if let Some(min) = params.salary_min {
+        parts.push(format!("à partir de {} € par an", format::number(u64::from(min))));
+    }
+    let text = if parts.is_empty() { "Toutes les offres".to_string() } else { parts.join(" · ") };
+    Ok(text.chars().take(120).collect())
 }
 
 /// A URL code → its label.

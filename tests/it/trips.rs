@@ -1,0 +1,106 @@
+//! What new users tripped over in their first hour (issue 12), each through the real router on
+//! both databases.
+
+use crate::support::{TestApp, candidate, db_test, today};
+use axum::http::StatusCode;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+fn json_ld(html: &str) -> Option<serde_json::Value> {
+    let start = html.find("<script type=\"application/ld+json\">")? + 35;
+    let end = start + html[start..].find("</script>")?;
+    Some(serde_json::from_str(&html[start..end]).expect("valid JSON-LD"))
+}
+
+async fn open_offer(db: &db::Db) -> db::listing::OfferView {
+    db::seed::seed_demo(db, today()).await.expect("seed");
+    let offers = db::listing::latest_open(db.conn(), today(), 100, None, None, None).await.expect("offers");
+    offers.into_iter().find(|v| v.offer.application_url.is_none()).expect("an offer applied to here")
+}
+
+db_test!(search_engines_read_what_is_true, |db| {
+    let offer = open_offer(&db).await;
+    let app = TestApp::with_url(&db, today(), "https://metiers.exemple.fr").await;
+    let page = format!("/emploi/{}", offer.offer.slug);
+    // The employer's uploaded logo is an absolute address; the street address is given.
+    db::institutions::set_logo(db.conn(), offer.offer.institution_id, Some("logos/abc.png"), today())
+        .await
+        .expect("logo");
+    db::entity::offer::Entity::update_many()
+        .col_expr(db::entity::offer::Column::Address, Expr::value("20 avenue de Ségur"))
+        .filter(db::entity::offer::Column::Id.eq(offer.offer.id))
+        .exec(db.conn())
+        .await
+        .expect("address");
+    let body = app.get(&page).await.body;
+    let ld = json_ld(&body).expect("an open offer is a JobPosting");
+    assert_eq!(ld["hiringOrganization"]["logo"], "https://metiers.exemple.fr/logos/abc.png");
+    assert_eq!(ld["jobLocation"]["address"]["streetAddress"], "20 avenue de Ségur");
+    assert!(body.contains(&format!("<link rel=\"canonical\" href=\"https://metiers.exemple.fr{page}\">")));
+    // Filled, it is no longer a job posting for search engines.
+    db::entity::offer::Entity::update_many()
+        .col_expr(db::entity::offer::Column::State, Expr::value("filled"))
+        .filter(db::entity::offer::Column::Id.eq(offer.offer.id))
+        .exec(db.conn())
+        .await
+        .expect("filled");
+    let fresh = TestApp::with_url(&db, today(), "https://metiers.exemple.fr").await;
+    let body = fresh.get(&page).await.body;
+    assert!(body.contains("Cette offre a été pourvue"));
+    assert!(json_ld(&body).is_none(), "no JobPosting for a filled offer");
+    // Search pages name their one address, parameters in their normal order.
+    let search = fresh.get("/offres-emploi?region=11&q=data&page=1").await.body;
+    assert!(
+        search.contains(
+            "<link rel=\"canonical\" href=\"https://metiers.exemple.fr/offres-emploi?q=data&#38;region=11\">"
+        ),
+        "{}",
+        &search[..search.find("</head>").unwrap_or(0)]
+    );
+});
+
+db_test!(an_employer_page_offers_a_spontaneous_application, |db| {
+    let offer = open_offer(&db).await;
+    let app = TestApp::new(&db, today()).await;
+    let slug = &offer.institution.slug;
+    let page = app.get(&format!("/employeurs/{slug}")).await;
+    let link = format!("/candidature-spontanee?employeur={slug}");
+    assert!(page.body.contains(&format!("href=\"{link}\"")), "the employer's page links to it");
+    let (_, cookie) = candidate(&db, "spontanee@exemple.fr").await;
+    let form = app.send(&cookie, "GET", &link, "").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let option = format!("<option value=\"{}\" selected>", offer.institution.id);
+    assert!(form.body.contains(&option), "the employer is chosen already");
+    // Anonymous visitors sign in first and come back to the same form.
+    let res = app.get(&link).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert!(
+        res.header("location").contains("suivant=%2Fcandidature-spontanee%3Femployeur%3D"),
+        "{}",
+        res.header("location")
+    );
+});
+
+db_test!(an_alert_is_named_after_what_it_looks_for, |db| {
+    db::seed::seed_demo(&db, today()).await.expect("seed");
+    let app = TestApp::new(&db, today()).await;
+    let d = db::entity::domain::Entity::find().one(db.conn()).await.expect("domains").expect("a domain");
+    let (slug, label) = (d.slug, d.label);
+    let body = format!("recherche=q%3Ddata%26domaine%3D{slug}%26region%3D11&email=veille%40exemple.fr");
+    let res = app.request(crate::support::form_post("", "/alertes", &body)).await;
+    assert_eq!(res.status, StatusCode::OK);
+    let alert = db::entity::alert::Entity::find().one(db.conn()).await.expect("alert").expect("one alert");
+    assert_eq!(alert.label, format!("« data » · {label} · Île-de-France"));
+    let mail = db::outbox::all(db.conn()).await.expect("outbox").pop().expect("a confirmation");
+    assert!(mail.text_body.contains(&alert.label), "{}", mail.text_body);
+    // Without any criterion, it says so.
+    let res = app.request(crate::support::form_post("", "/alertes", "recherche=&email=tout%40exemple.fr")).await;
+    assert_eq!(res.status, StatusCode::OK);
+    let all = db::entity::alert::Entity::find()
+        .filter(db::entity::alert::Column::Email.eq("tout@exemple.fr"))
+        .one(db.conn())
+        .await
+        .expect("alert")
+        .expect("one alert");
+    assert_eq!(all.label, "Toutes les offres");
+});
