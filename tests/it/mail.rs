@@ -7,6 +7,7 @@ use crate::support::{TestApp, db_test, today};
 use axum::body::Body;
 use axum::http::{Request, header};
 use chrono::Duration;
+use sea_orm::EntityTrait;
 use web::jobs::{WorkerConfig, deliver_outbox};
 
 fn form(uri: &str, body: &str) -> Request<Body> {
@@ -38,6 +39,31 @@ db_test!(signup_mail_reaches_a_real_smtp_server, |db| {
     assert!(m.contains("http://127.0.0.1:8080/verification-email/"), "{m}");
     assert!(m.contains("Vous venez de créer un compte"), "French text decoded: {m}");
     assert_eq!(db::outbox::pending(db.conn()).await.expect("pending"), 0);
+    assert!(!m.contains("List-Unsubscribe"), "an account's e-mail is no mailing");
+    catcher.stop();
+});
+
+db_test!(mailings_carry_a_one_click_unsubscribe, |db| {
+    let Some(py) = smtp::python() else { return };
+    let dir = tempfile::tempdir().expect("dir");
+    let catcher = Catcher::start(&py, dir.path(), 0);
+    let app = TestApp::new(&db, today()).await.with_mailer(&catcher.url());
+    app.request(form("/lettre-information", "email=lectrice%40exemple.fr")).await;
+    assert_eq!(deliver_outbox(&app.state, &eager()).await.expect("deliver"), (1, 0));
+    let m = catcher.messages().pop().expect("a message");
+    let header = m
+        .lines()
+        .find(|l| l.starts_with("List-Unsubscribe: "))
+        .unwrap_or_else(|| panic!("a List-Unsubscribe header: {m}"));
+    assert!(m.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), "{m}");
+    let url = header.trim_start_matches("List-Unsubscribe: <").trim_end_matches('>');
+    let path = url.trim_start_matches("http://127.0.0.1:8080");
+    assert!(path.starts_with("/lettre-information/desinscription/"), "{url}");
+    // What a mail client sends for its "unsubscribe" button: a POST, no cookie, no page.
+    let res = app.request(form(path, "List-Unsubscribe=One-Click")).await;
+    assert_eq!(res.status, axum::http::StatusCode::OK, "{}", res.body);
+    let sub = db::entity::newsletter_subscription::Entity::find().one(db.conn()).await.expect("row").expect("one");
+    assert!(sub.unsubscribed_at.is_some(), "unsubscribed in one click");
     catcher.stop();
 });
 
@@ -81,6 +107,7 @@ db_test!(a_message_refused_for_good_is_not_retried, |db| {
         subject: "x".into(),
         text: "x".into(),
         html: "x".into(),
+        unsubscribe: None,
     };
     db::outbox::enqueue(db.conn(), &bad, today()).await.expect("enqueue");
     let (sent, failed) = deliver_outbox(&app.state, &eager()).await.expect("deliver");

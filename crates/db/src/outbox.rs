@@ -28,6 +28,7 @@ pub async fn enqueue(conn: &impl ConnectionTrait, msg: &MailMessage, now: DateTi
         sent_at: Set(None),
         failed_at: Set(None),
         last_error: Set(None),
+        unsubscribe_url: Set(msg.unsubscribe.clone()),
         ..Default::default()
     };
     Ok(outbox::Entity::insert(model).exec(conn).await?.last_insert_id)

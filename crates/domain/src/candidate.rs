@@ -10,6 +10,10 @@ pub struct MailMessage {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// The one-click unsubscribe address of a mailing (alerts, newsletter): sent as the
+    /// `List-Unsubscribe` and `List-Unsubscribe-Post` headers (RFC 8058), which mail clients
+    /// show as an "unsubscribe" button.
+    pub unsubscribe: Option<String>,
 }
 
 pub const PASSWORD_MIN_CHARS: usize = 12;

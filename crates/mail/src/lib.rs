@@ -79,11 +79,12 @@ impl Mailer {
     pub fn build(&self, msg: &MailMessage, date: DateTime<Utc>) -> Result<Message, MailError> {
         let to: Mailbox =
             msg.to.parse().map_err(|e| MailError::Permanent(format!("destinataire « {} » : {e}", msg.to)))?;
-        Message::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(msg.subject.clone())
-            .date(date.into())
+        let mut builder =
+            Message::builder().from(self.from.clone()).to(to).subject(msg.subject.clone()).date(date.into());
+        if let Some(url) = &msg.unsubscribe {
+            builder = builder.header(ListUnsubscribe(url.clone())).header(ListUnsubscribePost);
+        }
+        builder
             .multipart(MultiPart::alternative_plain_html(msg.text.clone(), msg.html.clone()))
             .map_err(|e| MailError::Permanent(e.to_string()))
     }
@@ -115,5 +116,42 @@ impl Mailer {
                 })
             }
         }
+    }
+}
+
+/// `List-Unsubscribe: <url>` (RFC 2369): the address that unsubscribes at once.
+#[derive(Debug, Clone)]
+struct ListUnsubscribe(String);
+
+impl lettre::message::header::Header for ListUnsubscribe {
+    fn name() -> lettre::message::header::HeaderName {
+        lettre::message::header::HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self(s.trim().trim_start_matches('<').trim_end_matches('>').to_string()))
+    }
+
+    fn display(&self) -> lettre::message::header::HeaderValue {
+        lettre::message::header::HeaderValue::new(Self::name(), format!("<{}>", self.0))
+    }
+}
+
+/// `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058): a POST to that address is
+/// enough, with no page to confirm.
+#[derive(Debug, Clone)]
+struct ListUnsubscribePost;
+
+impl lettre::message::header::Header for ListUnsubscribePost {
+    fn name() -> lettre::message::header::HeaderName {
+        lettre::message::header::HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self)
+    }
+
+    fn display(&self) -> lettre::message::header::HeaderValue {
+        lettre::message::header::HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".to_string())
     }
 }

@@ -39,7 +39,7 @@ fn render(to: &str, c: &Content<'_>) -> MailMessage {
     // paragraphs all the same rather than lose the message.
     let text = Text { c }.render().unwrap_or_else(|_| c.paragraphs.join("\n\n"));
     let html = Html { c }.render().unwrap_or_else(|_| c.paragraphs.join("<br>"));
-    MailMessage { to: to.to_string(), subject: c.subject.clone(), text, html }
+    MailMessage { to: to.to_string(), subject: c.subject.clone(), text, html, unsubscribe: c.unsubscribe.clone() }
 }
 
 const SIGNATURE: &str = "L’équipe Métiers du numérique";

@@ -50,6 +50,7 @@ pub async fn deliver_outbox(state: &AppState, cfg: &WorkerConfig) -> Result<(usi
             subject: m.subject.clone(),
             text: m.text_body.clone(),
             html: m.html_body.clone(),
+            unsubscribe: m.unsubscribe_url.clone(),
         };
         match state.mailer.send(&msg, m.created_at).await {
             Ok(()) => {

@@ -13,6 +13,7 @@ mod m20261124_000007_proconnect;
 mod m20261124_000008_mail_templates;
 mod m20261124_000009_offer_view_months;
 mod m20261202_000010_mail_requests;
+mod m20261202_000011_outbox_unsubscribe;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000008_mail_templates::Migration),
             Box::new(m20261124_000009_offer_view_months::Migration),
             Box::new(m20261202_000010_mail_requests::Migration),
+            Box::new(m20261202_000011_outbox_unsubscribe::Migration),
         ]
     }
 }

@@ -56,10 +56,13 @@ pub fn routes() -> Routes {
         .post("/alertes", Public, alerts::create)
         .get("/alertes/confirmer/{token}", Public, alerts::confirm)
         .get("/alertes/desinscription/{token}", Public, alerts::unsubscribe)
+        // The one-click unsubscribe of mail clients (RFC 8058 `List-Unsubscribe-Post`).
+        .post("/alertes/desinscription/{token}", Public, alerts::unsubscribe)
         .post("/alertes/reinscription/{token}", Public, alerts::resubscribe)
         .post("/lettre-information", Public, alerts::newsletter)
         .get("/lettre-information/confirmer/{token}", Public, alerts::newsletter_confirm)
         .get("/lettre-information/desinscription/{token}", Public, alerts::newsletter_unsubscribe)
+        .post("/lettre-information/desinscription/{token}", Public, alerts::newsletter_unsubscribe)
         // Uploads are read up to the CV limit and the rest is drained, so a 6 MB file gets its
         // French message rather than a bare 413; the global layer still caps bodies at 12 MB.
         .layer(axum::extract::DefaultBodyLimit::max(12 * 1024 * 1024))
