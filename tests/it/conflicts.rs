@@ -190,3 +190,33 @@ db_test!(racing_stage_moves_and_a_withdrawal_end_in_one_valid_state, |db| {
         .expect("a timeline");
     assert_eq!(last.stage, stage.code(), "the timeline ends where the application is");
 });
+
+db_test!(a_sign_up_that_loses_the_race_still_writes_its_email, |db| {
+    // A creates the account and has not committed yet when B, which did not see it, inserts the
+    // same address: B must get "taken" and its transaction must stay usable (on PostgreSQL a
+    // unique violation would have aborted it, and B still has an e-mail to queue).
+    let email = domain::email::Email::parse("course@exemple.fr").expect("email");
+    let a = db.begin().await.expect("begin A");
+    db::users::create_with_password(&a, &email, Some("x"), Role::Candidate, None, today()).await.expect("A creates");
+    let b = {
+        let (db, email) = (db.db.clone(), email.clone());
+        tokio::spawn(async move {
+            // On SQLite this waits for A's commit (writes take the lock up front); on PostgreSQL
+            // it runs now, and its insert waits for A.
+            let b = db.begin().await.expect("begin B");
+            let taken = db::users::create_with_password(&b, &email, Some("y"), Role::Candidate, None, today()).await;
+            let msg =
+                mail::messages::signup_existing(email.as_str(), "http://x/connexion", "http://x/mot-de-passe-oublie");
+            db::outbox::enqueue(&b, &msg, today()).await.expect("B's transaction is still usable");
+            b.commit().await.expect("B commits");
+            taken
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    a.commit().await.expect("A commits");
+    let taken = b.await.expect("task");
+    assert!(matches!(taken, Err(db::DbError::Conflict(db::Conflict::EmailTaken { .. }))), "{taken:?}");
+    let users = db::entity::user::Entity::find().count(db.conn()).await.expect("count");
+    assert_eq!(users, 1);
+    assert_eq!(db::outbox::all(db.conn()).await.expect("outbox").len(), 1, "B's e-mail was written");
+});

@@ -58,8 +58,12 @@ db_test!(each_quirk_of_the_format_is_mapped, |db| {
         o.profile.as_deref(),
         Some("Vous maîtrisez Rust ; vous aimez les tests.\nVous écrivez une documentation \"claire\" et utile.")
     );
-    assert_eq!(o.expires_at, None, "31/12/9999 means no end date");
     assert_eq!(o.published_at.to_rfc3339(), "2026-11-01T23:00:00+00:00", "02/11/2026 in Paris time");
+    assert_eq!(
+        o.expires_at,
+        Some(o.published_at + chrono::Duration::days(domain::offer::IMPORTED_OPEN_DAYS)),
+        "31/12/9999 means no end date: an imported offer then closes 90 days after its publication"
+    );
     assert_eq!((o.departement_code.as_deref(), o.region_code.as_deref()), (Some("75"), Some("11")));
     assert_eq!((o.commune_code.as_deref(), o.postal_code.as_deref()), (Some("75056"), Some("75011")));
     assert_eq!(o.versant.as_deref(), Some("FPE"));
@@ -169,4 +173,25 @@ db_test!(numerique_only_keeps_the_digital_professions, |db| {
     // unreadable rows are still reported.
     assert_eq!((report.created, report.skipped, report.rejected.len()), (7, 2, 6));
     assert!(db::offers::by_source_ref(db.conn(), Source::Csp, "O0592026110005").await.is_err());
+});
+
+db_test!(offers_imported_before_without_a_deadline_get_one, |db| {
+    import_file(&db, "csp/offres-datagouv-20261116.csv", ImportOptions::default()).await;
+    // As an earlier version stored it: no deadline at all.
+    let o = offer_by_ref(&db, "O0752026110001").await;
+    offer::Entity::update_many()
+        .col_expr(
+            offer::Column::ExpiresAt,
+            sea_orm::sea_query::Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+        )
+        .filter(offer::Column::Id.eq(o.id))
+        .exec(db.conn())
+        .await
+        .expect("reset");
+    // The data migration runs again (it only fills deadlines; its down step is empty).
+    use sea_orm_migration::MigratorTrait;
+    db::migration::Migrator::down(db.conn(), Some(1)).await.expect("down");
+    db::migration::Migrator::up(db.conn(), None).await.expect("up");
+    let o = offer_by_ref(&db, "O0752026110001").await;
+    assert_eq!(o.expires_at, Some(o.published_at + chrono::Duration::days(domain::offer::IMPORTED_OPEN_DAYS)));
 });

@@ -1,7 +1,7 @@
 //! Import of the real PEP exports of ../shared/data/pep (skipped, with a message, without it).
 
 use crate::support::{TestDb, at, db_test, shared_data, today};
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use db::entity::{institution, offer};
 use domain::offer::Source;
 use import::{ImportError, ImportOptions, ImportReport};
@@ -85,16 +85,25 @@ db_test!(the_talentsoft_json_export_imports_and_a_second_run_changes_nothing, |d
     assert_eq!(institution::Entity::find().count(db.conn()).await.expect("count"), 80);
 });
 
-/// The offers open at `when` according to the file itself, computed without the importer.
-fn open_in_file(json: &str, day: NaiveDate) -> usize {
+/// The offers open at `moment` (Paris time) according to the file itself, computed without
+/// the importer: until their end of publication, or without one until 90 days after their
+/// first publication (`domain::offer::IMPORTED_OPEN_DAYS`).
+fn open_in_file(json: &str, moment: NaiveDateTime) -> usize {
     let rows: Vec<serde_json::Value> = serde_json::from_str(json).expect("valid JSON");
     let mut seen = HashSet::new();
+    let parse = |s: &str| NaiveDateTime::parse_from_str(s, "%d/%m/%Y %H:%M:%S").ok();
     rows.iter()
         .filter(|r| seen.insert(r["Offer_Reference_"].as_str().unwrap_or_default().to_string()))
         .filter(|r| {
             let end = r["OF_CustomFields_Date1_"].as_str().unwrap_or_default();
-            let date = end.split(' ').next().unwrap_or_default();
-            end.is_empty() || NaiveDate::parse_from_str(date, "%d/%m/%Y").is_ok_and(|d| d >= day)
+            if end.is_empty() {
+                let published =
+                    parse(r["FirstPublicationDate"].as_str().unwrap_or_default()).expect("publication date");
+                published + chrono::Duration::days(90) > moment
+            } else {
+                let date = end.split(' ').next().unwrap_or_default();
+                NaiveDate::parse_from_str(date, "%d/%m/%Y").is_ok_and(|d| d >= moment.date())
+            }
         })
         .count()
 }
@@ -104,16 +113,18 @@ db_test!(expiry_follows_the_clock_not_the_data, |db| {
     let file = data.join(JSON);
     import(&db, &file, ImportOptions::default()).await;
     let json = std::fs::read_to_string(&file).expect("read file");
-    let on_23_sept = open_in_file(&json, NaiveDate::from_ymd_opt(2021, 9, 23).expect("date"));
+    // Noon UTC on 23 September 2021 is 14:00 in Paris (summer time).
+    let then = NaiveDate::from_ymd_opt(2021, 9, 23).expect("date").and_hms_opt(14, 0, 0).expect("time");
+    let on_23_sept = open_in_file(&json, then);
     assert!(on_23_sept > 100, "most offers were open then ({on_23_sept})");
     let open_then = db::offers::count_open(db.conn(), at(2021, 9, 23)).await.expect("count");
     assert_eq!(open_then as usize, on_23_sept);
-    // Only the offers the file gives no end date stay open; a full import of a later file
-    // archives them once they leave it.
-    let without_end = open_in_file(&json, NaiveDate::MAX);
-    assert!(without_end < on_23_sept);
+    // Five years on, none of them is open: those the file gives no end date closed 90 days
+    // after their publication.
+    let now = NaiveDate::from_ymd_opt(2026, 11, 24).expect("date").and_hms_opt(13, 0, 0).expect("time");
+    assert_eq!(open_in_file(&json, now), 0);
     let open_now = db::offers::count_open(db.conn(), today()).await.expect("count");
-    assert_eq!(open_now as usize, without_end, "offers of 2021 with an end date are expired today");
+    assert_eq!(open_now, 0, "offers of 2021 are closed today, with or without an end date in the file");
 });
 
 db_test!(the_talentsoft_csv_export_imports, |db| {

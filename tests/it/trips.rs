@@ -104,3 +104,15 @@ db_test!(an_alert_is_named_after_what_it_looks_for, |db| {
         .expect("one alert");
     assert_eq!(all.label, "Toutes les offres");
 });
+
+db_test!(the_sign_out_page_shows_nobody_signed_in, |db| {
+    let app = TestApp::new(&db, today()).await;
+    let (_, cookie) = candidate(&db, "depart@exemple.fr").await;
+    assert!(app.send(&cookie, "GET", "/espace-candidat", "").await.body.contains("Se déconnecter"));
+    let res = app.send(&cookie, "POST", "/deconnexion", "").await;
+    assert!(res.body.contains("Vous êtes déconnecté·e"));
+    assert!(
+        !res.body.contains("Se déconnecter") && res.body.contains(">Se connecter<"),
+        "the header says who is signed in: nobody"
+    );
+});

@@ -95,7 +95,7 @@ where
         latitude: Set(data.location.latitude),
         longitude: Set(data.location.longitude),
         published_at: Set(data.published_at),
-        expires_at: Set(data.expires_at),
+        expires_at: Set(domain::offer::stored_deadline(data.source, data.published_at, data.expires_at)),
         starts_on: Set(data.starts_on),
         state: Set(data.state.code().to_string()),
         application_url: Set(data.application_url.clone()),

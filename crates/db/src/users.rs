@@ -47,9 +47,13 @@ pub async fn create_with_password(
     // A concurrent sign-up with the same address is caught by the unique index without an SQL
     // error: on PostgreSQL an error would abort the caller's transaction, and the caller still
     // has an e-mail to queue in it.
-    match user::Entity::insert(model).on_conflict_do_nothing_on([user::Column::Email]).exec_with_returning(conn).await?
-    {
-        sea_orm::TryInsertResult::Inserted(u) => Ok(u),
+    // (`exec_with_returning` would turn "nothing inserted" into an error of its own.)
+    let inserted = user::Entity::insert(model)
+        .on_conflict_do_nothing_on([user::Column::Email])
+        .exec_without_returning(conn)
+        .await?;
+    match inserted {
+        sea_orm::TryInsertResult::Inserted(1) => by_email(conn, email).await?.ok_or(DbError::NotFound),
         _ => Err(DbError::Conflict(crate::Conflict::EmailTaken { email: email.to_string() })),
     }
 }

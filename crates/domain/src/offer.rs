@@ -111,6 +111,24 @@ impl EducationLevel {
     }
 }
 
+/// How long an imported offer without an end of publication stays open: the State's exports
+/// leave the date out on many offers, which would otherwise stay open for years.
+pub const IMPORTED_OPEN_DAYS: i64 = 90;
+
+/// The deadline an offer is stored with: its own, or for an imported one without any,
+/// [`IMPORTED_OPEN_DAYS`] after its publication (a later import that republishes it renews it).
+pub fn stored_deadline(
+    source: Source,
+    published_at: DateTime<Utc>,
+    expires_at: Option<DateTime<Utc>>,
+) -> Option<DateTime<Utc>> {
+    match (source, expires_at) {
+        (_, Some(end)) => Some(end),
+        (Source::Platform, None) => None,
+        (_, None) => Some(published_at + chrono::Duration::days(IMPORTED_OPEN_DAYS)),
+    }
+}
+
 /// Whether the public may see an offer at all (its page, the API, favourites, the candidate
 /// space): a draft is as unknown as an offer that does not exist.
 pub fn is_public(state: OfferState) -> bool {
@@ -222,6 +240,14 @@ mod tests {
         assert!(is_open(OfferState::Published, Some(later), now));
         assert!(!is_open(OfferState::Published, Some(earlier), now));
         assert!(!is_open(OfferState::Draft, None, now));
+        let published = now - chrono::Duration::days(100);
+        assert_eq!(stored_deadline(Source::Csp, published, None), Some(published + chrono::Duration::days(90)));
+        assert!(
+            !is_open(OfferState::Published, stored_deadline(Source::Pep, published, None), now),
+            "closed after 90 days"
+        );
+        assert_eq!(stored_deadline(Source::Platform, published, None), None, "a recruiter's offer keeps no deadline");
+        assert_eq!(stored_deadline(Source::Csp, published, Some(now)), Some(now));
         assert!(!is_open(OfferState::Filled, Some(later), now));
     }
 }

@@ -13,8 +13,9 @@ use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, T
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc};
 
-/// Bumped whenever the schema or the analyzer changes: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Bumped whenever the schema or the analyzer changes, or what the documents hold must be read
+/// again (2: imported offers without a deadline got one): an index of another version is rebuilt.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Relative weights: title over profession over employer over the rest.
 const BOOST_TITLE: f32 = 10.0;

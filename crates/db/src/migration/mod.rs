@@ -14,6 +14,7 @@ mod m20261124_000008_mail_templates;
 mod m20261124_000009_offer_view_months;
 mod m20261202_000010_mail_requests;
 mod m20261202_000011_outbox_unsubscribe;
+mod m20261202_000012_imported_deadlines;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000009_offer_view_months::Migration),
             Box::new(m20261202_000010_mail_requests::Migration),
             Box::new(m20261202_000011_outbox_unsubscribe::Migration),
+            Box::new(m20261202_000012_imported_deadlines::Migration),
         ]
     }
 }

@@ -312,6 +312,8 @@ pub async fn logout(State(state): State<AppState>, session: Session) -> AppResul
     }
     let mut page = MessagePage::new("Vous êtes déconnecté·e", lines, None, true);
     page.link = Some(link);
+    // The header was read before the session ended: it must not show the account any more.
+    page.page.account = None;
     Ok(page.into_response())
 }
 
