@@ -106,6 +106,12 @@ async fn urlset(
     Ok(out)
 }
 
+/// When an entry last changed for its readers: its publication, or a later edit. The row's
+/// `updated_at` alone is the time it was written, the same for every offer of one import.
+fn entry_updated(o: &db::entity::offer::Model) -> chrono::DateTime<chrono::Utc> {
+    if o.updated_at > o.created_at { o.updated_at.max(o.published_at) } else { o.published_at }
+}
+
 /// `/offres-emploi/atom.xml`: the 50 newest offers of any search.
 pub async fn atom(State(state): State<AppState>, RawQuery(raw): RawQuery) -> AppResult<Response> {
     let mut params = SearchParams::parse(raw.as_deref());
@@ -116,7 +122,7 @@ pub async fn atom(State(state): State<AppState>, RawQuery(raw): RawQuery) -> App
     let ex = execute(&state, params, 50).await?;
     let base = base(&state);
     let search_url = format!("{base}{}", ex.params.url("/offres-emploi"));
-    let updated = ex.offers.iter().map(|v| v.offer.updated_at).max().unwrap_or_else(|| state.clock.now());
+    let updated = ex.offers.iter().map(|v| entry_updated(&v.offer)).max().unwrap_or_else(|| state.clock.now());
     let entries: Vec<Entry> = ex
         .offers
         .iter()
@@ -126,7 +132,7 @@ pub async fn atom(State(state): State<AppState>, RawQuery(raw): RawQuery) -> App
             Entry {
                 id: url.clone(),
                 title: Text::plain(o.title.clone()),
-                updated: o.updated_at.fixed_offset(),
+                updated: entry_updated(o).fixed_offset(),
                 published: Some(o.published_at.fixed_offset()),
                 authors: vec![Person { name: v.institution.name.clone(), ..Default::default() }],
                 links: vec![Link {
@@ -140,10 +146,12 @@ pub async fn atom(State(state): State<AppState>, RawQuery(raw): RawQuery) -> App
             }
         })
         .collect();
-    let title = if ex.params.q.is_empty() {
+    // The feed is named after its search, as its alert would be.
+    let criteria = super::offers::describe(&state, &ex.params).await?;
+    let title = if criteria == "Toutes les offres" {
         "Offres d’emploi — Métiers du numérique".to_string()
     } else {
-        format!("Offres d’emploi « {} » — Métiers du numérique", ex.params.q)
+        format!("Offres d’emploi : {criteria} — Métiers du numérique")
     };
     let feed = Feed {
         id: search_url.clone(),
