@@ -116,3 +116,42 @@ db_test!(the_sign_out_page_shows_nobody_signed_in, |db| {
         "the header says who is signed in: nobody"
     );
 });
+
+db_test!(recruiters_find_the_way_in_and_choose_a_password, |db| {
+    use domain::role::Role;
+    let app = TestApp::new(&db, today()).await;
+    // The way in is linked from the footer of every page and from the sign-in page.
+    let home = app.get("/").await.body;
+    assert!(home.contains("href=\"/espace-recruteurs\""), "footer link");
+    let login = app.get("/connexion").await.body;
+    assert!(login.contains("href=\"/demande-de-compte\"") && login.contains("href=\"/espace-recruteurs\""));
+    let page = app.get("/espace-recruteurs").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("<h1>Espace recruteurs</h1>") && page.body.contains("href=\"/demande-de-compte\""));
+    // A recruiter signed in with the one-time link is invited to choose a password.
+    let offer = open_offer(&db).await;
+    let cookie =
+        crate::support::staff(&app, &db, "rh@exemple.gouv.fr", Role::Recruiter, Some(offer.offer.institution_id)).await;
+    let space = app.send(&cookie, "GET", "/recruteur", "").await.body;
+    assert!(space.contains("href=\"/compte/mot-de-passe\"") && space.contains("Choisir un mot de passe"));
+    let weak = app.send(&cookie, "POST", "/compte/mot-de-passe", "password=motdepasse123").await;
+    assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(weak.body.contains("trop courant"), "{}", weak.body);
+    let set = app.send(&cookie, "POST", "/compte/mot-de-passe", "password=une+phrase+pour+recruter+longue").await;
+    assert_eq!((set.status, set.header("location")), (StatusCode::SEE_OTHER, "/recruteur"));
+    let fresh = set.cookie().expect("a new session id");
+    assert!(app.send(&fresh, "GET", "/recruteur", "").await.body.contains("Mot de passe enregistré"));
+    assert_eq!(app.send(&cookie, "GET", "/recruteur", "").await.status, StatusCode::SEE_OTHER, "the old session ended");
+    // Next time, the password signs in.
+    let body = "email=rh%40exemple.gouv.fr&password=une+phrase+pour+recruter+longue";
+    let res = app.request(crate::support::form_post("", "/connexion", body)).await;
+    assert_eq!((res.status, res.header("location")), (StatusCode::SEE_OTHER, "/recruteur"));
+    // Changing it asks for the current one.
+    let next = res.cookie().expect("session");
+    let page = app.send(&next, "GET", "/compte/mot-de-passe", "").await.body;
+    assert!(page.contains("Mot de passe actuel") && !page.contains("Choisir un mot de passe pour vos"));
+    let wrong =
+        app.send(&next, "POST", "/compte/mot-de-passe", "actuel=faux&password=encore+une+phrase+longue+ok").await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.body.contains("Mot de passe actuel incorrect."));
+});

@@ -99,6 +99,9 @@ impl SessionStore for DbSessionStore {
 pub struct AccountNav {
     pub email: String,
     pub role: Role,
+    /// Staff who came in with a one-time link have none yet: their home invites them to
+    /// choose one.
+    pub has_password: bool,
 }
 
 impl AccountNav {
@@ -131,8 +134,11 @@ pub async fn load_user(State(state): State<AppState>, session: Session, mut req:
             None
         }
     };
-    let nav =
-        user.as_ref().map(|u| AccountNav { email: u.email.clone(), role: u.role.parse().unwrap_or(Role::Candidate) });
+    let nav = user.as_ref().map(|u| AccountNav {
+        email: u.email.clone(),
+        role: u.role.parse().unwrap_or(Role::Candidate),
+        has_password: u.password_hash.is_some(),
+    });
     req.extensions_mut().insert(CurrentUser(user));
     ACCOUNT.scope(nav, next.run(req)).await
 }
@@ -162,6 +168,17 @@ fn require(parts: &Parts, allowed: impl Fn(Role) -> bool) -> Result<Arc<user::Mo
             let next: String = form_urlencoded::byte_serialize(back.as_bytes()).collect();
             Err(Redirect::to(&format!("/connexion?suivant={next}")).into_response())
         }
+    }
+}
+
+/// Any signed-in account (its own settings); anonymous visitors go to the sign-in page.
+#[derive(Debug, Clone)]
+pub struct SignedInUser(pub Arc<user::Model>);
+
+impl<S: Send + Sync> FromRequestParts<S> for SignedInUser {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        require(parts, |_| true).map(SignedInUser)
     }
 }
 

@@ -70,6 +70,69 @@ pub struct ResetPage {
     token: String,
 }
 
+#[derive(Template, WebTemplate)]
+#[template(path = "account/password.html")]
+pub struct PasswordPage {
+    page: Page,
+    form: Form,
+    /// The account has a password already: the current one is asked first.
+    has_password: bool,
+}
+
+fn password_page(user: &db::entity::user::Model, form: Form, error: bool) -> PasswordPage {
+    let title = if user.password_hash.is_some() { "Changer de mot de passe" } else { "Choisir un mot de passe" };
+    let title = if error { format!("{title} – erreur") } else { title.to_string() };
+    PasswordPage {
+        page: Page::new(title.clone()).crumbs(&[(title.as_str(), None)]),
+        form,
+        has_password: user.password_hash.is_some(),
+    }
+}
+
+/// `GET /compte/mot-de-passe` (any signed-in account): staff who came in with a one-time
+/// link choose a password here; others change theirs.
+pub async fn password_form(auth::SignedInUser(user): auth::SignedInUser) -> PasswordPage {
+    password_page(&user, Form::default(), false)
+}
+
+/// `POST /compte/mot-de-passe` (any signed-in account): the current password (when there is
+/// one), then the new one. Every other session of the account ends.
+pub async fn password_change(
+    State(state): State<AppState>,
+    auth::SignedInUser(user): auth::SignedInUser,
+    session: Session,
+    body: Bytes,
+) -> AppResult<Response> {
+    let mut form = Form::parse(&body);
+    let current = form.all("actuel").into_iter().next().unwrap_or_default();
+    let new = form.all("password").into_iter().next().unwrap_or_default();
+    form.set("actuel", "");
+    form.set("password", "");
+    if user.password_hash.is_some() && !auth::verify_password(current, user.password_hash.clone()).await? {
+        form.add_error("actuel", "Mot de passe actuel incorrect.");
+    }
+    if let Err(msg) = domain::candidate::check_password(&new, &user.email) {
+        form.add_error("password", msg);
+    }
+    if !form.is_valid() {
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, password_page(&user, form, true)).into_response());
+    }
+    let hash = auth::hash_password(new).await?;
+    let now = state.now();
+    let txn = state.db.begin().await?;
+    db::accounts::set_password(&txn, user.id, &hash, now).await?;
+    db::accounts::sessions_delete_for_user(&txn, user.id).await?;
+    db::accounts::revoke_tokens(&txn, user.id, now).await?;
+    txn.commit().await.map_err(db::DbError::from)?;
+    // This browser stays signed in, under a new session id.
+    session.cycle_id().await.map_err(|e| AppError::Internal(e.into()))?;
+    session.insert(SESSION_USER, user.id).await.map_err(|e| AppError::Internal(e.into()))?;
+    Ok(crate::flash::redirect(
+        auth::home_of(&user.role),
+        "Mot de passe enregistré : utilisez-le pour vos prochaines connexions. Vos autres sessions ont été fermées.",
+    ))
+}
+
 /// A page that only tells something (and offers where to go next).
 #[derive(Template, WebTemplate)]
 #[template(path = "account/message.html")]

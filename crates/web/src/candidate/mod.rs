@@ -31,6 +31,8 @@ pub fn routes() -> Routes {
         .post("/deconnexion", Public, accounts::logout)
         .get("/verification-email/{token}", Public, accounts::verify)
         .post("/verification-email", SignedIn, accounts::resend_verification)
+        .get("/compte/mot-de-passe", SignedIn, accounts::password_form)
+        .post("/compte/mot-de-passe", SignedIn, accounts::password_change)
         .get("/mot-de-passe-oublie", Public, accounts::forgot_form)
         .post("/mot-de-passe-oublie", Public, accounts::forgot)
         .get("/mot-de-passe/{token}", Public, accounts::reset_form)

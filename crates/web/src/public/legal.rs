@@ -55,3 +55,14 @@ pub struct ApiDocs {
 pub async fn api_docs() -> ApiDocs {
     ApiDocs { page: Page::new("API des offres d’emploi").crumbs(&[("API des offres d’emploi", None)]) }
 }
+
+#[derive(Template, WebTemplate)]
+#[template(path = "recruiters.html")]
+pub struct Recruiters {
+    page: Page,
+}
+
+/// `GET /espace-recruteurs` (public): what the platform offers recruiters and the way in.
+pub async fn recruiters() -> Recruiters {
+    Recruiters { page: Page::new("Espace recruteurs").crumbs(&[("Espace recruteurs", None)]) }
+}

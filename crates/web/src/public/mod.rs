@@ -28,6 +28,7 @@ pub fn routes() -> Routes {
         .get("/donnees-personnelles", Public, legal::personal_data)
         .get("/plan-du-site", Public, legal::sitemap)
         .get("/api", Public, legal::api_docs)
+        .get("/espace-recruteurs", Public, legal::recruiters)
 }
 
 /// `/sitemap-{n}.xml` (axum cannot mix a literal prefix and a parameter in one segment).
