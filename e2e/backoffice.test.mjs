@@ -31,6 +31,7 @@ const NEW_OFFER = {
   profile: 'Vous aimez le travail en équipe et le logiciel libre.',
   pastDeadline: isoDate(-10),
   deadline: isoDate(365),
+  laterDeadline: isoDate(400),
 };
 // The search index follows the database every 2 s.
 const INDEX_TIMEOUT = 20_000;
@@ -184,10 +185,10 @@ async function editWithKeyboard(page, id, title, what) {
 
 /**
  * The recruiter, on /recruteur, writes a new offer and publishes it, keyboard only. On the
- * way: a salary the form refuses (summary of errors, focused, whose link leads to the field),
- * the Markdown preview, a publication refused for want of a région, the draft autosaved
- * (htmx) when the département is chosen, a publication refused for a past deadline, then the
- * deadline fixed and the offer published. Returns { id, title }.
+ * way: a salary and a past deadline the form refuses (summary of errors, focused, whose link
+ * leads to the field), the Markdown preview, a publication refused for want of a département,
+ * the draft autosaved (htmx) when the département is chosen, another deadline saved with
+ * «Enregistrer», and the offer published. Returns { id, title }.
  */
 async function createAndPublishOffer(page) {
   const title = NEW_OFFER.title;
@@ -225,7 +226,7 @@ async function createAndPublishOffer(page) {
   await tabTo(page, 'button[name="action"][value="apercu"]');
   assert.equal((await describeFocus(page)).text, 'Enregistrer et prévisualiser');
   await assertFocusVisible(page, 'new offer: «Enregistrer et prévisualiser»');
-  const refused = await navigation(page, () => page.keyboard.press('Enter'), '«Enregistrer et prévisualiser» with a wrong salary (Enter)');
+  const refused = await navigation(page, () => page.keyboard.press('Enter'), '«Enregistrer et prévisualiser» with a wrong salary and a past deadline (Enter)');
 
   // Refused: the same page, with the summary of errors focused and everything typed kept.
   assert.equal(refused.status(), 200, 'a form with an error is shown again');
@@ -235,9 +236,11 @@ async function createAndPublishOffer(page) {
   const summary = page.locator('#erreurs');
   assert.equal(await summary.getAttribute('role'), 'alert');
   await assertFocusOn(page, '#erreurs', 'new offer: after a refused save');
-  assert.equal(await text(summary.locator('h2')), 'Le formulaire contient 1 erreur');
+  assert.equal(await text(summary.locator('h2')), 'Le formulaire contient 2 erreurs');
   const salaryError = 'Saisissez un salaire annuel brut en euros, entre 10 000 et 300 000.';
-  assert.equal(await text(summary.locator('li')), salaryError);
+  const deadlineError = 'La date limite de candidature doit être à venir : choisissez aujourd’hui ou une date future.';
+  assert.deepEqual((await summary.locator('li').allTextContents()).map((t) => t.trim()), [salaryError, deadlineError]);
+  assert.equal(await text(page.locator('#date_limite-erreur')), deadlineError, 'a past deadline is refused next to its field');
   assert.equal(await page.locator('#salaire_min').getAttribute('aria-invalid'), 'true');
   assert.equal(await page.locator('#salaire_min').getAttribute('aria-describedby'), 'salaire_min-erreur');
   assert.equal(await text(page.locator('#salaire_min-erreur')), salaryError);
@@ -258,6 +261,8 @@ async function createAndPublishOffer(page) {
   await page.keyboard.press('ControlOrMeta+A');
   await page.keyboard.type('45000');
   assert.equal(await page.locator('#salaire_min').inputValue(), '45000');
+  await tabTo(page, '#date_limite');
+  await typeDate(page, '#date_limite', NEW_OFFER.deadline);
   await tabTo(page, 'button[name="action"][value="apercu"]');
   await navigation(page, () => page.keyboard.press('Enter'), '«Enregistrer et prévisualiser» (Enter)');
 
@@ -288,7 +293,7 @@ async function createAndPublishOffer(page) {
   );
   assert.ok(!(await text(preview)).includes('**'), 'no Markdown mark is left in the preview');
   assert.equal(await page.locator('#salaire_min').inputValue(), '45000');
-  assert.equal(await page.locator('#date_limite').inputValue(), NEW_OFFER.pastDeadline);
+  assert.equal(await page.locator('#date_limite').inputValue(), NEW_OFFER.deadline);
   await auditCurrentPage(page, '/recruteur/offres/{id}/modifier with the preview');
 
   // A draft, on /recruteur; publishing it is refused: no région.
@@ -297,7 +302,10 @@ async function createAndPublishOffer(page) {
   assert.equal(await row.count(), 1, '/recruteur should list the new offer');
   assert.equal(await text(row.locator('td a[href$="/candidatures"]')), title);
   assert.equal(await text(row.locator('td').nth(1)), 'Brouillon');
-  assert.equal(await publishWithKeyboard(page, id, 'publish without a région'), `« ${title} » : Pour publier, renseignez la région.`);
+  assert.equal(
+    await publishWithKeyboard(page, id, 'publish without a département'),
+    `« ${title} » : Pour publier, renseignez le département (la région en découle).`,
+  );
   assert.equal(await text(homeRow(page, id).locator('td').nth(1)), 'Brouillon', 'a refused publication leaves a draft');
 
   // The département, chosen by typing its name on the select: the draft saves itself.
@@ -316,26 +324,19 @@ async function createAndPublishOffer(page) {
   await assertFocusOn(page, '#departement', 'edit: the autosave keeps the focus');
   await auditCurrentPage(page, '/recruteur/offres/{id}/modifier after an autosave');
 
-  // Publishing is refused again: the deadline has passed.
+  // Another future deadline, saved with «Enregistrer».
   await backToRecruiterHome(page, 'after the autosave');
-  assert.equal(
-    await publishWithKeyboard(page, id, 'publish with a past deadline'),
-    `« ${title} » : La date limite de candidature est passée : choisissez une date future.`,
-  );
-  assert.equal(await text(homeRow(page, id).locator('td').nth(1)), 'Brouillon');
-
-  // A future deadline, saved with «Enregistrer».
   await editWithKeyboard(page, id, title, 'to change the deadline');
   assert.equal(await page.locator('#departement').inputValue(), '75', 'the autosaved département is there');
   await tabTo(page, '#date_limite');
-  await typeDate(page, '#date_limite', NEW_OFFER.deadline);
+  await typeDate(page, '#date_limite', NEW_OFFER.laterDeadline);
   await tabTo(page, 'button[name="action"][value="enregistrer"]');
   assert.equal((await describeFocus(page)).text, 'Enregistrer');
   await navigation(page, () => page.keyboard.press('Enter'), '«Enregistrer» (Enter)');
   assert.equal(new URL(page.url()).pathname, `/recruteur/offres/${id}/modifier`);
   assert.equal(new URL(page.url()).searchParams.get('enregistre'), '1');
   assert.equal(await page.locator('main section[aria-labelledby="apercu-titre"]').count(), 0, 'no preview after «Enregistrer»');
-  assert.equal(await page.locator('#date_limite').inputValue(), NEW_OFFER.deadline);
+  assert.equal(await page.locator('#date_limite').inputValue(), NEW_OFFER.laterDeadline);
   await auditCurrentPage(page, '/recruteur/offres/{id}/modifier after «Enregistrer»');
 
   // Published.
@@ -579,6 +580,11 @@ test('the back-office pages are axe-clean (before and after changes); a one-time
     await checkPage(page, `${server.baseUrl}/recruteur`);
     assert.equal(await h1(page), 'Espace recruteur');
     assert.equal(await notice(page).count(), 0, 'no status message without a change');
+    // Signed in with the one-time link, the recruiter is invited to choose a password.
+    assert.equal(await page.locator('main .fr-callout a[href="/compte/mot-de-passe"]').count(), 1, 'the invitation to choose a password');
+    await checkPage(page, `${server.baseUrl}/compte/mot-de-passe`);
+    assert.equal(await h1(page), 'Choisir un mot de passe');
+    await checkPage(page, `${server.baseUrl}/recruteur`);
     const offerId = await offerIdOnHome(page, offer.title);
     const offerRow = page.locator('main table tbody tr').filter({ has: page.locator(`a[href="/recruteur/offres/${offerId}/candidatures"]`) });
     assert.ok(Number((await text(offerRow.locator('td').nth(3)))) >= 1, 'the offer’s row should count its applications');

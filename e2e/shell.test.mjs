@@ -25,6 +25,7 @@ describe('shell pages', () => {
     ['/mentions-legales', 200],
     ['/donnees-personnelles', 200],
     ['/plan-du-site', 200],
+    ['/espace-recruteurs', 200],
     ['/cette-page-n-existe-pas', 404],
   ];
   for (const [path, status] of pages) {

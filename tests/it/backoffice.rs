@@ -285,11 +285,25 @@ db_test!(recruiters_write_preview_publish_and_duplicate_offers, |db| {
     );
     let (_, api) = app.json("/api/v1/offres?q=python").await;
     assert!(api.to_string().contains(&o.slug), "indexed");
+    // A past deadline is refused by the form itself.
     let past = body.replace("Rust", "Rust+et+Python").replace("2027-01-31", "2026-01-01").replace("&action=apercu", "");
-    send(&app, &ra, "POST", &format!("/recruteur/offres/{id}/modifier"), &past).await;
-    send(&app, &ra, "POST", &format!("/recruteur/offres/{id}/etat"), "etat=filled").await;
-    let res = send(&app, &ra, "POST", &format!("/recruteur/offres/{id}/etat"), "etat=published").await;
-    let page = send(&app, &ra, "GET", res.header("location"), "").await;
+    let res = send(&app, &ra, "POST", &format!("/recruteur/offres/{id}/modifier"), &past).await;
+    assert!(res.body.contains("La date limite de candidature doit être à venir"), "{}", res.body);
+    let kept = db::backoffice::managed_offer(db.conn(), id, None).await.expect("o").expires_at;
+    assert_eq!(kept.map(|e| e.date_naive().to_string()), Some("2027-01-31".into()), "the deadline is unchanged");
+    // Once the deadline has passed, republishing a filled offer is refused.
+    let when = crate::support::at(2027, 2, 15);
+    let later = TestApp::new(&db, when).await;
+    let me = db::users::by_email(db.conn(), &Email::parse("ra@exemple.fr").expect("e")).await.expect("u").expect("ra");
+    let sid = tower_sessions::session::Id::default().to_string();
+    let data = format!("{{\"user_id\":{}}}", me.id);
+    db::accounts::session_create(db.conn(), &sid, Some(me.id), &data, when + chrono::Duration::days(1))
+        .await
+        .expect("session");
+    let ra_later = format!("metiers_session={sid}");
+    send(&later, &ra_later, "POST", &format!("/recruteur/offres/{id}/etat"), "etat=filled").await;
+    let res = send(&later, &ra_later, "POST", &format!("/recruteur/offres/{id}/etat"), "etat=published").await;
+    let page = send(&later, &ra_later, "GET", res.header("location"), "").await;
     assert!(page.body.contains("La date limite de candidature est passée"), "{}", res.header("location"));
 
     // Duplicate: a new draft with the same content.

@@ -155,3 +155,43 @@ db_test!(recruiters_find_the_way_in_and_choose_a_password, |db| {
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(wrong.body.contains("Mot de passe actuel incorrect."));
 });
+
+db_test!(the_offer_editor_refuses_a_past_deadline_and_names_what_is_missing, |db| {
+    use domain::role::Role;
+    let offer = open_offer(&db).await;
+    let app = TestApp::new(&db, today()).await;
+    let ra = crate::support::staff(&app, &db, "ra@exemple.fr", Role::Recruiter, Some(offer.offer.institution_id)).await;
+    let base = "titre=Data+engineer&missions=Construire+les+flux&contrat=cdi";
+    // Yesterday (Paris) is refused next to the field, and nothing is written.
+    let past = app.send(&ra, "POST", "/recruteur/offres/nouvelle", &format!("{base}&date_limite=2026-11-23")).await;
+    assert_eq!(past.status, StatusCode::OK);
+    assert!(past.body.contains("La date limite de candidature doit être à venir"), "{}", past.body);
+    assert!(past.body.contains("value=\"2026-11-23\""), "what was typed stays");
+    let n = db::entity::offer::Entity::find()
+        .filter(db::entity::offer::Column::Title.eq("Data engineer"))
+        .all(db.conn())
+        .await
+        .expect("offers");
+    assert!(n.is_empty(), "no draft was saved");
+    // Today is still to come until midnight in Paris.
+    let res = app.send(&ra, "POST", "/recruteur/offres/nouvelle", &format!("{base}&date_limite=2026-11-24")).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let id: i64 = res
+        .header("location")
+        .trim_start_matches("/recruteur/offres/")
+        .split('/')
+        .next()
+        .expect("id")
+        .parse()
+        .expect("id");
+    let o = db::backoffice::managed_offer(db.conn(), id, None).await.expect("offer");
+    assert_eq!(o.expires_at.map(|e| e.to_rfc3339()), Some("2026-11-24T22:59:59+00:00".into()), "23:59:59 in Paris");
+    // A reference people can read out.
+    assert_eq!(o.reference.as_deref(), Some(format!("MDN-2026-{id:05}").as_str()));
+    let page = app.send(&ra, "GET", &format!("/recruteur/offres/{id}/modifier"), "").await;
+    assert_eq!(page.status, StatusCode::OK);
+    // Publishing names what the form asks for: the département.
+    let res = app.send(&ra, "POST", &format!("/recruteur/offres/{id}/etat"), "etat=published").await;
+    let home = app.send(&ra, "GET", res.header("location"), "").await.body;
+    assert!(home.contains("Pour publier, renseignez le département (la région en découle)."), "{home}");
+});

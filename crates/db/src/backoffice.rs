@@ -2,7 +2,7 @@
 
 use crate::entity::{application, offer, user};
 use crate::{DbError, Result};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use domain::role::Role;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
@@ -396,7 +396,16 @@ pub async fn save_offer(
             model.external_clicks = Set(0);
             model.created_at = Set(now);
             model.id = NotSet;
-            offer::Entity::insert(model).exec(conn).await?.last_insert_id
+            let id = offer::Entity::insert(model).exec(conn).await?.last_insert_id;
+            // A reference people can read out and search for: MDN-2026-00042.
+            let readable = format!("MDN-{}-{id:05}", now.year());
+            offer::Entity::update_many()
+                .col_expr(offer::Column::Reference, Expr::value(readable.clone()))
+                .col_expr(offer::Column::SourceRef, Expr::value(readable))
+                .filter(offer::Column::Id.eq(id))
+                .exec(conn)
+                .await?;
+            id
         }
     };
     let contracts: Vec<_> = edit

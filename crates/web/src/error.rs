@@ -95,7 +95,7 @@ pub fn invalid_text(i: &db::Invalid) -> String {
                 .iter()
                 .map(|m| match m {
                     db::Missing::Mission => "les missions",
-                    db::Missing::Region => "la région",
+                    db::Missing::Region => "le département (la région en découle)",
                     db::Missing::Deadline => "la date limite de candidature",
                 })
                 .collect();

@@ -16,7 +16,7 @@ use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use db::backoffice::{Audit, OfferEdit};
 use db::entity::institution;
 use domain::offer::{Category, ContractType, Experience, Remote, Versant};
@@ -188,7 +188,9 @@ fn form_of(e: &OfferEdit) -> Form {
 }
 
 /// Validates the form into an [`OfferEdit`] (errors in `form`).
-fn validate(taxonomy: &Taxonomy, form: &mut Form) -> OfferEdit {
+/// `now`, and the deadline stored before (`None` for a new offer): a deadline set or changed
+/// must be to come; one kept as it was may have passed (the offer is then edited, not reopened).
+fn validate(taxonomy: &Taxonomy, form: &mut Form, now: DateTime<Utc>, stored: Option<DateTime<Utc>>) -> OfferEdit {
     let title = form.required("titre", "l’intitulé du poste", 200);
     let mut text = |name: &str| form.optional(name, "ce texte", 20_000);
     let (mission, profile, team, context, perks, process) =
@@ -213,14 +215,26 @@ fn validate(taxonomy: &Taxonomy, form: &mut Form) -> OfferEdit {
     let expires_at = match form.opt("date_limite") {
         None => None,
         Some(v) => match NaiveDate::parse_from_str(&v, "%Y-%m-%d") {
-            // The end of that day in Paris (UTC+1 in winter; an hour of margin in summer).
-            Ok(d) => d.and_hms_opt(22, 59, 59).and_then(|t| Utc.from_local_datetime(&t).single()),
+            // The end of that day in Paris, summer or winter time.
+            Ok(d) => d
+                .and_hms_opt(23, 59, 59)
+                .and_then(|t| chrono_tz::Europe::Paris.from_local_datetime(&t).earliest())
+                .map(|t| t.with_timezone(&Utc)),
             Err(_) => {
                 form.add_error("date_limite", "Saisissez une date au format JJ/MM/AAAA.");
                 None
             }
         },
     };
+    if let Some(end) = expires_at
+        && end <= now
+        && Some(end) != stored
+    {
+        form.add_error(
+            "date_limite",
+            "La date limite de candidature doit être à venir : choisissez aujourd’hui ou une date future.",
+        );
+    }
     let application_url = form.url("lien_candidature", "le lien de candidature externe");
     OfferEdit {
         title,
@@ -289,7 +303,7 @@ pub async fn create(State(state): State<AppState>, staff: StaffUser, body: Bytes
         return Ok(choose_employer_first());
     };
     let institution_id = inst.id;
-    let edit = validate(&state.taxonomy.current(), &mut form);
+    let edit = validate(&state.taxonomy.current(), &mut form, state.now(), None);
     if !form.is_valid() {
         let mut page = page_of(&state.taxonomy.current(), form, None, Vec::new(), false);
         page.acting_for = staff.institution_id.is_none().then_some(inst);
@@ -344,7 +358,7 @@ pub async fn update(
 ) -> AppResult<Response> {
     let (offer, before) = current(&state, &staff, &id).await?;
     let mut form = Form::parse(&body);
-    let edit = validate(&state.taxonomy.current(), &mut form);
+    let edit = validate(&state.taxonomy.current(), &mut form, state.now(), offer.expires_at);
     let autosave = headers.contains_key("hx-request");
     if !form.is_valid() {
         if autosave {
