@@ -322,6 +322,20 @@ test('the recruiter switches from the list to the board with the keyboard; the b
     assert.match(s.heading ?? '', new RegExp(`^${escapeRegExp(LABEL[s.stage])} \\d+$`), `the heading of «${s.stage}» names it and counts its cards`);
   }
   assert.equal(await page.getByRole('region', { name: /^Reçue/ }).count(), 1, 'the «Reçue» column is a region named by its heading');
+  // On a laptop's screen (1280 px), the six columns sit on one row, side by side, none over another.
+  const viewport = page.viewportSize();
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const boxes = await page.evaluate(() =>
+    [...document.querySelectorAll('#tableau section.pipeline-column')].map((s) => {
+      const r = s.getBoundingClientRect();
+      return { top: Math.round(r.top), left: Math.round(r.left), right: Math.round(r.right) };
+    }),
+  );
+  assert.equal(new Set(boxes.map((b) => b.top)).size, 1, `one row of columns at 1280 px: ${JSON.stringify(boxes)}`);
+  for (let i = 1; i < boxes.length; i += 1) {
+    assert.ok(boxes[i].left >= boxes[i - 1].right, `column ${i + 1} starts after column ${i} ends: ${JSON.stringify(boxes)}`);
+  }
+  if (viewport) await page.setViewportSize(viewport);
   await assertBoard(page, [[alix, 'recue'], [noa, 'recue'], [sacha, 'recue']], 'the board at first');
   assert.match(await text(column(page, 'entretien')), /Aucune candidature\./, 'an empty column says so');
   assert.equal(await notice(page).count(), 0, 'no status message yet');

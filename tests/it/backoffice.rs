@@ -342,15 +342,20 @@ db_test!(notes_pool_spontaneous_and_statistics, |db| {
         [("lea@exemple.fr", true, false), ("max@exemple.fr", true, true), ("noe@exemple.fr", false, false)]
     {
         let u = db::accounts::create_candidate(db.conn(), &mk(email), "x", today()).await.expect("c");
+        // A profile that answers every criterion the offer has, as the offer asks it.
+        let mut choices = vec![
+            (domain::candidate::ChoiceKind::Profession, prof.clone()),
+            (domain::candidate::ChoiceKind::Region, region.clone()),
+        ];
+        choices.extend(offer.domains.iter().map(|d| (domain::candidate::ChoiceKind::Domain, d.slug.clone())));
+        choices.extend(offer.contract_types.iter().map(|c| (domain::candidate::ChoiceKind::Contract, c.clone())));
         let input = db::profiles::ProfileInput {
             first_name: email.split('@').next().expect("n").to_uppercase(),
             last_name: "Test".into(),
-            years_experience: Some(5),
+            years_experience: Some(10),
+            remote: offer.offer.remote.clone(),
             talent_pool: pool,
-            choices: vec![
-                (domain::candidate::ChoiceKind::Profession, prof.clone()),
-                (domain::candidate::ChoiceKind::Region, region.clone()),
-            ],
+            choices,
             hidden_institutions: if hidden { vec![inst_a] } else { vec![] },
             ..Default::default()
         };

@@ -195,3 +195,46 @@ db_test!(the_offer_editor_refuses_a_past_deadline_and_names_what_is_missing, |db
     let home = app.send(&ra, "GET", res.header("location"), "").await.body;
     assert!(home.contains("Pour publier, renseignez le département (la région en découle)."), "{home}");
 });
+
+db_test!(the_talent_pool_scores_what_is_known_and_invites_only_who_has_not_applied, |db| {
+    use domain::role::Role;
+    let offer = open_offer(&db).await;
+    let app = TestApp::new(&db, today()).await;
+    let ra = crate::support::staff(&app, &db, "ra@exemple.fr", Role::Recruiter, Some(offer.offer.institution_id)).await;
+    // A profile in the pool that says nothing of what it looks for.
+    let (user_id, _) = candidate(&db, "vide@exemple.fr").await;
+    let input = db::profiles::ProfileInput {
+        first_name: "Alix".into(),
+        last_name: "Vide".into(),
+        talent_pool: true,
+        ..Default::default()
+    };
+    db::profiles::save(db.conn(), user_id, &input, today()).await.expect("profile");
+    let uri = format!("/recruteur/vivier?offre={}", offer.offer.id);
+    let pool = app.send(&ra, "GET", &uri, "").await.body;
+    assert!(pool.contains("Alix Vide — correspondance 0 %"), "{pool}");
+    assert!(pool.contains("non précisé"), "the blank criteria are named");
+    assert!(pool.contains(&format!("action=\"/recruteur/vivier/{user_id}/inviter\"")));
+    // Once they applied, no invitation to the same offer.
+    let new = db::applications::NewApplication {
+        offer_id: Some(offer.offer.id),
+        institution_id: Some(offer.offer.institution_id),
+        user_id,
+        candidate_name: "Alix Vide".into(),
+        candidate_email: "vide@exemple.fr".into(),
+        cover_letter: Some("Bonjour".into()),
+        links: None,
+        cv_file_id: None,
+    };
+    db::applications::create(db.conn(), &new, today()).await.expect("application");
+    let pool = app.send(&ra, "GET", &uri, "").await.body;
+    assert!(pool.contains("A déjà candidaté à cette offre"));
+    assert!(!pool.contains(&format!("action=\"/recruteur/vivier/{user_id}/inviter\"")));
+    let res = app
+        .send(&ra, "POST", &format!("/recruteur/vivier/{user_id}/inviter"), &format!("offre={}", offer.offer.id))
+        .await;
+    let told = app.send(&ra, "GET", res.header("location"), "").await.body;
+    assert!(told.contains("déjà candidaté à cette offre"), "{told}");
+    let invitations = db::entity::invitation::Entity::find().all(db.conn()).await.expect("invitations");
+    assert!(invitations.is_empty());
+});

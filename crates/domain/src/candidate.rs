@@ -171,37 +171,65 @@ pub fn match_score(c: &CandidateCriteria, o: &OfferCriteria) -> (u32, Vec<Criter
         list.push((Criterion { label, matched }, weight));
     };
     let mut list = Vec::new();
-    if let Some(p) = &o.profession
-        && wants(ChoiceKind::Profession)
-    {
-        add("Métier recherché", 35, has(ChoiceKind::Profession, p), &mut list);
-    }
-    if !o.domains.is_empty() && wants(ChoiceKind::Domain) {
-        add("Domaine", 15, o.domains.iter().any(|d| has(ChoiceKind::Domain, d)), &mut list);
-    }
-    if let Some(r) = &o.region
-        && wants(ChoiceKind::Region)
-    {
-        add("Région", 20, has(ChoiceKind::Region, r), &mut list);
-    }
-    if !o.contracts.is_empty() && wants(ChoiceKind::Contract) {
-        add("Type de contrat", 10, o.contracts.iter().any(|x| has(ChoiceKind::Contract, x)), &mut list);
-    }
-    if let (Some(e), Some(y)) = (o.experience, c.years) {
-        let enough = match e {
-            Experience::Beginner => true,
-            Experience::Confirmed => y >= 3,
-            Experience::Expert => y >= 8,
+    // Every criterion the offer has counts: one the candidate left blank is not a match (an
+    // empty profile scores 0, not 100 %), and says so.
+    if let Some(p) = &o.profession {
+        let (label, ok) = if wants(ChoiceKind::Profession) {
+            ("Métier recherché", has(ChoiceKind::Profession, p))
+        } else {
+            ("Métier recherché non précisé", false)
         };
-        add("Expérience", 15, enough, &mut list);
+        add(label, 35, ok, &mut list);
     }
-    if let (Some(offered), Some(wanted)) = (o.remote, c.remote) {
-        let ok = match wanted {
-            Remote::No => true,
-            Remote::Partial => offered != Remote::No,
-            Remote::Full => offered == Remote::Full,
+    if !o.domains.is_empty() {
+        let (label, ok) = if wants(ChoiceKind::Domain) {
+            ("Domaine", o.domains.iter().any(|d| has(ChoiceKind::Domain, d)))
+        } else {
+            ("Domaine non précisé", false)
         };
-        add("Télétravail", 5, ok, &mut list);
+        add(label, 15, ok, &mut list);
+    }
+    if let Some(r) = &o.region {
+        let (label, ok) = if wants(ChoiceKind::Region) {
+            ("Région", has(ChoiceKind::Region, r))
+        } else {
+            ("Région non précisée", false)
+        };
+        add(label, 20, ok, &mut list);
+    }
+    if !o.contracts.is_empty() {
+        let (label, ok) = if wants(ChoiceKind::Contract) {
+            ("Type de contrat", o.contracts.iter().any(|x| has(ChoiceKind::Contract, x)))
+        } else {
+            ("Type de contrat non précisé", false)
+        };
+        add(label, 10, ok, &mut list);
+    }
+    if let Some(e) = o.experience {
+        match c.years {
+            Some(y) => {
+                let enough = match e {
+                    Experience::Beginner => true,
+                    Experience::Confirmed => y >= 3,
+                    Experience::Expert => y >= 8,
+                };
+                add("Expérience", 15, enough, &mut list);
+            }
+            None => add("Expérience non précisée", 15, false, &mut list),
+        }
+    }
+    if let Some(offered) = o.remote {
+        match c.remote {
+            Some(wanted) => {
+                let ok = match wanted {
+                    Remote::No => true,
+                    Remote::Partial => offered != Remote::No,
+                    Remote::Full => offered == Remote::Full,
+                };
+                add("Télétravail", 5, ok, &mut list);
+            }
+            None => add("Télétravail non précisé", 5, false, &mut list),
+        }
     }
     let total: u32 = list.iter().map(|(_, w)| w).sum();
     let got: u32 = list.iter().filter(|(c, _)| c.matched).map(|(_, w)| w).sum();
@@ -233,12 +261,23 @@ mod tests {
             remote: Some(Remote::Partial),
         };
         let (score, criteria) = match_score(&c, &o);
-        // Profession 35 + contract 10 + experience 15 + remote 5 of 35+20+10+15+5 = 65/85.
-        assert_eq!(score, 76);
+        // Profession 35 + contract 10 + experience 15 + remote 5 of every criterion of the offer
+        // (35 + 15 + 20 + 10 + 15 + 5 = 100): the domain left blank counts as not matched.
+        assert_eq!(score, 65);
         assert!(criteria.contains(&Criterion { label: "Région", matched: false }));
         assert!(criteria.contains(&Criterion { label: "Métier recherché", matched: true }));
-        assert!(!criteria.iter().any(|c| c.label == "Domaine"), "the candidate chose no domain");
-        assert_eq!(match_score(&CandidateCriteria::default(), &o).0, 0);
+        assert!(criteria.contains(&Criterion { label: "Domaine non précisé", matched: false }));
+        // An empty profile matches nothing, whatever the offer asks.
+        let (empty, said) = match_score(&CandidateCriteria::default(), &o);
+        assert_eq!(empty, 0);
+        assert_eq!(said.len(), 6, "each criterion of the offer is listed: {said:?}");
+        let easy =
+            OfferCriteria { experience: Some(Experience::Beginner), remote: Some(Remote::No), ..Default::default() };
+        assert_eq!(
+            match_score(&CandidateCriteria::default(), &easy).0,
+            0,
+            "an offer for beginners is no 100 % for nobody"
+        );
     }
 
     use super::*;

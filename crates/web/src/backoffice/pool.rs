@@ -26,6 +26,8 @@ pub struct PoolRow {
     pub wishes: String,
     pub score: Option<u32>,
     pub criteria: Vec<Criterion>,
+    /// Already applied to the offer compared with: nothing to invite to.
+    pub applied: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -71,6 +73,13 @@ pub async fn search(State(state): State<AppState>, staff: StaffUser, RawQuery(q)
     let criteria = match &selected {
         Some(o) => Some(criteria_of(&state, o).await?),
         None => None,
+    };
+    // Who applied to the offer compared with already (no invitation to what they did).
+    let applicants: std::collections::HashSet<i64> = match &selected {
+        Some(o) => {
+            db::backoffice::offer_applications(state.db.conn(), o.id).await?.iter().filter_map(|a| a.user_id).collect()
+        }
+        None => Default::default(),
     };
     let words: Vec<String> = domain::text::fold(form.get("q")).split_whitespace().map(str::to_string).collect();
     let min_years: Option<i32> = form.get("experience_min").parse().ok();
@@ -135,6 +144,7 @@ pub async fn search(State(state): State<AppState>, staff: StaffUser, RawQuery(q)
             wishes: wishes.join(", "),
             score,
             criteria: crit,
+            applied: applicants.contains(&c.user_id),
         });
     }
     rows.sort_by_key(|r| std::cmp::Reverse(r.score));
@@ -190,6 +200,9 @@ async fn invite_to(state: &AppState, staff: &StaffUser, user_id: i64, offer_id: 
     let user = db::accounts::by_id(state.db.conn(), user_id).await?.ok_or(AppError::NotFound)?;
     let institution =
         db::institutions::by_ids(state.db.conn(), &[offer.institution_id]).await?.pop().ok_or(AppError::NotFound)?;
+    if db::applications::for_offer_and_user(state.db.conn(), offer.id, user.id).await?.is_some() {
+        return Ok("Cette personne a déjà candidaté à cette offre : pas besoin de l’y inviter.".into());
+    }
     let now = state.now();
     let txn = state.db.begin().await?;
     if !db::backoffice::invite(&txn, user.id, offer.id, staff.user.id, now).await? {
