@@ -238,3 +238,42 @@ db_test!(the_talent_pool_scores_what_is_known_and_invites_only_who_has_not_appli
     let invitations = db::entity::invitation::Entity::find().all(db.conn()).await.expect("invitations");
     assert!(invitations.is_empty());
 });
+
+db_test!(the_pipeline_shows_how_to_reach_each_candidate, |db| {
+    use domain::role::Role;
+    let offer = open_offer(&db).await;
+    let app = TestApp::new(&db, today()).await;
+    let ra = crate::support::staff(&app, &db, "ra@exemple.fr", Role::Recruiter, Some(offer.offer.institution_id)).await;
+    let (user_id, _) = candidate(&db, "joignable@exemple.fr").await;
+    let input = db::profiles::ProfileInput {
+        first_name: "Sam".into(),
+        last_name: "Joignable".into(),
+        phone: Some("06 12 34 56 78".into()),
+        current_position: Some("Développeuse".into()),
+        years_experience: Some(4),
+        ..Default::default()
+    };
+    db::profiles::save(db.conn(), user_id, &input, today()).await.expect("profile");
+    let new = db::applications::NewApplication {
+        offer_id: Some(offer.offer.id),
+        institution_id: Some(offer.offer.institution_id),
+        user_id,
+        candidate_name: "Sam Joignable".into(),
+        candidate_email: "joignable@exemple.fr".into(),
+        cover_letter: Some("Bonjour".into()),
+        links: Some("https://github.com/sam\npas une adresse".into()),
+        cv_file_id: None,
+    };
+    db::applications::create(db.conn(), &new, today()).await.expect("application");
+    let page = app.send(&ra, "GET", &format!("/recruteur/offres/{}/candidatures", offer.offer.id), "").await.body;
+    for expected in [
+        "<a href=\"mailto:joignable@exemple.fr\">joignable@exemple.fr</a>",
+        "<a href=\"tel:0612345678\">06 12 34 56 78</a>",
+        "Poste actuel : Développeuse",
+        "Expérience : 4 ans",
+        "<a href=\"https://github.com/sam\"",
+        "<li>pas une adresse</li>",
+    ] {
+        assert!(page.contains(expected), "{expected} in {page}");
+    }
+});

@@ -110,6 +110,54 @@ pub struct Row {
     pub application: application::Model,
     pub stage: Stage,
     pub notes: Vec<db::entity::application_note::Model>,
+    /// How to reach the candidate and what their profile says (none once anonymised).
+    pub contact: Option<Contact>,
+}
+
+/// A candidate's details for the recruiters they applied to.
+#[derive(Debug, Clone, Default)]
+pub struct Contact {
+    pub email: String,
+    pub phone: Option<String>,
+    /// The phone number as a `tel:` address (digits and `+` only).
+    pub phone_href: Option<String>,
+    pub position: Option<String>,
+    pub years: Option<i32>,
+    /// The links given with the application: web addresses are links, the rest text.
+    pub links: Vec<(String, bool)>,
+}
+
+/// The contact card of an application: its e-mail and links, and the profile's phone and
+/// answers when the candidate has a profile.
+async fn contact_of(state: &AppState, a: &application::Model) -> AppResult<Option<Contact>> {
+    let Some(email) = a.candidate_email.clone() else { return Ok(None) };
+    let profile = match a.user_id {
+        Some(uid) => db::profiles::get(state.db.conn(), uid).await?,
+        None => None,
+    };
+    let links = a
+        .links
+        .as_deref()
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| (l.to_string(), l.starts_with("https://") || l.starts_with("http://")))
+        .collect();
+    let phone = profile.as_ref().and_then(|p| p.profile.phone.clone());
+    let phone_href = phone
+        .as_deref()
+        .map(|p| p.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect::<String>())
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("tel:{p}"));
+    Ok(Some(Contact {
+        email,
+        phone,
+        phone_href,
+        position: profile.as_ref().and_then(|p| p.profile.current_position.clone()),
+        years: profile.as_ref().and_then(|p| p.profile.years_experience),
+        links,
+    }))
 }
 
 #[derive(Template, WebTemplate)]
@@ -146,14 +194,15 @@ pub async fn pipeline(
     let offer = db::backoffice::managed_offer(state.db.conn(), id, staff.institution_id).await?;
     let apps = db::backoffice::offer_applications(state.db.conn(), offer.id).await?;
     let mut notes = db::backoffice::notes(state.db.conn(), &apps.iter().map(|a| a.id).collect::<Vec<_>>()).await?;
-    let rows = apps
-        .into_iter()
-        .map(|a| Row {
+    let mut rows = Vec::with_capacity(apps.len());
+    for a in apps {
+        rows.push(Row {
             stage: a.stage.parse().unwrap_or(Stage::Received),
             notes: notes.remove(&a.id).unwrap_or_default(),
+            contact: contact_of(&state, &a).await?,
             application: a,
-        })
-        .collect();
+        });
+    }
     let notice = super::notice();
     let board = crate::forms::query_param(q.as_deref(), "vue").as_deref() == Some("tableau");
     Ok(PipelinePage {
