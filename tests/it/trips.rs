@@ -277,3 +277,70 @@ db_test!(the_pipeline_shows_how_to_reach_each_candidate, |db| {
         assert!(page.contains(expected), "{expected} in {page}");
     }
 });
+
+db_test!(recruiters_hear_of_new_applications_as_they_chose, |db| {
+    use domain::role::Role;
+    let offer = open_offer(&db).await;
+    let inst = offer.offer.institution_id;
+    let app = TestApp::new(&db, today()).await;
+    let each = crate::support::staff(&app, &db, "chaque@exemple.gouv.fr", Role::Recruiter, Some(inst)).await;
+    let daily = crate::support::staff(&app, &db, "matin@exemple.gouv.fr", Role::Recruiter, Some(inst)).await;
+    let never = crate::support::staff(&app, &db, "jamais@exemple.gouv.fr", Role::Recruiter, Some(inst)).await;
+    // Each recruiter chooses on their home page (each application is the default).
+    let home = app.send(&each, "GET", "/recruteur", "").await.body;
+    assert!(home.contains("id=\"e-mails-candidatures\"") && home.contains("value=\"chaque\" checked"));
+    for (cookie, choice) in [(&daily, "quotidien"), (&never, "jamais")] {
+        let res = app.send(cookie, "POST", "/recruteur/e-mails-candidatures", &format!("frequence={choice}")).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+    }
+    let res = app.send(&never, "POST", "/recruteur/e-mails-candidatures", "frequence=souvent").await;
+    let told = app.send(&never, "GET", res.header("location"), "").await.body;
+    assert!(told.contains("Choisissez quand être prévenu·e"), "an unknown choice is refused");
+    // Two applications to the offer a few minutes apart, and a spontaneous one.
+    for (i, (offer_id, minutes)) in
+        [(Some(offer.offer.id), 3), (Some(offer.offer.id), 5), (None, 7)].into_iter().enumerate()
+    {
+        let (user_id, _) = candidate(&db, &format!("c{i}@exemple.fr")).await;
+        let new = db::applications::NewApplication {
+            offer_id,
+            institution_id: Some(inst),
+            user_id,
+            candidate_name: format!("Personne {i}"),
+            candidate_email: format!("c{i}@exemple.fr"),
+            cover_letter: Some("Bonjour".into()),
+            links: None,
+            cv_file_id: None,
+        };
+        db::applications::create(db.conn(), &new, today() + chrono::Duration::minutes(minutes))
+            .await
+            .expect("application");
+    }
+    let to = |who: &str| {
+        let who = who.to_string();
+        let conn = db.conn().clone();
+        async move {
+            db::outbox::all(&conn).await.expect("outbox").into_iter().filter(|m| m.recipient == who).collect::<Vec<_>>()
+        }
+    };
+    // Once the window has closed, the worker tells them: one e-mail per offer, once.
+    let later = TestApp::new(&db, today() + chrono::Duration::minutes(25)).await;
+    web::jobs::run_periodic(&later.state).await.expect("periodic");
+    web::jobs::run_periodic(&later.state).await.expect("periodic again");
+    let mut subjects: Vec<String> = to("chaque@exemple.gouv.fr").await.into_iter().map(|m| m.subject).collect();
+    subjects.sort();
+    assert_eq!(
+        subjects,
+        [format!("2 nouvelles candidatures : {}", offer.offer.title), "Nouvelle candidature spontanée".into()]
+    );
+    let grouped =
+        to("chaque@exemple.gouv.fr").await.into_iter().find(|m| m.subject.starts_with("2 ")).expect("grouped");
+    assert!(grouped.text_body.contains("Personne 0, Personne 1"), "{}", grouped.text_body);
+    assert!(to("matin@exemple.gouv.fr").await.is_empty() && to("jamais@exemple.gouv.fr").await.is_empty());
+    // The next morning, the daily digest.
+    let morning = TestApp::new(&db, crate::support::at(2026, 11, 25) - chrono::Duration::hours(3)).await;
+    web::jobs::run_periodic(&morning.state).await.expect("periodic");
+    let digest = to("matin@exemple.gouv.fr").await;
+    assert_eq!(digest.iter().map(|m| m.subject.as_str()).collect::<Vec<_>>(), ["3 nouvelles candidatures hier"]);
+    assert!(digest[0].text_body.contains(&format!("« {} » : 2", offer.offer.title)), "{}", digest[0].text_body);
+    assert!(to("jamais@exemple.gouv.fr").await.is_empty(), "never means never");
+});

@@ -631,6 +631,54 @@ pub async fn unanswered_by_institution(
     Ok(out)
 }
 
+/// Applications received in `[from, to)` for an institution's offers (or spontaneous), with
+/// the offer's title: what new-application e-mails tell recruiters.
+pub async fn received_between(
+    conn: &impl ConnectionTrait,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<(application::Model, Option<offer::Model>)>> {
+    let apps = application::Entity::find()
+        .filter(application::Column::CreatedAt.gte(from))
+        .filter(application::Column::CreatedAt.lt(to))
+        .filter(application::Column::InstitutionId.is_not_null())
+        .order_by_asc(application::Column::CreatedAt)
+        .order_by_asc(application::Column::Id)
+        .all(conn)
+        .await?;
+    let ids: Vec<i64> = apps.iter().filter_map(|a| a.offer_id).collect();
+    let offers: HashMap<i64, offer::Model> = offer::Entity::find()
+        .filter(offer::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
+    Ok(apps
+        .into_iter()
+        .map(|a| {
+            let o = a.offer_id.and_then(|id| offers.get(&id).cloned());
+            (a, o)
+        })
+        .collect())
+}
+
+/// Sets when a recruiter hears of new applications.
+pub async fn set_application_mail(
+    conn: &impl ConnectionTrait,
+    user_id: i64,
+    choice: domain::role::ApplicationMail,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    user::Entity::update_many()
+        .col_expr(user::Column::ApplicationMail, Expr::value(choice.code()))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
 /// Active recruiters of an institution.
 pub async fn recruiters_of(conn: &impl ConnectionTrait, institution_id: i64) -> Result<Vec<user::Model>> {
     Ok(user::Entity::find()

@@ -8,3 +8,12 @@ code_enum!(
         Administrator => ("administrator", "Administrateur·rice"),
     }
 );
+
+code_enum!(
+    /// When a recruiter hears of new applications to their employer's offers.
+    ApplicationMail, "la fréquence des e-mails de candidature", {
+        Each => ("chaque", "À chaque nouvelle candidature (regroupées par offre toutes les 10 minutes)"),
+        Daily => ("quotidien", "Un récapitulatif par jour"),
+        Never => ("jamais", "Jamais (le récapitulatif du lundi reste envoyé)"),
+    }
+);

@@ -275,6 +275,62 @@ pub fn offer_invitation(to: &str, offer_title: &str, employer: &str, offer_url: 
 }
 
 /// The weekly recap of applications waiting for an answer, to each recruiter.
+/// New applications to one offer (or spontaneous ones, `offer_title` `None`), grouped.
+/// `names` are the candidates' names, oldest first.
+pub fn new_applications(
+    to: &str,
+    offer_title: Option<&str>,
+    names: &[String],
+    url: &str,
+    settings_url: &str,
+) -> MailMessage {
+    let n = names.len();
+    let what = match offer_title {
+        Some(t) => format!("« {t} »"),
+        None => "votre employeur (candidatures spontanées)".to_string(),
+    };
+    let subject = match (n, offer_title) {
+        (1, Some(t)) => format!("Nouvelle candidature : {t}"),
+        (_, Some(t)) => format!("{n} nouvelles candidatures : {t}"),
+        (1, None) => "Nouvelle candidature spontanée".to_string(),
+        (_, None) => format!("{n} nouvelles candidatures spontanées"),
+    };
+    let line = if n == 1 {
+        format!("{} a candidaté à {what}.", names[0])
+    } else {
+        format!("{n} personnes ont candidaté à {what} : {}.", names.join(", "))
+    };
+    let mut c = content(subject, vec!["Bonjour,".into(), line]);
+    c.action = Some(("Voir les candidatures", url.to_string()));
+    c.footer.insert(0, format!("Pour recevoir ces e-mails une fois par jour, ou plus du tout : {settings_url}"));
+    render(to, &c)
+}
+
+/// The day's new applications, per offer: `groups` are (offer title or `None` for spontaneous
+/// ones, number received).
+pub fn new_applications_digest(
+    to: &str,
+    groups: &[(Option<String>, usize)],
+    url: &str,
+    settings_url: &str,
+) -> MailMessage {
+    let total: usize = groups.iter().map(|(_, n)| n).sum();
+    let subject = if total == 1 {
+        "1 nouvelle candidature hier".to_string()
+    } else {
+        format!("{total} nouvelles candidatures hier")
+    };
+    let mut paragraphs = vec!["Bonjour,".to_string(), "Les candidatures reçues hier par votre employeur :".to_string()];
+    for (title, n) in groups {
+        let what = title.as_deref().map(|t| format!("« {t} »")).unwrap_or_else(|| "candidatures spontanées".into());
+        paragraphs.push(format!("{what} : {n}"));
+    }
+    let mut c = content(subject, paragraphs);
+    c.action = Some(("Ouvrir l’espace recruteur", url.to_string()));
+    c.footer.insert(0, format!("Pour changer la fréquence de ces e-mails : {settings_url}"));
+    render(to, &c)
+}
+
 pub fn recruiter_recap(to: &str, waiting: u64, url: &str) -> MailMessage {
     let (subject, line) = if waiting == 1 {
         (

@@ -165,12 +165,98 @@ pub async fn send_recruiter_recaps(state: &AppState) -> Result<usize, crate::err
     Ok(queued)
 }
 
-/// The period keys of a moment: one run a day, one a week (ISO week), counted in French winter
-/// time (UTC+1): near enough to Paris for "once a day" without a time-zone database.
+/// The period keys of a moment: one run a day, one a week (ISO week), in Paris time.
 fn periods(now: DateTime<Utc>) -> (String, String) {
-    let paris = (now + Duration::hours(1)).date_naive();
+    let paris = crate::format::paris(now).date_naive();
     let week = paris.iso_week();
     (paris.format("%Y-%m-%d").to_string(), format!("{}-S{:02}", week.year(), week.week()))
+}
+
+/// Applications are told to recruiters by windows of this length, once a window has closed:
+/// several arriving within minutes make one e-mail per offer.
+pub const APPLICATION_WINDOW_MINUTES: i64 = 10;
+
+/// The windows to tell about at `now`: the last closed ones of the past hour (a worker that
+/// was down catches up on them; each is taken once whatever the number of instances).
+fn closed_windows(now: DateTime<Utc>) -> Vec<DateTime<Utc>> {
+    let len = APPLICATION_WINDOW_MINUTES * 60;
+    let current = now.timestamp() - now.timestamp().rem_euclid(len);
+    (1..=60 / APPLICATION_WINDOW_MINUTES).rev().filter_map(|k| DateTime::from_timestamp(current - k * len, 0)).collect()
+}
+
+/// E-mails the recruiters who want each application (grouped per offer) about the ones
+/// received in the window starting at `start`. Returns the number of e-mails queued.
+pub async fn tell_new_applications(state: &AppState, start: DateTime<Utc>) -> Result<usize, crate::error::AppError> {
+    let end = start + Duration::minutes(APPLICATION_WINDOW_MINUTES);
+    let received = db::backoffice::received_between(state.db.conn(), start, end).await?;
+    let mut groups: Vec<((i64, Option<i64>), Option<String>, Vec<String>)> = Vec::new();
+    for (a, offer) in received {
+        let Some(institution) = a.institution_id else { continue };
+        let key = (institution, a.offer_id);
+        let name = a.candidate_name.clone().unwrap_or_else(|| "Une personne".into());
+        match groups.iter_mut().find(|(k, _, _)| *k == key) {
+            Some((_, _, names)) => names.push(name),
+            None => groups.push((key, offer.map(|o| o.title), vec![name])),
+        }
+    }
+    let now = state.now();
+    let settings = state.url("/recruteur#e-mails-candidatures");
+    let mut queued = 0;
+    let txn = state.db.begin().await?;
+    for ((institution, offer_id), title, names) in groups {
+        let url = match offer_id {
+            Some(id) => state.url(&format!("/recruteur/offres/{id}/candidatures")),
+            None => state.url("/recruteur/candidatures-spontanees"),
+        };
+        for r in db::backoffice::recruiters_of(&txn, institution).await? {
+            if r.application_mail != domain::role::ApplicationMail::Each.code() {
+                continue;
+            }
+            let msg = mail::messages::new_applications(&r.email, title.as_deref(), &names, &url, &settings);
+            db::outbox::enqueue(&txn, &msg, now).await?;
+            queued += 1;
+        }
+    }
+    txn.commit().await.map_err(db::DbError::from)?;
+    Ok(queued)
+}
+
+/// The morning digest of the day before's applications, for the recruiters who chose it.
+pub async fn send_application_digests(state: &AppState) -> Result<usize, crate::error::AppError> {
+    use chrono::TimeZone;
+    let now = state.now();
+    let today = crate::format::paris(now).date_naive();
+    let midnight = |d: chrono::NaiveDate| {
+        d.and_hms_opt(0, 0, 0)
+            .and_then(|t| chrono_tz::Europe::Paris.from_local_datetime(&t).earliest())
+            .map(|t| t.with_timezone(&Utc))
+    };
+    let (Some(from), Some(to)) = (today.pred_opt().and_then(midnight), midnight(today)) else { return Ok(0) };
+    let mut per_institution: std::collections::BTreeMap<i64, Vec<(Option<String>, usize)>> = Default::default();
+    for (a, offer) in db::backoffice::received_between(state.db.conn(), from, to).await? {
+        let Some(institution) = a.institution_id else { continue };
+        let title = offer.map(|o| o.title);
+        let groups = per_institution.entry(institution).or_default();
+        match groups.iter_mut().find(|(t, _)| *t == title) {
+            Some((_, n)) => *n += 1,
+            None => groups.push((title, 1)),
+        }
+    }
+    let settings = state.url("/recruteur#e-mails-candidatures");
+    let mut queued = 0;
+    let txn = state.db.begin().await?;
+    for (institution, groups) in per_institution {
+        for r in db::backoffice::recruiters_of(&txn, institution).await? {
+            if r.application_mail != domain::role::ApplicationMail::Daily.code() {
+                continue;
+            }
+            let msg = mail::messages::new_applications_digest(&r.email, &groups, &state.url("/recruteur"), &settings);
+            db::outbox::enqueue(&txn, &msg, now).await?;
+            queued += 1;
+        }
+    }
+    txn.commit().await.map_err(db::DbError::from)?;
+    Ok(queued)
 }
 
 /// Runs the periodic jobs whose turn it is.
@@ -182,6 +268,12 @@ pub async fn run_periodic(state: &AppState) -> Result<(), crate::error::AppError
         let n = purge(state).await?;
         tracing::info!(applications = n, "purge done");
     }
+    for start in closed_windows(now) {
+        if db::outbox::take_turn(conn, &format!("candidatures:{}", start.format("%Y-%m-%dT%H:%M")), now).await? {
+            let n = tell_new_applications(state, start).await?;
+            tracing::info!(mails = n, "new applications told");
+        }
+    }
     if now.time() >= chrono::NaiveTime::from_hms_opt(7, 0, 0).unwrap_or_default() {
         if db::outbox::take_turn(conn, &format!("alertes-quotidiennes:{day}"), now).await? {
             let n = send_digests(state, Frequency::Daily).await?;
@@ -192,6 +284,10 @@ pub async fn run_periodic(state: &AppState) -> Result<(), crate::error::AppError
         {
             let n = send_digests(state, Frequency::Weekly).await?;
             tracing::info!(digests = n, "weekly alerts queued");
+        }
+        if db::outbox::take_turn(conn, &format!("candidatures-quotidiennes:{day}"), now).await? {
+            let n = send_application_digests(state).await?;
+            tracing::info!(digests = n, "daily application digests queued");
         }
         if now.weekday() == chrono::Weekday::Mon
             && db::outbox::take_turn(conn, &format!("recap-recruteurs:{week}"), now).await?

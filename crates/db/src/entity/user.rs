@@ -17,6 +17,8 @@ pub struct Model {
     pub last_login_at: Option<DateTimeUtc>,
     /// ProConnect's stable id of the agent, once they signed in with it.
     pub proconnect_sub: Option<String>,
+    /// `domain::role::ApplicationMail` code: when a recruiter hears of new applications.
+    pub application_mail: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

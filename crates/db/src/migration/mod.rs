@@ -15,6 +15,7 @@ mod m20261124_000009_offer_view_months;
 mod m20261202_000010_mail_requests;
 mod m20261202_000011_outbox_unsubscribe;
 mod m20261202_000012_imported_deadlines;
+mod m20261202_000013_application_mail;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000010_mail_requests::Migration),
             Box::new(m20261202_000011_outbox_unsubscribe::Migration),
             Box::new(m20261202_000012_imported_deadlines::Migration),
+            Box::new(m20261202_000013_application_mail::Migration),
         ]
     }
 }

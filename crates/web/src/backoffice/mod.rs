@@ -52,6 +52,7 @@ pub fn routes() -> Routes {
         .post("/recruteur/candidatures/{id}/proposer", Recruiter, pool::propose)
         .get("/recruteur/candidatures-spontanees", Recruiter, pool::spontaneous)
         .get("/recruteur/vivier", Recruiter, pool::search)
+        .post("/recruteur/e-mails-candidatures", Recruiter, recruiter::set_application_mail)
         .post("/recruteur/vivier/{id}/inviter", Recruiter, pool::invite)
         .post("/espace-candidat/invitations/{id}/decliner", Candidate, pool::decline)
         .get("/demande-de-compte", Public, access::form)

@@ -35,6 +35,8 @@ pub struct HomePage {
     notice: Option<String>,
     /// The recruiter's employer and services, as the administrators set them.
     attachment: Option<(String, Vec<String>)>,
+    /// When they hear of new applications (recruiters only): each choice, the current one checked.
+    application_mail: Vec<crate::candidate::profile::Opt>,
 }
 
 /// `GET /recruteur` (recruiter, administrator).
@@ -59,13 +61,38 @@ pub async fn home(State(state): State<AppState>, staff: StaffUser) -> AppResult<
         }
         None => None,
     };
+    let application_mail = domain::role::ApplicationMail::ALL
+        .iter()
+        .map(|c| crate::candidate::profile::Opt {
+            value: c.code().to_string(),
+            label: c.label().to_string(),
+            checked: staff.user.application_mail == c.code(),
+        })
+        .collect();
     Ok(HomePage {
         page: Page::new("Espace recruteur").crumbs(&[("Espace recruteur", None)]),
         rows,
         admin: staff.institution_id.is_none(),
         notice,
         attachment,
+        application_mail,
     })
+}
+
+/// `POST /recruteur/e-mails-candidatures` (recruiter): `frequence` = each, daily or never.
+pub async fn set_application_mail(State(state): State<AppState>, staff: StaffUser, body: Bytes) -> AppResult<Response> {
+    let form = Form::parse(&body);
+    let Ok(choice) = form.get("frequence").parse::<domain::role::ApplicationMail>() else {
+        return Ok(super::with_message(
+            "/recruteur#e-mails-candidatures",
+            "Choisissez quand être prévenu·e des candidatures.",
+        ));
+    };
+    db::backoffice::set_application_mail(state.db.conn(), staff.user.id, choice, state.now()).await?;
+    Ok(super::with_message(
+        "/recruteur#e-mails-candidatures",
+        &format!("E-mails de nouvelles candidatures : {}.", choice.label().to_lowercase()),
+    ))
 }
 
 /// `POST /recruteur/offres/{id}/etat` (recruiter of the offer's institution): publish, mark
