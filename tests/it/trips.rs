@@ -344,3 +344,20 @@ db_test!(recruiters_hear_of_new_applications_as_they_chose, |db| {
     assert!(digest[0].text_body.contains(&format!("« {} » : 2", offer.offer.title)), "{}", digest[0].text_body);
     assert!(to("jamais@exemple.gouv.fr").await.is_empty(), "never means never");
 });
+
+db_test!(the_api_speaks_french_codes_with_their_labels, |db| {
+    let offer = open_offer(&db).await;
+    let app = TestApp::new(&db, today()).await;
+    let (status, v) = app.json(&format!("/api/v1/offres/{}", offer.offer.slug)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(v["etat"], serde_json::json!({"code": "publiee", "libelle": "Publiée"}));
+    assert_eq!(v["source"], serde_json::json!({"code": "plateforme", "libelle": "Métiers du numérique"}));
+    let (_, list) = app.json("/api/v1/offres?par_page=100").await;
+    let codes: std::collections::HashSet<String> = list["offres"]
+        .as_array()
+        .expect("offres")
+        .iter()
+        .map(|o| o["etat"]["code"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(codes, ["publiee".to_string()].into_iter().collect(), "no English code left");
+});

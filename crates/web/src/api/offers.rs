@@ -43,8 +43,9 @@ pub struct OfferSummary {
     pub slug: String,
     /// The reference of the offer at its source (Choisir le service public, PEP or this platform).
     pub reference_source: String,
-    /// `platform`, `csp` or `pep`.
-    pub source: String,
+    /// Where the offer comes from: code `plateforme`, `csp` (Choisir le service public) or `pep`
+    /// (Place de l’emploi public), with its label.
+    pub source: Label,
     pub intitule: String,
     pub url: String,
     pub employeur: EmployerRef,
@@ -53,8 +54,8 @@ pub struct OfferSummary {
     pub date_publication: String,
     /// ISO 8601; absent when the offer has no deadline.
     pub date_limite: Option<String>,
-    /// `published`, `filled` or `archived`.
-    pub etat: String,
+    /// Code `publiee`, `pourvue` or `archivee`, with its label.
+    pub etat: Label,
     pub contrats: Vec<Label>,
     pub nature: Option<Label>,
     pub categorie: Option<Label>,
@@ -128,13 +129,37 @@ fn label<T: std::str::FromStr + Copy>(
     v.as_deref().and_then(|s| s.parse::<T>().ok()).map(|x| Label { code: code(x).into(), libelle: lbl(x).into() })
 }
 
+/// The API's own codes for where an offer comes from: stable, French, documented (the
+/// database's codes are internal and may change).
+fn source_label(code: &str) -> Label {
+    let (api, libelle) = match code.parse::<domain::offer::Source>() {
+        Ok(domain::offer::Source::Platform) => ("plateforme", domain::offer::Source::Platform.label()),
+        Ok(domain::offer::Source::Csp) => ("csp", domain::offer::Source::Csp.label()),
+        Ok(domain::offer::Source::Pep) => ("pep", domain::offer::Source::Pep.label()),
+        Err(_) => ("inconnue", "Source inconnue"),
+    };
+    Label { code: api.into(), libelle: libelle.into() }
+}
+
+/// The API's own codes for an offer's state (drafts are never shown).
+fn state_label(code: &str) -> Label {
+    use domain::offer::OfferState;
+    let (api, libelle) = match code.parse::<OfferState>() {
+        Ok(OfferState::Published) => ("publiee", OfferState::Published.label()),
+        Ok(OfferState::Filled) => ("pourvue", OfferState::Filled.label()),
+        Ok(OfferState::Archived) => ("archivee", OfferState::Archived.label()),
+        Ok(OfferState::Draft) | Err(_) => ("inconnu", "État inconnu"),
+    };
+    Label { code: api.into(), libelle: libelle.into() }
+}
+
 fn summary(v: &OfferView, base: &str) -> OfferSummary {
     use domain::offer::{Category, ContractType, Experience, OfferNature, Remote, Versant};
     let o = &v.offer;
     OfferSummary {
         slug: o.slug.clone(),
         reference_source: o.source_ref.clone(),
-        source: o.source.clone(),
+        source: source_label(&o.source),
         intitule: o.title.clone(),
         url: format!("{base}/emploi/{}", o.slug),
         employeur: EmployerRef { slug: v.institution.slug.clone(), nom: v.institution.name.clone() },
@@ -155,7 +180,7 @@ fn summary(v: &OfferView, base: &str) -> OfferSummary {
         },
         date_publication: o.published_at.to_rfc3339(),
         date_limite: o.expires_at.map(|d| d.to_rfc3339()),
-        etat: o.state.clone(),
+        etat: state_label(&o.state),
         contrats: v
             .contract_types
             .iter()
