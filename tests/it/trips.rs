@@ -361,3 +361,37 @@ db_test!(the_api_speaks_french_codes_with_their_labels, |db| {
         .collect();
     assert_eq!(codes, ["publiee".to_string()].into_iter().collect(), "no English code left");
 });
+
+db_test!(the_audit_log_reads_in_french_and_paris_time, |db| {
+    use domain::role::Role;
+    let offer = open_offer(&db).await;
+    let app = TestApp::new(&db, today()).await;
+    let ra = crate::support::staff(&app, &db, "ra@exemple.fr", Role::Recruiter, Some(offer.offer.institution_id)).await;
+    let admin = crate::support::staff(&app, &db, "admin@exemple.fr", Role::Administrator, None).await;
+    let (user_id, _) = candidate(&db, "journal@exemple.fr").await;
+    let new = db::applications::NewApplication {
+        offer_id: Some(offer.offer.id),
+        institution_id: Some(offer.offer.institution_id),
+        user_id,
+        candidate_name: "Jo Urnal".into(),
+        candidate_email: "journal@exemple.fr".into(),
+        cover_letter: Some("Bonjour".into()),
+        links: None,
+        cv_file_id: None,
+    };
+    let a = db::applications::create(db.conn(), &new, today()).await.expect("application");
+    app.send(&ra, "POST", &format!("/recruteur/candidatures/{}/etape", a.id), "etape=entretien").await;
+    app.send(
+        &ra,
+        "POST",
+        "/recruteur/employeur",
+        "presentation=Nous+construisons+des+services+publics&action=brouillon",
+    )
+    .await;
+    let log = app.send(&admin, "GET", "/admin", "").await.body;
+    let log = &log[log.find("id=\"journal\"").expect("the log")..];
+    assert!(log.contains("<td>24/11/2026 13:00</td>"), "Paris time: {log}");
+    assert!(log.contains(">Reçue<") && log.contains(">Entretien<"), "stages by their labels: {log}");
+    assert!(log.contains("Présentation : Nous construisons des services publics"), "{log}");
+    assert!(!log.contains("ShowcaseDraft") && !log.contains("Some("), "no debug dump: {log}");
+});

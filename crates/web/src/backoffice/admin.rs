@@ -37,6 +37,29 @@ impl AdminPage {
         code.parse::<Role>().map(Role::label).unwrap_or("?")
     }
 
+    /// A logged before/after value as people read it: the stage and state codes that moves
+    /// store are given their French labels ("recue" → "Reçue", "refusee (profil)" → "Refusée
+    /// (profil)"); anything else is shown as written.
+    fn readable(&self, action: &str, value: &str) -> String {
+        use domain::audit::AuditAction;
+        let (code, rest) = value.split_once(' ').map_or((value, ""), |(c, r)| (c, r));
+        let label = match action.parse::<AuditAction>() {
+            Ok(AuditAction::ApplicationStage) => code.parse::<domain::candidate::Stage>().ok().map(|s| s.label()),
+            Ok(AuditAction::OfferState) => code.parse::<domain::offer::OfferState>().ok().map(|s| s.label()),
+            _ => None,
+        };
+        match label {
+            Some(l) if rest.is_empty() => l.to_string(),
+            Some(l) => format!("{l} {rest}"),
+            None => value.to_string(),
+        }
+    }
+
+    /// When, in Paris time.
+    fn when(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
+        crate::format::paris(*at).format("%d/%m/%Y %H:%M").to_string()
+    }
+
     /// The French label of a logged action; a code this version does not know (a row written
     /// by a newer one, or damaged) is logged and shown as stored, never relabelled.
     fn action_label(&self, code: &str) -> String {
@@ -208,7 +231,16 @@ pub async fn attach(
         action: domain::audit::AuditAction::AccountAttachment,
         target: format!("compte {} ({})", id, before.email),
         before: before.institution_id.map(|i| format!("employeur {i}")),
-        after: Some(format!("employeur {} « {} », services {:?}", inst.id, inst.name, kept)),
+        after: Some({
+            let names: Vec<String> = db::institutions::services(&txn, inst.id)
+                .await?
+                .into_iter()
+                .filter(|s| kept.contains(&s.id))
+                .map(|s| s.name)
+                .collect();
+            let services = if names.is_empty() { "aucun service".to_string() } else { names.join(", ") };
+            format!("employeur {} « {} », services : {services}", inst.id, inst.name)
+        }),
     };
     db::backoffice::audit(&txn, audit, now).await?;
     txn.commit().await.map_err(db::DbError::from)?;

@@ -171,6 +171,7 @@ pub async fn save(State(state): State<AppState>, staff: StaffUser, body: Bytes) 
     } else {
         db::institutions::save_draft(&txn, inst.id, &draft, &staff.user.email, now).await?;
     }
+    let changes = showcase_changes(&ShowcaseDraft::of(&inst), &draft);
     let audit = db::backoffice::Audit {
         actor: &staff.user,
         action: if publish {
@@ -179,8 +180,8 @@ pub async fn save(State(state): State<AppState>, staff: StaffUser, body: Bytes) 
             domain::audit::AuditAction::EmployerPageDraft
         },
         target: format!("employeur {} « {} »", inst.id, inst.name),
-        before: Some(format!("{:?}", ShowcaseDraft::of(&inst)).chars().take(4000).collect()),
-        after: Some(format!("{draft:?}").chars().take(4000).collect()),
+        before: Some(changes.0),
+        after: Some(changes.1),
     };
     db::backoffice::audit(&txn, audit, now).await?;
     txn.commit().await.map_err(db::DbError::from)?;
@@ -251,4 +252,39 @@ pub async fn serve_logo(State(state): State<AppState>, Path(name): Path<String>)
         Body::from(bytes),
     )
         .into_response())
+}
+
+/// The fields of an employer's page that changed, "Présentation : …" one per line, as the
+/// audit log shows them (before, after); each value cut at 300 characters.
+fn showcase_changes(before: &ShowcaseDraft, after: &ShowcaseDraft) -> (String, String) {
+    let fields = |d: &ShowcaseDraft| {
+        [
+            ("Site web", d.website.clone()),
+            ("Présentation", d.presentation.clone()),
+            ("Valeurs", d.values.clone()),
+            ("Missions", d.missions.clone()),
+            ("Projets", d.projects.clone()),
+            ("Chiffres clés", d.figures.clone()),
+            ("Processus de recrutement", d.recruitment_process.clone()),
+            ("Travailler avec nous", d.working_with_us.clone()),
+        ]
+    };
+    let show = |v: &Option<String>| match v {
+        Some(t) if !t.trim().is_empty() => {
+            let cut: String = t.chars().take(300).collect();
+            if cut.len() < t.len() { format!("{cut}…") } else { cut }
+        }
+        _ => "(vide)".to_string(),
+    };
+    let (mut was, mut is) = (Vec::new(), Vec::new());
+    for ((label, old), (_, new)) in fields(before).into_iter().zip(fields(after)) {
+        if old != new {
+            was.push(format!("{label} : {}", show(&old)));
+            is.push(format!("{label} : {}", show(&new)));
+        }
+    }
+    if was.is_empty() {
+        return ("aucun changement".into(), "aucun changement".into());
+    }
+    (was.join("\n"), is.join("\n"))
 }
