@@ -113,3 +113,68 @@ test('the first Tab focuses the skip link, which leads to #contenu', { timeout: 
     await assertPageClean(page);
   }),
 );
+
+test('the home page at 375 and 1280 px: «Voir toutes les offres» overlaps no card', { timeout: TEST_TIMEOUT }, () =>
+  withPage(browser, async ({ page }) => {
+    for (const width of [375, 1280]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto(`${server.baseUrl}/`);
+      const boxes = await page.evaluate(() => {
+        const section = document.getElementById('dernieres-offres')?.closest('section');
+        const cards = [...(section?.querySelectorAll('.fr-card') || [])].map((c) => c.getBoundingClientRect().bottom);
+        const link = section?.querySelector('a[href="/offres-emploi"]')?.getBoundingClientRect();
+        return { cards, linkTop: link ? link.top : null };
+      });
+      assert.ok(boxes.cards.length > 0, `the latest offers are listed at ${width} px`);
+      assert.ok(boxes.linkTop !== null, `«Voir toutes les offres» is there at ${width} px`);
+      assert.ok(boxes.linkTop >= Math.max(...boxes.cards), `at ${width} px the link (top ${boxes.linkTop}) starts below the cards (bottom ${Math.max(...boxes.cards)})`);
+    }
+  }),
+);
+
+test('an offer page: the share buttons show their network, and «Imprimer l’offre» comes with JavaScript', { timeout: TEST_TIMEOUT }, () =>
+  withPage(browser, async ({ page }) => {
+    const list = await (await fetch(`${server.baseUrl}/api/v1/offres?par_page=1`)).json();
+    await page.goto(`${server.baseUrl}/emploi/${list.offres[0].slug}`);
+    const share = page.locator('.fr-share a.fr-btn');
+    assert.equal(await share.count(), 4);
+    for (let i = 0; i < 4; i += 1) {
+      const mask = await share.nth(i).evaluate((a) => getComputedStyle(a, '::before').maskImage || getComputedStyle(a, '::before').webkitMaskImage);
+      assert.match(mask || '', /url\(/, `share button ${i + 1} draws its network's logo`);
+    }
+    const print = page.getByRole('button', { name: 'Imprimer l’offre' });
+    assert.ok(await print.isVisible(), 'the print button is shown when JavaScript runs');
+    await assertPageClean(page);
+  }),
+);
+
+test('without JavaScript on a phone, the navigation and «Se connecter» are there', { timeout: TEST_TIMEOUT }, () =>
+  withPage(
+    browser,
+    async ({ page }) => {
+      await page.goto(`${server.baseUrl}/`);
+      const header = page.locator('header[role="banner"]');
+      assert.ok(await header.getByRole('link', { name: 'Se connecter', exact: true }).isVisible(), '«Se connecter» is visible');
+      assert.ok(await header.getByRole('link', { name: 'Offres d’emploi', exact: true }).isVisible(), 'the main navigation is visible');
+      assert.ok(!(await page.locator('#bouton-menu').isVisible()), 'no «Menu» button that could not open');
+      await page.screenshot({ path: process.env.METIERS_SCREENSHOTS ? `${process.env.METIERS_SCREENSHOTS}/menu-sans-js-375.png` : undefined });
+    },
+    { context: { javaScriptEnabled: false, viewport: { width: 375, height: 800 } } },
+  ),
+);
+
+test('with JavaScript on a phone, «Menu» opens the navigation', { timeout: TEST_TIMEOUT }, () =>
+  withPage(
+    browser,
+    async ({ page }) => {
+      await page.goto(`${server.baseUrl}/`);
+      const menu = page.locator('#bouton-menu');
+      assert.ok(await menu.isVisible(), 'the «Menu» button is shown');
+      assert.ok(!(await page.locator('#navigation-principale').isVisible()), 'the navigation waits in the menu');
+      await menu.click();
+      await page.locator('#navigation-principale').waitFor({ state: 'visible', timeout: 5_000 });
+      await assertPageClean(page);
+    },
+    { context: { viewport: { width: 375, height: 800 } } },
+  ),
+);

@@ -395,3 +395,53 @@ db_test!(the_audit_log_reads_in_french_and_paris_time, |db| {
     assert!(log.contains("Présentation : Nous construisons des services publics"), "{log}");
     assert!(!log.contains("ShowcaseDraft") && !log.contains("Some("), "no debug dump: {log}");
 });
+
+db_test!(statistics_agree_with_themselves_and_per_employer, |db| {
+    use domain::role::Role;
+    let offer = open_offer(&db).await;
+    let inst = offer.offer.institution_id;
+    let app = TestApp::new(&db, today()).await;
+    let admin = crate::support::staff(&app, &db, "admin@exemple.fr", Role::Administrator, None).await;
+    // An application to the offer this month, a spontaneous one, and one of two years ago.
+    for (i, (offer_id, at)) in [
+        (Some(offer.offer.id), today()),
+        (None, today()),
+        (Some(offer.offer.id), today() - chrono::Duration::days(700)),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (user_id, _) = candidate(&db, &format!("s{i}@exemple.fr")).await;
+        let new = db::applications::NewApplication {
+            offer_id,
+            institution_id: Some(inst),
+            user_id,
+            candidate_name: format!("S {i}"),
+            candidate_email: format!("s{i}@exemple.fr"),
+            cover_letter: Some("Bonjour".into()),
+            links: None,
+            cv_file_id: None,
+        };
+        db::applications::create(db.conn(), &new, at).await.expect("application");
+    }
+    let stats = db::stats::monthly(db.conn(), Some(inst), today(), 12).await.expect("stats");
+    assert_eq!(
+        stats.applications,
+        stats.months.iter().map(|m| m.applications).sum::<u64>(),
+        "the summary is the table's total"
+    );
+    assert_eq!(
+        (stats.applications, stats.spontaneous),
+        (2, 1),
+        "the application of two years ago is not in these 12 months"
+    );
+    assert_eq!(stats.views, stats.months.iter().map(|m| m.views).sum::<i64>());
+    // Administrators see one employer's figures.
+    let page = app.send(&admin, "GET", &format!("/admin/statistiques?employeur={inst}"), "").await.body;
+    assert!(page.contains(&format!("<option value=\"{inst}\" selected>")), "the employer is chosen");
+    assert!(page.contains("2 candidatures, dont 1 spontanée"), "{page}");
+    // A month without answers has no delay to draw (a gap, not 0).
+    let delays = page.split("name='[\"Délai médian (jours)\"]'").next().expect("page");
+    let delays = &delays[delays.rfind("<line-chart").expect("the delay chart")..];
+    assert!(delays.contains("null"), "{delays}");
+});

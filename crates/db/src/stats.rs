@@ -16,18 +16,23 @@ pub struct Month {
     /// Views of the offers' pages (counted from this feature's release; earlier views only
     /// count in the totals).
     pub views: i64,
+    /// Every application received in the month, spontaneous ones included.
     pub applications: u64,
+    /// Of which spontaneous (to an employer, not to an offer).
+    pub spontaneous: u64,
     pub hires: u64,
     /// Median days from an application to the recruiter's first answer, when there is one.
     pub median_days_to_answer: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
+/// The months, and their totals: the summary and the table say the same thing.
 pub struct Stats {
     pub months: Vec<Month>,
     pub views: i64,
     pub applications: u64,
-    /// Applications per 100 views of the offers.
+    pub spontaneous: u64,
+    /// Applications per 100 views of the offers, over the same months.
     pub conversion_percent: Option<f64>,
     pub hires: u64,
 }
@@ -103,6 +108,9 @@ pub async fn monthly(
         let key = month_key(a.created_at);
         if let Some(m) = by_month.get_mut(&key) {
             m.applications += 1;
+            if a.offer_id.is_none() {
+                m.spontaneous += 1;
+            }
         }
         if let Some(t) = first_answer.get(&a.id) {
             delays.entry(key).or_default().push((*t - a.created_at).num_days());
@@ -119,14 +127,17 @@ pub async fn monthly(
             m.median_days_to_answer = v.get(v.len() / 2).copied();
         }
     }
-    let views: i64 = offers.iter().map(|o| o.views).sum();
-    let applications = apps.iter().filter(|a| a.offer_id.is_some()).count() as u64;
+    let months: Vec<Month> = keys.iter().filter_map(|k| by_month.remove(k)).collect();
+    // The totals are the table's: the same months, the same counts.
+    let views: i64 = months.iter().map(|m| m.views).sum();
+    let applications: u64 = months.iter().map(|m| m.applications).sum();
     Ok(Stats {
-        months: keys.iter().filter_map(|k| by_month.remove(k)).collect(),
         views,
         applications,
+        spontaneous: months.iter().map(|m| m.spontaneous).sum(),
         conversion_percent: (views > 0).then(|| applications as f64 * 100.0 / views as f64),
-        hires: hired_at.len() as u64,
+        hires: months.iter().map(|m| m.hires).sum(),
+        months,
     })
 }
 

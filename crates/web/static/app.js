@@ -101,3 +101,14 @@ document.addEventListener('DOMContentLoaded', function () {
     form.requestSubmit();
   });
 })();
+
+// «Imprimer l’offre»: hidden without JavaScript (the browser's own menu prints the same page,
+// with the print style sheet), shown and wired here.
+document.addEventListener('DOMContentLoaded', function () {
+  document.querySelectorAll('[data-print]').forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener('click', function () {
+      window.print();
+    });
+  });
+});

@@ -19,6 +19,8 @@ pub struct StatsPage {
     scope: String,
     stats: Stats,
     objectives: Objectives,
+    /// Administrators choose an employer (or the whole platform); empty for recruiters.
+    employers: Vec<crate::candidate::profile::Opt>,
 }
 
 const MONTHS: [&str; 12] =
@@ -64,8 +66,9 @@ impl StatsPage {
         format!("{:.1} %", m.applications as f64 * 100.0 / m.views as f64).replace('.', ",")
     }
 
+    /// A month without any answer has no delay: a gap in the line, not a 0.
     fn chart_delays(&self) -> String {
-        let days: Vec<i64> = self.stats.months.iter().map(|m| m.median_days_to_answer.unwrap_or(0)).collect();
+        let days: Vec<Option<i64>> = self.stats.months.iter().map(|m| m.median_days_to_answer).collect();
         serde_json::json!([days]).to_string()
     }
 
@@ -85,17 +88,37 @@ pub async fn recruiter(State(state): State<AppState>, staff: StaffUser) -> AppRe
         stats: db::stats::monthly(state.db.conn(), staff.institution_id, state.now(), 12).await?,
         objectives: db::stats::objectives(state.db.conn(), state.now()).await?,
         scope,
+        employers: Vec::new(),
     })
 }
 
-/// `GET /admin/statistiques` (administrator).
-pub async fn platform(State(state): State<AppState>, AdminUser(_): AdminUser) -> AppResult<StatsPage> {
+/// `GET /admin/statistiques` (administrator): the whole platform, or one employer with
+/// `?employeur=ID` (an unknown one is the platform).
+pub async fn platform(
+    State(state): State<AppState>,
+    AdminUser(_): AdminUser,
+    axum::extract::RawQuery(q): axum::extract::RawQuery,
+) -> AppResult<StatsPage> {
+    let all = db::institutions::list(state.db.conn()).await?;
+    let wanted = crate::forms::query_param(q.as_deref(), "employeur");
+    let chosen = all.iter().find(|i| wanted.as_deref() == Some(i.id.to_string().as_str()));
+    let mut employers = vec![crate::candidate::profile::Opt {
+        value: String::new(),
+        label: "Toute la plateforme".into(),
+        checked: chosen.is_none(),
+    }];
+    employers.extend(all.iter().map(|i| crate::candidate::profile::Opt {
+        value: i.id.to_string(),
+        label: i.name.clone(),
+        checked: chosen.is_some_and(|c| c.id == i.id),
+    }));
     Ok(StatsPage {
         page: Page::new("Statistiques de la plateforme")
             .crumbs(&[("Administration", Some("/admin")), ("Statistiques", None)]),
-        stats: db::stats::monthly(state.db.conn(), None, state.now(), 12).await?,
+        stats: db::stats::monthly(state.db.conn(), chosen.map(|i| i.id), state.now(), 12).await?,
         objectives: db::stats::objectives(state.db.conn(), state.now()).await?,
-        scope: "toute la plateforme".into(),
+        scope: chosen.map_or_else(|| "toute la plateforme".to_string(), |i| i.name.clone()),
+        employers,
     })
 }
 

@@ -35,7 +35,7 @@ pub struct OfferPage {
     pub application_url: Option<String>,
     pub canonical: String,
     pub json_ld: String,
-    pub share: Vec<(&'static str, String)>,
+    pub share: Vec<(&'static str, String, &'static str)>,
     pub related: Vec<Card>,
     pub published: String,
     /// Whether applying is possible (open offer).
@@ -162,10 +162,10 @@ fn build(
     let title = o.title.clone();
     let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
     let share = vec![
-        ("LinkedIn", format!("https://www.linkedin.com/sharing/share-offsite/?url={}", enc(&canonical))),
-        ("Facebook", format!("https://www.facebook.com/sharer.php?u={}", enc(&canonical))),
-        ("Mastodon", format!("https://mastodonshare.com/?text={}&url={}", enc(&title), enc(&canonical))),
-        ("courriel", format!("mailto:?subject={}&body={}", enc(&title).replace('+', "%20"), enc(&canonical))),
+        ("LinkedIn", format!("https://www.linkedin.com/sharing/share-offsite/?url={}", enc(&canonical)), "linkedin"),
+        ("Facebook", format!("https://www.facebook.com/sharer.php?u={}", enc(&canonical)), "facebook"),
+        ("Mastodon", format!("https://mastodonshare.com/?text={}&url={}", enc(&title), enc(&canonical)), "mastodon"),
+        ("courriel", format!("mailto:?subject={}&body={}", enc(&title).replace('+', "%20"), enc(&canonical)), "mail"),
     ];
     OfferPage {
         page: Page::new(title.clone())
