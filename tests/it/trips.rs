@@ -445,3 +445,72 @@ db_test!(statistics_agree_with_themselves_and_per_employer, |db| {
     let delays = &delays[delays.rfind("<line-chart").expect("the delay chart")..];
     assert!(delays.contains("null"), "{delays}");
 });
+
+db_test!(the_home_page_offers_the_newsletter, |db| {
+    db::seed::seed_demo(&db, today()).await.expect("seed");
+    let app = TestApp::new(&db, today()).await;
+    let home = app.get("/").await.body;
+    assert!(home.contains("<form method=\"post\" action=\"/lettre-information\">") && home.contains("name=\"email\""));
+    let res = app.request(crate::support::form_post("", "/lettre-information", "email=abonnee%40exemple.fr")).await;
+    assert_eq!(res.status, StatusCode::OK);
+    let mails = db::outbox::all(db.conn()).await.expect("outbox");
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.recipient == "abonnee@exemple.fr" && m.subject.starts_with("Confirmez votre inscription"))
+    );
+});
+
+db_test!(administrators_send_a_newsletter_issue_once_to_confirmed_readers, |db| {
+    use domain::role::Role;
+    let app = TestApp::new(&db, today()).await;
+    let admin = crate::support::staff(&app, &db, "admin@exemple.fr", Role::Administrator, None).await;
+    // One confirmed reader, one who never confirmed, one who left.
+    for (email, confirmed, left) in
+        [("lit@exemple.fr", true, false), ("hesite@exemple.fr", false, false), ("parti@exemple.fr", true, true)]
+    {
+        let (sub, _) = db::alerts::newsletter_subscribe(db.conn(), email, &format!("jeton-{email}"), today())
+            .await
+            .expect("subscribe");
+        if confirmed {
+            db::entity::newsletter_subscription::Entity::update_many()
+                .col_expr(db::entity::newsletter_subscription::Column::ConfirmedAt, Expr::value(today()))
+                .filter(db::entity::newsletter_subscription::Column::Id.eq(sub.id))
+                .exec(db.conn())
+                .await
+                .expect("confirm");
+        }
+        if left {
+            db::alerts::newsletter_unsubscribe(db.conn(), &sub.token, today()).await.expect("leave");
+        }
+    }
+    let page = app.send(&admin, "GET", "/admin/lettre-information", "").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("1 abonné·e confirmé·e"), "{}", page.body);
+    let empty = app.send(&admin, "POST", "/admin/lettre-information", "objet=&texte=&action=apercu").await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let body = "objet=Les+m%C3%A9tiers+de+d%C3%A9cembre&texte=Bonjour%2C%0A%0AVoici+les+nouvelles.";
+    let preview = app.send(&admin, "POST", "/admin/lettre-information", &format!("{body}&action=apercu")).await.body;
+    assert!(preview.contains("Aperçu : Les métiers de décembre") && preview.contains("Voici les nouvelles."));
+    assert!(db::outbox::all(db.conn()).await.expect("outbox").iter().all(|m| m.subject != "Les métiers de décembre"));
+    // Three clicks on «Envoyer» at once: one issue sent.
+    let send = || crate::support::form_post(&admin, "/admin/lettre-information", &format!("{body}&action=envoyer"));
+    let responses = app.concurrently(vec![send(), send(), send()]).await;
+    assert!(responses.iter().all(|r| r.status == StatusCode::SEE_OTHER));
+    let sent: Vec<_> = db::outbox::all(db.conn())
+        .await
+        .expect("outbox")
+        .into_iter()
+        .filter(|m| m.subject == "Les métiers de décembre")
+        .collect();
+    assert_eq!(sent.len(), 1, "to the one confirmed reader, once");
+    assert_eq!(sent[0].recipient, "lit@exemple.fr");
+    assert!(
+        sent[0]
+            .unsubscribe_url
+            .as_deref()
+            .is_some_and(|u| u.ends_with("/lettre-information/desinscription/jeton-lit@exemple.fr"))
+    );
+    let log = db::backoffice::audit_log(db.conn(), 5).await.expect("log");
+    assert!(log.iter().any(|e| e.action == "lettre.envoi"));
+});

@@ -197,6 +197,15 @@ pub async fn newsletter_confirm(conn: &impl ConnectionTrait, token: &str, now: D
     Ok(true)
 }
 
+/// The confirmed subscribers who have not left: who a newsletter issue goes to.
+pub async fn newsletter_readers(conn: &impl ConnectionTrait) -> Result<Vec<newsletter_subscription::Model>> {
+    Ok(newsletter_subscription::Entity::find()
+        .filter(newsletter_subscription::Column::ConfirmedAt.is_not_null())
+        .filter(newsletter_subscription::Column::UnsubscribedAt.is_null())
+        .all(conn)
+        .await?)
+}
+
 pub async fn newsletter_unsubscribe(conn: &impl ConnectionTrait, token: &str, now: DateTime<Utc>) -> Result<bool> {
     let res = newsletter_subscription::Entity::update_many()
         .col_expr(newsletter_subscription::Column::UnsubscribedAt, Expr::value(now))

@@ -34,6 +34,7 @@ code_enum!(
         AccountAttachment => ("compte.rattachement", "Rattachement d’un compte changé"),
         AccountProConnect => ("compte.proconnect_rattache", "Compte relié à ProConnect"),
         AccountActivation => ("compte.activation", "Compte activé ou désactivé"),
+        NewsletterSent => ("lettre.envoi", "Lettre d’information envoyée"),
     }
 );
 

@@ -206,6 +206,15 @@ pub fn newsletter_confirm(to: &str, confirm_url: &str, unsubscribe_url: &str) ->
     render(to, &c)
 }
 
+/// An issue of the newsletter as the administrators wrote it: `paragraphs` are plain text.
+pub fn newsletter_issue(to: &str, subject: &str, paragraphs: &[String], unsubscribe_url: &str) -> MailMessage {
+    let mut c = content(subject.to_string(), paragraphs.to_vec());
+    c.footer
+        .insert(0, "Vous recevez cette lettre parce que vous vous y êtes abonné·e sur Métiers du numérique.".into());
+    c.unsubscribe = Some(unsubscribe_url.to_string());
+    render(to, &c)
+}
+
 pub fn access_request_received(to: &str) -> MailMessage {
     let c = content(
         "Votre demande d’accès recruteur est enregistrée",

@@ -8,6 +8,7 @@ pub mod admin;
 pub mod employer;
 pub mod imports;
 pub mod institutions;
+pub mod newsletter;
 pub mod offers;
 pub mod pool;
 pub mod recruiter;
@@ -79,6 +80,8 @@ pub fn routes() -> Routes {
         .post("/admin/metiers/metiers", Administrator, taxonomy::add_profession)
         .post("/admin/metiers/metiers/{id}", Administrator, taxonomy::update_profession)
         .get("/admin/modeles-courriels", Administrator, templates::list)
+        .get("/admin/lettre-information", Administrator, newsletter::form)
+        .post("/admin/lettre-information", Administrator, newsletter::send)
         .post("/admin/modeles-courriels/{etape}", Administrator, templates::save)
         .get("/admin/motifs", Administrator, imports::reasons)
         .post("/admin/motifs", Administrator, imports::add_reason)
