@@ -189,7 +189,7 @@ db_test!(offers_imported_before_without_a_deadline_get_one, |db| {
         .await
         .expect("reset");
     // The data migration runs again, with those after it (its own down step is empty).
-    use sea_orm_migration::{MigrationName, MigratorTrait};
+    use sea_orm_migration::MigratorTrait;
     let all = db::migration::Migrator::migrations();
     let at = all.iter().position(|m| m.name() == "m20261202_000012_imported_deadlines").expect("the migration");
     let since = u32::try_from(all.len() - at).expect("count");

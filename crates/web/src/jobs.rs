@@ -189,7 +189,9 @@ fn closed_windows(now: DateTime<Utc>) -> Vec<DateTime<Utc>> {
 pub async fn tell_new_applications(state: &AppState, start: DateTime<Utc>) -> Result<usize, crate::error::AppError> {
     let end = start + Duration::minutes(APPLICATION_WINDOW_MINUTES);
     let received = db::backoffice::received_between(state.db.conn(), start, end).await?;
-    let mut groups: Vec<((i64, Option<i64>), Option<String>, Vec<String>)> = Vec::new();
+    // (employer, offer) → the offer's title and the candidates' names, in arrival order.
+    type Group = ((i64, Option<i64>), Option<String>, Vec<String>);
+    let mut groups: Vec<Group> = Vec::new();
     for (a, offer) in received {
         let Some(institution) = a.institution_id else { continue };
         let key = (institution, a.offer_id);
