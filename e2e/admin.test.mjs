@@ -518,5 +518,14 @@ test('the statistics pages draw their DSFR charts, hidden from assistive technol
       assert.ok(months.includes(thisMonth), `${path}: the table should hold ${thisMonth}: ${months}`);
       await auditCurrentPage(page, `${path} with its charts`);
     }
+
+    // The newsletter page, then with a preview of an issue (not sent).
+    await checkPage(admin, `${server.baseUrl}/admin/lettre-information`);
+    assert.equal(await h1(admin), 'Lettre d’information');
+    await admin.getByLabel('Objet').fill('Les métiers du mois');
+    await admin.getByLabel(/^Texte/).fill('Bonjour,\n\nVoici les nouvelles offres.');
+    await navigation(admin, () => admin.getByRole('button', { name: 'Aperçu' }).click(), 'newsletter preview');
+    assert.equal(await text(admin.locator('#apercu-titre')), 'Aperçu : Les métiers du mois');
+    await auditCurrentPage(admin, '/admin/lettre-information with a preview');
   }, CONTEXTS),
 );

@@ -204,7 +204,12 @@ db_test!(purge_deletes_what_is_kept_no_longer, |db| {
     db::alerts::create(db.conn(), &alert("never@exemple.fr", "t-never", false), today() - Duration::days(10))
         .await
         .expect("alert");
+    // Turns of periodic jobs: last month's go, today's stays (it keeps its job from running twice).
+    assert!(db::outbox::take_turn(db.conn(), "vieux-tour", today() - Duration::days(40)).await.expect("turn"));
+    assert!(db::outbox::take_turn(db.conn(), "tour-du-jour", today()).await.expect("turn"));
     assert_eq!(web::jobs::purge(&app.state).await.expect("purge"), 1);
+    assert!(db::outbox::take_turn(db.conn(), "vieux-tour", today()).await.expect("turn"), "forgotten");
+    assert!(!db::outbox::take_turn(db.conn(), "tour-du-jour", today()).await.expect("turn"), "kept");
     assert!(db::alerts::by_token(db.conn(), "t-active").await.expect("db").is_some());
     assert!(db::alerts::by_token(db.conn(), "t-stop").await.expect("db").is_none(), "stopped 40 days ago");
     assert!(db::alerts::by_token(db.conn(), "t-never").await.expect("db").is_none(), "never confirmed");

@@ -133,3 +133,13 @@ pub async fn take_turn(conn: &impl ConnectionTrait, key: &str, now: DateTime<Utc
         .await?;
     Ok(n == 1)
 }
+
+/// Forgets the turns taken before `before`: only the current day's, week's and hour's are
+/// ever asked again.
+pub async fn periodic_runs_purge(conn: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<u64> {
+    Ok(periodic_run::Entity::delete_many()
+        .filter(periodic_run::Column::StartedAt.lt(before))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}

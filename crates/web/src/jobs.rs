@@ -141,6 +141,7 @@ pub async fn purge(state: &AppState) -> Result<u64, crate::error::AppError> {
     db::accounts::sessions_purge_expired(state.db.conn(), now).await?;
     db::accounts::login_attempts_purge(state.db.conn(), now - Duration::days(1)).await?;
     db::mail_requests::purge(state.db.conn(), now - Duration::days(1)).await?;
+    db::outbox::periodic_runs_purge(state.db.conn(), now - Duration::days(30)).await?;
     db::outbox::purge_sent(state.db.conn(), now - Duration::days(OUTBOX_RETENTION_DAYS)).await?;
     db::alerts::purge_unsubscribed(state.db.conn(), now - Duration::days(UNSUBSCRIBED_RETENTION_DAYS)).await?;
     db::alerts::purge_unconfirmed(state.db.conn(), now - Duration::days(UNCONFIRMED_RETENTION_DAYS)).await?;
