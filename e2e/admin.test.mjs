@@ -527,5 +527,13 @@ test('the statistics pages draw their DSFR charts, hidden from assistive technol
     await navigation(admin, () => admin.getByRole('button', { name: 'Aperçu' }).click(), 'newsletter preview');
     assert.equal(await text(admin.locator('#apercu-titre')), 'Aperçu : Les métiers du mois');
     await auditCurrentPage(admin, '/admin/lettre-information with a preview');
+
+    // The whole audit log, filtered to one action.
+    await checkPage(admin, `${server.baseUrl}/admin/journal`);
+    assert.equal(await h1(admin), 'Journal des modifications');
+    await admin.getByLabel('Action').selectOption({ label: 'Offre créée' });
+    await navigation(admin, () => admin.getByRole('button', { name: 'Filtrer' }).click(), 'audit log filter');
+    assert.equal(new URL(admin.url()).searchParams.get('action'), 'offre.creation');
+    await auditCurrentPage(admin, '/admin/journal filtered');
   }, CONTEXTS),
 );

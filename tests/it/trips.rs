@@ -514,3 +514,69 @@ db_test!(administrators_send_a_newsletter_issue_once_to_confirmed_readers, |db| 
     let log = db::backoffice::audit_log(db.conn(), 5).await.expect("log");
     assert!(log.iter().any(|e| e.action == "lettre.envoi"));
 });
+
+db_test!(the_whole_audit_log_is_filtered_paged_and_exported, |db| {
+    use domain::audit::AuditAction;
+    use domain::role::Role;
+    let app = TestApp::new(&db, today()).await;
+    let admin = crate::support::staff(&app, &db, "admin@exemple.fr", Role::Administrator, None).await;
+    let alice = db::users::create(
+        db.conn(),
+        &domain::email::Email::parse("alice@exemple.gouv.fr").expect("e"),
+        Role::Recruiter,
+        None,
+        today(),
+    )
+    .await
+    .expect("alice");
+    // 60 offer edits by Alice over 60 days, and one role change.
+    for d in 0..60 {
+        let entry = db::backoffice::Audit {
+            actor: &alice,
+            action: AuditAction::OfferEdited,
+            target: format!("offre {d}"),
+            before: None,
+            after: Some(format!("=version {d}")),
+        };
+        db::backoffice::audit(db.conn(), entry, today() - chrono::Duration::days(d)).await.expect("audit");
+    }
+    let role = db::backoffice::Audit {
+        actor: &alice,
+        action: AuditAction::AccountRole,
+        target: "compte 100_%".into(),
+        before: None,
+        after: None,
+    };
+    db::backoffice::audit(db.conn(), role, today()).await.expect("audit");
+    let page = |q: &str| {
+        let uri = format!("/admin/journal{q}");
+        let (app, admin) = (&app, admin.clone());
+        async move { app.send(&admin, "GET", &uri, "").await }
+    };
+    let all = page("?acteur=ALICE").await;
+    assert_eq!(all.status, StatusCode::OK);
+    assert!(all.body.contains("61 modifications — page 1 sur 2"), "any case, part of the address");
+    assert!(all.body.contains("Page suivante"));
+    let second = page("?acteur=ALICE&page=2").await.body;
+    assert!(second.contains("page 2 sur 2") && second.contains("offre 59"));
+    let edits = page("?action=offre.modification&du=2026-11-20&au=2026-11-24").await.body;
+    assert!(edits.contains("5 modifications"), "the 20th to the 24th, both included: {edits}");
+    let literal = page("?cible=100_%25").await.body;
+    assert!(literal.contains("1 modification") && literal.contains("Rôle d’un compte changé"), "% and _ are literal");
+    let bad = page("?action=pirate&du=hier").await;
+    assert!(bad.body.contains("Choisissez une action de la liste.") && bad.body.contains("JJ/MM/AAAA"));
+    // The same selection as a CSV file.
+    let csv = page(".csv?action=offre.modification&du=2026-11-20&au=2026-11-24").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.header("content-type").starts_with("text/csv"));
+    let body = csv.body.strip_prefix('\u{feff}').expect("a byte-order mark");
+    let mut reader = csv::ReaderBuilder::new().delimiter(b';').from_reader(body.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len(), 5);
+    assert_eq!(&rows[0][0], "2026-11-24 13:00");
+    assert_eq!(&rows[0][2], "Offre modifiée");
+    assert_eq!(&rows[0][5], "'=version 0", "no live formula");
+    // Administrators only.
+    let (_, candidate_cookie) = candidate(&db, "curieux@exemple.fr").await;
+    assert_eq!(app.send(&candidate_cookie, "GET", "/admin/journal", "").await.status, StatusCode::FORBIDDEN);
+});

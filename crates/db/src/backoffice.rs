@@ -180,6 +180,62 @@ pub async fn audit_log(conn: &impl ConnectionTrait, limit: u64) -> Result<Vec<cr
         .await?)
 }
 
+/// What the audit log is searched by; every criterion is optional.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Part of the actor's address (any case).
+    pub actor: Option<String>,
+    /// An `AuditAction` code.
+    pub action: Option<String>,
+    /// Part of the target (any case).
+    pub target: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    /// Exclusive.
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// A page of the audit log, newest first, and how many entries match in all.
+pub async fn audit_search(
+    conn: &impl ConnectionTrait,
+    f: &AuditFilter,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<crate::entity::audit_entry::Model>, u64)> {
+    use crate::entity::audit_entry;
+    use sea_orm::QuerySelect;
+    use sea_orm::sea_query::{ExprTrait, Func, LikeExpr};
+    // `%` and `_` typed by people are literal characters, not wildcards.
+    let contains = |text: &str| {
+        let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        LikeExpr::new(format!("%{escaped}%")).escape('\\')
+    };
+    let mut q = audit_entry::Entity::find();
+    if let Some(a) = f.actor.as_deref().filter(|a| !a.is_empty()) {
+        q = q.filter(Expr::expr(Func::lower(Expr::col(audit_entry::Column::ActorEmail))).like(contains(a)));
+    }
+    if let Some(t) = f.target.as_deref().filter(|t| !t.is_empty()) {
+        q = q.filter(Expr::expr(Func::lower(Expr::col(audit_entry::Column::Target))).like(contains(t)));
+    }
+    if let Some(code) = &f.action {
+        q = q.filter(audit_entry::Column::Action.eq(code.as_str()));
+    }
+    if let Some(from) = f.from {
+        q = q.filter(audit_entry::Column::At.gte(from));
+    }
+    if let Some(to) = f.to {
+        q = q.filter(audit_entry::Column::At.lt(to));
+    }
+    let total = q.clone().count(conn).await?;
+    let rows = q
+        .order_by_desc(audit_entry::Column::At)
+        .order_by_desc(audit_entry::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(conn)
+        .await?;
+    Ok((rows, total))
+}
+
 // --- access requests --------------------------------------------------------------------
 
 #[derive(Debug, Clone)]

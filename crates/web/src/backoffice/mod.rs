@@ -8,6 +8,7 @@ pub mod admin;
 pub mod employer;
 pub mod imports;
 pub mod institutions;
+pub mod journal;
 pub mod newsletter;
 pub mod offers;
 pub mod pool;
@@ -81,6 +82,8 @@ pub fn routes() -> Routes {
         .post("/admin/metiers/metiers/{id}", Administrator, taxonomy::update_profession)
         .get("/admin/modeles-courriels", Administrator, templates::list)
         .get("/admin/lettre-information", Administrator, newsletter::form)
+        .get("/admin/journal", Administrator, journal::list)
+        .get("/admin/journal.csv", Administrator, journal::export)
         .post("/admin/lettre-information", Administrator, newsletter::send)
         .post("/admin/modeles-courriels/{etape}", Administrator, templates::save)
         .get("/admin/motifs", Administrator, imports::reasons)

@@ -1,0 +1,163 @@
+//! `/admin/journal`: the whole audit log, filtered by actor, action, target and dates (Paris
+//! days), 50 entries a page, and the same selection as a CSV file.
+
+use crate::AppState;
+use crate::auth::AdminUser;
+use crate::error::{AppError, AppResult};
+use crate::forms::{Form, query_param};
+use crate::layout::Page;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{RawQuery, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use db::backoffice::AuditFilter;
+use db::entity::audit_entry;
+
+const PER_PAGE: u64 = 50;
+/// What one export may hold.
+const EXPORT_MAX: u64 = 10_000;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "backoffice/journal.html")]
+pub struct JournalPage {
+    page: Page,
+    form: Form,
+    actions: Vec<crate::candidate::profile::Opt>,
+    rows: Vec<audit_entry::Model>,
+    total: u64,
+    current: u64,
+    pages: u64,
+    /// The filters as a query string (for the pages' links and the export).
+    query: String,
+}
+
+impl JournalPage {
+    fn when(&self, at: &DateTime<Utc>) -> String {
+        crate::format::paris(*at).format("%d/%m/%Y %H:%M").to_string()
+    }
+
+    fn action_label(&self, code: &str) -> String {
+        code.parse::<domain::audit::AuditAction>().map(|a| a.label().to_string()).unwrap_or_else(|_| code.to_string())
+    }
+
+    fn page_link(&self, n: u64) -> String {
+        if self.query.is_empty() {
+            format!("/admin/journal?page={n}")
+        } else {
+            format!("/admin/journal?{}&page={n}", self.query)
+        }
+    }
+}
+
+/// The start of a Paris day, for the date filters.
+fn paris_midnight(d: NaiveDate) -> Option<DateTime<Utc>> {
+    d.and_hms_opt(0, 0, 0)
+        .and_then(|t| chrono_tz::Europe::Paris.from_local_datetime(&t).earliest())
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// The filters read from the query string; a value that does not parse is an error next to
+/// its field and does not filter.
+fn read(raw: Option<&str>) -> (Form, AuditFilter, String) {
+    let mut form = Form::default();
+    let mut pairs = Vec::new();
+    for key in ["acteur", "action", "cible", "du", "au"] {
+        let v = query_param(raw, key).unwrap_or_default();
+        let v = v.trim().to_string();
+        form.set(key, &v);
+        if !v.is_empty() {
+            pairs.push((key, v));
+        }
+    }
+    let mut filter = AuditFilter { actor: form.opt("acteur"), target: form.opt("cible"), ..Default::default() };
+    if let Some(code) = form.opt("action") {
+        match code.parse::<domain::audit::AuditAction>() {
+            Ok(a) => filter.action = Some(a.code().to_string()),
+            Err(_) => form.add_error("action", "Choisissez une action de la liste."),
+        }
+    }
+    for (key, end) in [("du", false), ("au", true)] {
+        if let Some(v) = form.opt(key) {
+            match NaiveDate::parse_from_str(&v, "%Y-%m-%d") {
+                // «au» includes its whole day.
+                Ok(d) => {
+                    let day = if end { d.succ_opt() } else { Some(d) };
+                    let at = day.and_then(paris_midnight);
+                    if end { filter.to = at } else { filter.from = at }
+                }
+                Err(_) => form.add_error(key, "Saisissez une date au format JJ/MM/AAAA."),
+            }
+        }
+    }
+    let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+    (form, filter, query)
+}
+
+/// `GET /admin/journal` (administrator).
+pub async fn list(
+    State(state): State<AppState>,
+    AdminUser(_): AdminUser,
+    RawQuery(raw): RawQuery,
+) -> AppResult<JournalPage> {
+    let (form, filter, query) = read(raw.as_deref());
+    let current =
+        query_param(raw.as_deref(), "page").and_then(|p| p.parse::<u64>().ok()).unwrap_or(1).clamp(1, 100_000);
+    let (rows, total) =
+        db::backoffice::audit_search(state.db.conn(), &filter, (current - 1) * PER_PAGE, PER_PAGE).await?;
+    let actions = domain::audit::AuditAction::ALL
+        .iter()
+        .map(|a| crate::candidate::profile::Opt {
+            value: a.code().to_string(),
+            label: a.label().to_string(),
+            checked: form.get("action") == a.code(),
+        })
+        .collect();
+    let title = if form.is_valid() { "Journal des modifications" } else { "Journal des modifications – erreur" };
+    Ok(JournalPage {
+        page: Page::new(title).crumbs(&[("Administration", Some("/admin")), ("Journal des modifications", None)]),
+        form,
+        actions,
+        rows,
+        total,
+        current,
+        pages: total.div_ceil(PER_PAGE).max(1),
+        query,
+    })
+}
+
+/// `GET /admin/journal.csv` (administrator): the same selection, newest first, Paris time.
+pub async fn export(
+    State(state): State<AppState>,
+    AdminUser(_): AdminUser,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Response> {
+    let (_, filter, _) = read(raw.as_deref());
+    let (rows, _) = db::backoffice::audit_search(state.db.conn(), &filter, 0, EXPORT_MAX).await?;
+    let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
+    let internal = |e: csv::Error| AppError::Internal(e.into());
+    w.write_record(["quand", "qui", "action", "sur", "avant", "apres"]).map_err(internal)?;
+    for e in rows {
+        let action = e.action.parse::<domain::audit::AuditAction>().map(|a| a.label().to_string()).unwrap_or(e.action);
+        let record = [
+            crate::format::sheet_time(e.at),
+            e.actor_email,
+            action,
+            e.target,
+            e.before.unwrap_or_default(),
+            e.after.unwrap_or_default(),
+        ];
+        w.write_record(record.iter().map(|c| domain::text::spreadsheet_cell(c))).map_err(internal)?;
+    }
+    let mut bytes = "\u{feff}".as_bytes().to_vec();
+    bytes.extend(w.into_inner().map_err(|e| AppError::Internal(e.into()))?);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"journal-des-modifications.csv\""),
+        ],
+        bytes,
+    )
+        .into_response())
+}
