@@ -580,3 +580,24 @@ db_test!(the_whole_audit_log_is_filtered_paged_and_exported, |db| {
     let (_, candidate_cookie) = candidate(&db, "curieux@exemple.fr").await;
     assert_eq!(app.send(&candidate_cookie, "GET", "/admin/journal", "").await.status, StatusCode::FORBIDDEN);
 });
+
+db_test!(long_facets_show_every_value_behind_voir_plus, |db| {
+    db::seed::seed_demo(&db, today()).await.expect("seed");
+    let app = TestApp::new(&db, today()).await;
+    app.sync().await;
+    let page = app.get("/offres-emploi").await.body;
+    let (_, api) = app.json("/api/v1/offres?par_page=1").await;
+    for param in ["metier", "departement", "employeur"] {
+        let values = api["facettes"][param].as_array().expect("facet").len();
+        let boxes = page.matches(&format!("type=\"checkbox\" id=\"f-{param}-")).count();
+        assert_eq!(boxes, values, "{param}: every value of the facet can be chosen");
+        if values > 15 {
+            let more = format!("Voir {} autres choix<span class=\"fr-sr-only\">", values - 15);
+            assert!(page.contains(&more), "{param}: the values past 15 wait behind «Voir plus»");
+        }
+    }
+    assert!(
+        page.contains("<details class=\"fr-fieldset__element mdn-more\">"),
+        "the demo has more than 15 professions"
+    );
+});

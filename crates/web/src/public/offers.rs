@@ -53,8 +53,7 @@ pub async fn execute(state: &AppState, mut params: SearchParams, per_page: usize
     let results = state.search.backend().search(&query)?;
     let ids: Vec<i64> = results.hits.iter().map(|h| h.id as i64).collect();
     let offers = db::listing::views_by_ids(state.db.conn(), &ids).await?;
-    let mut employer_ids: Vec<i64> =
-        results.facets[Facet::Employer.index()].iter().take(15).map(|(id, _)| *id as i64).collect();
+    let mut employer_ids: Vec<i64> = results.facets[Facet::Employer.index()].iter().map(|(id, _)| *id as i64).collect();
     employer_ids.extend(employers.values().map(|e| e.0));
     let employers = db::institutions::by_ids(state.db.conn(), &employer_ids)
         .await?
@@ -75,7 +74,10 @@ pub struct FacetOption {
 pub struct FacetGroup {
     pub param: &'static str,
     pub legend: &'static str,
+    /// The most frequent values (and every chosen one).
     pub options: Vec<FacetOption>,
+    /// The others, behind «Voir plus» (long lists: employers, professions, départements).
+    pub more: Vec<FacetOption>,
 }
 
 pub struct ActiveFilter {
@@ -224,19 +226,26 @@ fn build(ex: Executed, taxonomy: &Taxonomy) -> SearchPage {
         let (param, legend) = offer_search::param(f);
         let selected = &params.filters[f.index()];
         let mut options: Vec<FacetOption> = Vec::new();
+        let mut more: Vec<FacetOption> = Vec::new();
         let limit = match f {
             Facet::Employer | Facet::Profession | Facet::Departement => 15,
             _ => usize::MAX,
         };
-        for (value, count) in results.facets[f.index()].iter().take(limit) {
+        for (value, count) in results.facets[f.index()].iter() {
             if let Some((code, label)) = value_label(taxonomy, f, *value, &employers) {
-                options.push(FacetOption {
+                let option = FacetOption {
                     id: option_id(param, &code),
                     checked: selected.contains(&code),
                     value: code,
                     label,
                     count: *count,
-                });
+                };
+                // A chosen value always shows; past the limit, the rest waits behind «Voir plus».
+                if options.len() < limit || option.checked {
+                    options.push(option);
+                } else {
+                    more.push(option);
+                }
             }
         }
         for code in selected {
@@ -259,7 +268,7 @@ fn build(ex: Executed, taxonomy: &Taxonomy) -> SearchPage {
         if f == Facet::Region {
             options.sort_by(|a, b| a.label.cmp(&b.label));
         }
-        groups.push(FacetGroup { param, legend, options });
+        groups.push(FacetGroup { param, legend, options, more });
     }
     if let Some(s) = params.salary_min {
         let mut p = params.clone();
