@@ -40,6 +40,21 @@ impl Profile {
     }
 }
 
+/// The profile rows alone (no choices, no files) of several accounts, in one query: what a
+/// list of applications shows of each candidate.
+pub async fn basics(
+    conn: &impl ConnectionTrait,
+    user_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, candidate_profile::Model>> {
+    Ok(candidate_profile::Entity::find()
+        .filter(candidate_profile::Column::UserId.is_in(user_ids.to_vec()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|p| (p.user_id, p))
+        .collect())
+}
+
 pub async fn get(conn: &impl ConnectionTrait, user_id: i64) -> Result<Option<Profile>> {
     let Some(profile) = candidate_profile::Entity::find_by_id(user_id).one(conn).await? else {
         return Ok(None);

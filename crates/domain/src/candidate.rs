@@ -172,39 +172,25 @@ pub fn match_score(c: &CandidateCriteria, o: &OfferCriteria) -> (u32, Vec<Criter
     };
     let mut list = Vec::new();
     // Every criterion the offer has counts: one the candidate left blank is not a match (an
-    // empty profile scores 0, not 100 %), and says so.
-    if let Some(p) = &o.profession {
-        let (label, ok) = if wants(ChoiceKind::Profession) {
-            ("Métier recherché", has(ChoiceKind::Profession, p))
+    // empty profile scores 0, not 100 %), and says so. `offered`: the offer's codes for it.
+    let choice = |kind: ChoiceKind, offered: &[&String], weight, label, blank, list: &mut Vec<_>| {
+        if offered.is_empty() {
+            return;
+        }
+        if wants(kind) {
+            add(label, weight, offered.iter().any(|code| has(kind, code)), list);
         } else {
-            ("Métier recherché non précisé", false)
-        };
-        add(label, 35, ok, &mut list);
-    }
-    if !o.domains.is_empty() {
-        let (label, ok) = if wants(ChoiceKind::Domain) {
-            ("Domaine", o.domains.iter().any(|d| has(ChoiceKind::Domain, d)))
-        } else {
-            ("Domaine non précisé", false)
-        };
-        add(label, 15, ok, &mut list);
-    }
-    if let Some(r) = &o.region {
-        let (label, ok) = if wants(ChoiceKind::Region) {
-            ("Région", has(ChoiceKind::Region, r))
-        } else {
-            ("Région non précisée", false)
-        };
-        add(label, 20, ok, &mut list);
-    }
-    if !o.contracts.is_empty() {
-        let (label, ok) = if wants(ChoiceKind::Contract) {
-            ("Type de contrat", o.contracts.iter().any(|x| has(ChoiceKind::Contract, x)))
-        } else {
-            ("Type de contrat non précisé", false)
-        };
-        add(label, 10, ok, &mut list);
-    }
+            add(blank, weight, false, list);
+        }
+    };
+    let profession: Vec<&String> = o.profession.iter().collect();
+    let region: Vec<&String> = o.region.iter().collect();
+    let domains: Vec<&String> = o.domains.iter().collect();
+    let contracts: Vec<&String> = o.contracts.iter().collect();
+    choice(ChoiceKind::Profession, &profession, 35, "Métier recherché", "Métier recherché non précisé", &mut list);
+    choice(ChoiceKind::Domain, &domains, 15, "Domaine", "Domaine non précisé", &mut list);
+    choice(ChoiceKind::Region, &region, 20, "Région", "Région non précisée", &mut list);
+    choice(ChoiceKind::Contract, &contracts, 10, "Type de contrat", "Type de contrat non précisé", &mut list);
     if let Some(e) = o.experience {
         match c.years {
             Some(y) => {

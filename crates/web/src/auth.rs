@@ -261,6 +261,13 @@ pub fn local_path(p: &str) -> Option<String> {
     (!path.starts_with("//")).then(|| path.to_string())
 }
 
+/// Signs `user_id` in on this browser under a new session id, so that an id planted before
+/// cannot be reused (fixation).
+pub async fn sign_in(session: &tower_sessions::Session, user_id: i64) -> Result<(), AppError> {
+    session.cycle_id().await.map_err(|e| AppError::Internal(e.into()))?;
+    session.insert(SESSION_USER, user_id).await.map_err(|e| AppError::Internal(e.into()))
+}
+
 /// 32 random bytes, URL-safe: e-mail links, alert tokens, file keys.
 pub fn random_token() -> Result<String, AppError> {
     let mut bytes = [0u8; 32];

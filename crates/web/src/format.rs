@@ -22,6 +22,14 @@ pub fn paris(d: DateTime<Utc>) -> DateTime<chrono_tz::Tz> {
     d.with_timezone(&chrono_tz::Europe::Paris)
 }
 
+/// A wall-clock time of a day in Paris, as a moment (the earlier one when clocks go back).
+pub fn paris_at(day: NaiveDate, h: u32, m: u32, s: u32) -> Option<DateTime<Utc>> {
+    use chrono::TimeZone;
+    day.and_hms_opt(h, m, s)
+        .and_then(|t| chrono_tz::Europe::Paris.from_local_datetime(&t).earliest())
+        .map(|t| t.with_timezone(&Utc))
+}
+
 /// "3 novembre 2026", the day in Paris.
 pub fn date(d: DateTime<Utc>) -> String {
     naive_date(paris(d).date_naive())

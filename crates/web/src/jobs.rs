@@ -226,14 +226,9 @@ pub async fn tell_new_applications(state: &AppState, start: DateTime<Utc>) -> Re
 
 /// The morning digest of the day before's applications, for the recruiters who chose it.
 pub async fn send_application_digests(state: &AppState) -> Result<usize, crate::error::AppError> {
-    use chrono::TimeZone;
     let now = state.now();
     let today = crate::format::paris(now).date_naive();
-    let midnight = |d: chrono::NaiveDate| {
-        d.and_hms_opt(0, 0, 0)
-            .and_then(|t| chrono_tz::Europe::Paris.from_local_datetime(&t).earliest())
-            .map(|t| t.with_timezone(&Utc))
-    };
+    let midnight = |d: chrono::NaiveDate| crate::format::paris_at(d, 0, 0, 0);
     let (Some(from), Some(to)) = (today.pred_opt().and_then(midnight), midnight(today)) else { return Ok(0) };
     let mut per_institution: std::collections::BTreeMap<i64, Vec<(Option<String>, usize)>> = Default::default();
     for (a, offer) in db::backoffice::received_between(state.db.conn(), from, to).await? {

@@ -37,39 +37,16 @@ impl AdminPage {
         code.parse::<Role>().map(Role::label).unwrap_or("?")
     }
 
-    /// A logged before/after value as people read it: the stage and state codes that moves
-    /// store are given their French labels ("recue" → "Reçue", "refusee (profil)" → "Refusée
-    /// (profil)"); anything else is shown as written.
     fn readable(&self, action: &str, value: &str) -> String {
-        use domain::audit::AuditAction;
-        let (code, rest) = value.split_once(' ').map_or((value, ""), |(c, r)| (c, r));
-        let label = match action.parse::<AuditAction>() {
-            Ok(AuditAction::ApplicationStage) => code.parse::<domain::candidate::Stage>().ok().map(|s| s.label()),
-            Ok(AuditAction::OfferState) => code.parse::<domain::offer::OfferState>().ok().map(|s| s.label()),
-            _ => None,
-        };
-        match label {
-            Some(l) if rest.is_empty() => l.to_string(),
-            Some(l) => format!("{l} {rest}"),
-            None => value.to_string(),
-        }
+        super::journal::readable(action, value)
     }
 
-    /// When, in Paris time.
     fn when(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
-        crate::format::paris(*at).format("%d/%m/%Y %H:%M").to_string()
+        super::journal::when(at)
     }
 
-    /// The French label of a logged action; a code this version does not know (a row written
-    /// by a newer one, or damaged) is logged and shown as stored, never relabelled.
     fn action_label(&self, code: &str) -> String {
-        match code.parse::<domain::audit::AuditAction>() {
-            Ok(action) => action.label().to_string(),
-            Err(e) => {
-                tracing::error!(error = %e, "unknown action in the audit log");
-                code.to_string()
-            }
-        }
+        super::journal::action_label(code)
     }
 }
 

@@ -11,7 +11,7 @@ use askama_web::WebTemplate;
 use axum::extract::{RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use db::backoffice::AuditFilter;
 use db::entity::audit_entry;
 
@@ -33,13 +33,52 @@ pub struct JournalPage {
     query: String,
 }
 
+/// When an entry was written, in Paris time.
+pub(crate) fn when(at: &DateTime<Utc>) -> String {
+    crate::format::paris(*at).format("%d/%m/%Y %H:%M").to_string()
+}
+
+/// The French label of a logged action; a code this version does not know (a row written by
+/// a newer one, or damaged) is logged and shown as stored, never relabelled.
+pub(crate) fn action_label(code: &str) -> String {
+    match code.parse::<domain::audit::AuditAction>() {
+        Ok(action) => action.label().to_string(),
+        Err(e) => {
+            tracing::error!(error = %e, "unknown action in the audit log");
+            code.to_string()
+        }
+    }
+}
+
+/// A logged before/after value as people read it: the stage and state codes that moves store
+/// are given their French labels ("recue" → "Reçue", "refusee (profil)" → "Refusée
+/// (profil)"); anything else is shown as written.
+pub(crate) fn readable(action: &str, value: &str) -> String {
+    use domain::audit::AuditAction;
+    let (code, rest) = value.split_once(' ').map_or((value, ""), |(c, r)| (c, r));
+    let label = match action.parse::<AuditAction>() {
+        Ok(AuditAction::ApplicationStage) => code.parse::<domain::candidate::Stage>().ok().map(|s| s.label()),
+        Ok(AuditAction::OfferState) => code.parse::<domain::offer::OfferState>().ok().map(|s| s.label()),
+        _ => None,
+    };
+    match label {
+        Some(l) if rest.is_empty() => l.to_string(),
+        Some(l) => format!("{l} {rest}"),
+        None => value.to_string(),
+    }
+}
+
 impl JournalPage {
     fn when(&self, at: &DateTime<Utc>) -> String {
-        crate::format::paris(*at).format("%d/%m/%Y %H:%M").to_string()
+        when(at)
     }
 
     fn action_label(&self, code: &str) -> String {
-        code.parse::<domain::audit::AuditAction>().map(|a| a.label().to_string()).unwrap_or_else(|_| code.to_string())
+        action_label(code)
+    }
+
+    fn readable(&self, action: &str, value: &str) -> String {
+        readable(action, value)
     }
 
     fn page_link(&self, n: u64) -> String {
@@ -49,13 +88,6 @@ impl JournalPage {
             format!("/admin/journal?{}&page={n}", self.query)
         }
     }
-}
-
-/// The start of a Paris day, for the date filters.
-fn paris_midnight(d: NaiveDate) -> Option<DateTime<Utc>> {
-    d.and_hms_opt(0, 0, 0)
-        .and_then(|t| chrono_tz::Europe::Paris.from_local_datetime(&t).earliest())
-        .map(|t| t.with_timezone(&Utc))
 }
 
 /// The filters read from the query string; a value that does not parse is an error next to
@@ -84,7 +116,7 @@ fn read(raw: Option<&str>) -> (Form, AuditFilter, String) {
                 // «au» includes its whole day.
                 Ok(d) => {
                     let day = if end { d.succ_opt() } else { Some(d) };
-                    let at = day.and_then(paris_midnight);
+                    let at = day.and_then(|d| crate::format::paris_at(d, 0, 0, 0));
                     if end { filter.to = at } else { filter.from = at }
                 }
                 Err(_) => form.add_error(key, "Saisissez une date au format JJ/MM/AAAA."),
@@ -135,29 +167,19 @@ pub async fn export(
 ) -> AppResult<Response> {
     let (_, filter, _) = read(raw.as_deref());
     let (rows, _) = db::backoffice::audit_search(state.db.conn(), &filter, 0, EXPORT_MAX).await?;
-    let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
-    let internal = |e: csv::Error| AppError::Internal(e.into());
-    w.write_record(["quand", "qui", "action", "sur", "avant", "apres"]).map_err(internal)?;
-    for e in rows {
-        let action = e.action.parse::<domain::audit::AuditAction>().map(|a| a.label().to_string()).unwrap_or(e.action);
-        let record = [
+    let rows = rows.into_iter().map(|e| {
+        vec![
             crate::format::sheet_time(e.at),
-            e.actor_email,
-            action,
-            e.target,
-            e.before.unwrap_or_default(),
-            e.after.unwrap_or_default(),
-        ];
-        w.write_record(record.iter().map(|c| domain::text::spreadsheet_cell(c))).map_err(internal)?;
-    }
-    let mut bytes = "\u{feff}".as_bytes().to_vec();
-    bytes.extend(w.into_inner().map_err(|e| AppError::Internal(e.into()))?);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"journal-des-modifications.csv\""),
-        ],
-        bytes,
+            e.actor_email.clone(),
+            action_label(&e.action),
+            e.target.clone(),
+            e.before.as_deref().map(|b| readable(&e.action, b)).unwrap_or_default(),
+            e.after.as_deref().map(|a| readable(&e.action, a)).unwrap_or_default(),
+        ]
+    });
+    super::spreadsheet_download(
+        "journal-des-modifications.csv",
+        &["quand", "qui", "action", "sur", "avant", "apres"],
+        rows,
     )
-        .into_response())
 }

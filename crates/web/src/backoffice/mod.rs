@@ -26,6 +26,34 @@ pub(crate) fn with_message(path: &str, message: &str) -> Response {
     crate::flash::redirect(path, message)
 }
 
+/// A CSV download for spreadsheets: `;`-separated, a byte-order mark so that Excel reads the
+/// accents as UTF-8, and no cell that could start a formula (names, links and notes are typed
+/// by people). Personal, like every back-office answer: the route table adds `no-store`.
+pub(crate) fn spreadsheet_download(
+    file_name: &str,
+    header: &[&str],
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> crate::error::AppResult<Response> {
+    use axum::response::IntoResponse;
+    let internal = |e: csv::Error| crate::error::AppError::Internal(e.into());
+    let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
+    w.write_record(header).map_err(internal)?;
+    for row in rows {
+        w.write_record(row.iter().map(|cell| domain::text::spreadsheet_cell(cell))).map_err(internal)?;
+    }
+    let mut bytes = "\u{feff}".as_bytes().to_vec();
+    bytes.extend(w.into_inner().map_err(|e| crate::error::AppError::Internal(e.into()))?);
+    let disposition = format!("attachment; filename=\"{file_name}\"");
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 /// The status message left for this page by [`with_message`], shown once.
 pub(crate) fn notice() -> Option<String> {
     crate::flash::take().filter(|m| !m.is_empty())

@@ -216,10 +216,7 @@ fn validate(taxonomy: &Taxonomy, form: &mut Form, now: DateTime<Utc>, stored: Op
         None => None,
         Some(v) => match NaiveDate::parse_from_str(&v, "%Y-%m-%d") {
             // The end of that day in Paris, summer or winter time.
-            Ok(d) => d
-                .and_hms_opt(23, 59, 59)
-                .and_then(|t| chrono_tz::Europe::Paris.from_local_datetime(&t).earliest())
-                .map(|t| t.with_timezone(&Utc)),
+            Ok(d) => crate::format::paris_at(d, 23, 59, 59),
             Err(_) => {
                 form.add_error("date_limite", "Saisissez une date au format JJ/MM/AAAA.");
                 None

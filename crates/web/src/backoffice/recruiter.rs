@@ -155,13 +155,13 @@ pub struct Contact {
 }
 
 /// The contact card of an application: its e-mail and links, and the profile's phone and
-/// answers when the candidate has a profile.
-async fn contact_of(state: &AppState, a: &application::Model) -> AppResult<Option<Contact>> {
-    let Some(email) = a.candidate_email.clone() else { return Ok(None) };
-    let profile = match a.user_id {
-        Some(uid) => db::profiles::get(state.db.conn(), uid).await?,
-        None => None,
-    };
+/// answers when the candidate has a profile (`profiles`: loaded once for the whole list).
+fn contact_of(
+    a: &application::Model,
+    profiles: &std::collections::HashMap<i64, db::entity::candidate_profile::Model>,
+) -> Option<Contact> {
+    let email = a.candidate_email.clone()?;
+    let profile = a.user_id.and_then(|uid| profiles.get(&uid));
     let links = a
         .links
         .as_deref()
@@ -171,20 +171,20 @@ async fn contact_of(state: &AppState, a: &application::Model) -> AppResult<Optio
         .filter(|l| !l.is_empty())
         .map(|l| (l.to_string(), l.starts_with("https://") || l.starts_with("http://")))
         .collect();
-    let phone = profile.as_ref().and_then(|p| p.profile.phone.clone());
+    let phone = profile.and_then(|p| p.phone.clone());
     let phone_href = phone
         .as_deref()
         .map(|p| p.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect::<String>())
         .filter(|p| !p.is_empty())
         .map(|p| format!("tel:{p}"));
-    Ok(Some(Contact {
+    Some(Contact {
         email,
         phone,
         phone_href,
-        position: profile.as_ref().and_then(|p| p.profile.current_position.clone()),
-        years: profile.as_ref().and_then(|p| p.profile.years_experience),
+        position: profile.and_then(|p| p.current_position.clone()),
+        years: profile.and_then(|p| p.years_experience),
         links,
-    }))
+    })
 }
 
 #[derive(Template, WebTemplate)]
@@ -221,15 +221,17 @@ pub async fn pipeline(
     let offer = db::backoffice::managed_offer(state.db.conn(), id, staff.institution_id).await?;
     let apps = db::backoffice::offer_applications(state.db.conn(), offer.id).await?;
     let mut notes = db::backoffice::notes(state.db.conn(), &apps.iter().map(|a| a.id).collect::<Vec<_>>()).await?;
-    let mut rows = Vec::with_capacity(apps.len());
-    for a in apps {
-        rows.push(Row {
+    let user_ids: Vec<i64> = apps.iter().filter_map(|a| a.user_id).collect();
+    let profiles = db::profiles::basics(state.db.conn(), &user_ids).await?;
+    let rows = apps
+        .into_iter()
+        .map(|a| Row {
             stage: a.stage.parse().unwrap_or(Stage::Received),
             notes: notes.remove(&a.id).unwrap_or_default(),
-            contact: contact_of(&state, &a).await?,
+            contact: contact_of(&a, &profiles),
             application: a,
-        });
-    }
+        })
+        .collect();
     let notice = super::notice();
     let board = crate::forms::query_param(q.as_deref(), "vue").as_deref() == Some("tableau");
     Ok(PipelinePage {
@@ -285,13 +287,10 @@ pub async fn export_csv(
     let offer = db::backoffice::managed_offer(state.db.conn(), id, staff.institution_id).await?;
     let apps = db::backoffice::offer_applications(state.db.conn(), offer.id).await?;
     let reasons = db::applications::refusal_reasons(state.db.conn()).await?;
-    let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
-    let internal = |e: csv::Error| AppError::Internal(e.into());
-    w.write_record(["id", "nom", "email", "envoyee_le", "etape", "motif_refus", "liens", "cv"]).map_err(internal)?;
-    for a in apps {
+    let rows = apps.into_iter().map(|a| {
         let stage = a.stage.parse::<Stage>().map(|s| s.label().to_string()).unwrap_or(a.stage.clone());
         let cv = a.cv_file_id.map(|f| state.url(&format!("/fichiers/{f}"))).unwrap_or_default();
-        let record = [
+        vec![
             a.id.to_string(),
             a.candidate_name.unwrap_or_else(|| "(anonymisée)".into()),
             a.candidate_email.unwrap_or_default(),
@@ -302,22 +301,13 @@ pub async fn export_csv(
                 .unwrap_or_default(),
             a.links.unwrap_or_default().replace('\n', " "),
             cv,
-        ];
-        // Names and links are typed by candidates: none may become a live formula.
-        w.write_record(record.iter().map(|cell| domain::text::spreadsheet_cell(cell))).map_err(internal)?;
-    }
-    // A byte-order mark, so that Excel reads the accents as UTF-8.
-    let mut bytes = "\u{feff}".as_bytes().to_vec();
-    bytes.extend(w.into_inner().map_err(|e| AppError::Internal(e.into()))?);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"candidatures-{}.csv\"", offer.id)),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-        ],
-        bytes,
+        ]
+    });
+    super::spreadsheet_download(
+        &format!("candidatures-{}.csv", offer.id),
+        &["id", "nom", "email", "envoyee_le", "etape", "motif_refus", "liens", "cv"],
+        rows,
     )
-        .into_response())
 }
 
 /// `POST /recruteur/candidatures/{id}/note` (recruiter of the application's institution): a

@@ -4,7 +4,7 @@
 //! whether an address has an account or not; only its owner learns it, by e-mail.
 
 use crate::AppState;
-use crate::auth::{self, MaybeUser, SESSION_USER};
+use crate::auth::{self, MaybeUser};
 use crate::candidate::queue;
 use crate::error::{AppError, AppResult};
 use crate::forms::{Form, query_param};
@@ -125,8 +125,7 @@ pub async fn password_change(
     db::accounts::revoke_tokens(&txn, user.id, now).await?;
     txn.commit().await.map_err(db::DbError::from)?;
     // This browser stays signed in, under a new session id.
-    session.cycle_id().await.map_err(|e| AppError::Internal(e.into()))?;
-    session.insert(SESSION_USER, user.id).await.map_err(|e| AppError::Internal(e.into()))?;
+    auth::sign_in(&session, user.id).await?;
     Ok(crate::flash::redirect(
         auth::home_of(&user.role),
         "Mot de passe enregistré : utilisez-le pour vos prochaines connexions. Vos autres sessions ont été fermées.",
@@ -251,8 +250,7 @@ pub async fn verify(State(state): State<AppState>, session: Session, Path(token)
     };
     // The link came to the address's own mailbox: following it signs the person in, as the
     // one-time sign-in link does (a new session id: nothing planted before is reused).
-    session.cycle_id().await.map_err(|e| AppError::Internal(e.into()))?;
-    session.insert(SESSION_USER, user.id).await.map_err(|e| AppError::Internal(e.into()))?;
+    auth::sign_in(&session, user.id).await?;
     Ok(crate::flash::redirect(
         auth::home_of(&user.role),
         "Merci, votre adresse est confirmée et vous êtes connecté·e : vous pouvez maintenant candidater.",
@@ -351,8 +349,7 @@ pub async fn login(
     db::accounts::clear_failures(state.db.conn(), &email_key).await?;
     db::accounts::touch_login(state.db.conn(), user.id, now).await?;
     // A new id at sign-in: a session id planted before cannot be reused (fixation).
-    session.cycle_id().await.map_err(|e| AppError::Internal(e.into()))?;
-    session.insert(SESSION_USER, user.id).await.map_err(|e| AppError::Internal(e.into()))?;
+    auth::sign_in(&session, user.id).await?;
     // The default destination is the candidate space; staff go to their own home instead.
     let next = if next == auth::safe_next(None) { auth::home_of(&user.role).to_string() } else { next };
     Ok(Redirect::to(&next).into_response())
@@ -519,7 +516,6 @@ pub async fn signin_link(
     db::accounts::mark_verified(&txn, user.id, now).await?;
     db::accounts::touch_login(&txn, user.id, now).await?;
     txn.commit().await.map_err(db::DbError::from)?;
-    session.cycle_id().await.map_err(|e| AppError::Internal(e.into()))?;
-    session.insert(SESSION_USER, user.id).await.map_err(|e| AppError::Internal(e.into()))?;
+    auth::sign_in(&session, user.id).await?;
     Ok(Redirect::to(auth::home_of(&user.role)).into_response())
 }
