@@ -225,6 +225,100 @@ test('the search works without JavaScript: facet, «Appliquer les filtres», «P
   ),
 );
 
+/** A screenshot when METIERS_SCREENSHOTS names a folder; the caret is left alone (hiding it
+ * would inject a style the CSP refuses). */
+const shot = (page, name) =>
+  page.screenshot({ path: process.env.METIERS_SCREENSHOTS ? `${process.env.METIERS_SCREENSHOTS}/${name}.png` : undefined, caret: 'initial' });
+
+/** Top of the first result and of the filters, and the window's height. */
+async function layout(page) {
+  return page.evaluate(() => {
+    const card = document.querySelector('.mdn-results .fr-card');
+    const filters = document.getElementById('filtres');
+    const results = document.querySelector('.mdn-results-column');
+    const box = (el) => (el ? el.getBoundingClientRect() : null);
+    return {
+      card: box(card) && { top: box(card).top + window.scrollY },
+      filters: box(filters) && { top: box(filters).top + window.scrollY, right: box(filters).right, visible: filters.offsetParent !== null },
+      results: box(results) && { left: box(results).left },
+      height: window.innerHeight,
+    };
+  });
+}
+
+test('on a phone with JavaScript the results come first, the filters open behind «Filtrer les offres» and stay open while used', { timeout: TEST_TIMEOUT }, () =>
+  withPage(
+    browser,
+    async ({ page }) => {
+      await page.goto(`${server.baseUrl}/offres-emploi`);
+      await page.waitForFunction(() => Boolean(window.htmx), null, { timeout: SWAP_TIMEOUT });
+      const button = page.locator('.mdn-filters__btn');
+      assert.ok(await button.isVisible(), '«Filtrer les offres» is shown on a phone');
+      assert.equal(await button.getAttribute('aria-expanded'), 'false');
+      const closed = await layout(page);
+      assert.ok(!closed.filters.visible, 'the filters wait behind the button');
+      assert.ok(closed.card && closed.card.top < closed.height, `the first result (top ${closed.card?.top}) is above the fold (${closed.height})`);
+      await shot(page, 'recherche-375');
+
+      await button.click();
+      assert.equal(await button.getAttribute('aria-expanded'), 'true');
+      assert.ok(await page.locator('#filtres').isVisible(), 'the filters are open');
+      const before = await countText(page);
+      const salary = page.locator('#filtre-salaire input[value="40000"]');
+      const expected = parseCount(await page.locator(`label[for="${await salary.getAttribute('id')}"] .mdn-count`).textContent());
+      await page.locator(`label[for="${await salary.getAttribute('id')}"]`).click();
+      const after = await waitForCountChange(page, before, 'a salary step on a phone');
+      assert.equal(parseCount(after), expected, `the step said ${expected} offers; the results say «${after}»`);
+      assert.equal(new URL(page.url()).searchParams.get('salaire_min'), '40000');
+      assert.ok(await page.locator('#filtres').isVisible(), 'the filters stay open after the results were replaced');
+      assert.equal(await page.locator('.mdn-filters__btn').getAttribute('aria-expanded'), 'true');
+      await shot(page, 'recherche-filtres-375');
+
+      await page.locator('.mdn-filters__done').click();
+      assert.ok(!(await page.locator('#filtres').isVisible()), '«Voir les résultats» closes the filters');
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'nombre-offres', 'and goes to the count');
+      await assertPageClean(page);
+    },
+    { context: { viewport: { width: 375, height: 800 } } },
+  ),
+);
+
+test('on a phone without JavaScript the results come before the filters, reached by a link', { timeout: TEST_TIMEOUT }, () =>
+  withPage(
+    browser,
+    async ({ page }) => {
+      await page.goto(`${server.baseUrl}/offres-emploi`);
+      await shot(page, 'recherche-sans-js-375');
+      // Without JavaScript the header shows its whole navigation, so the first result starts
+      // just below the first screen: what matters is that it comes before the filters.
+      const { card, filters } = await layout(page);
+      assert.ok(card, 'a first result');
+      assert.ok(filters.visible && filters.top > card.top, `the filters (top ${filters.top}) follow the first result (top ${card.top})`);
+      assert.ok(!(await page.locator('.mdn-filters__btn').isVisible()), 'no button that could not open');
+      const link = page.getByRole('link', { name: 'Aller aux filtres' });
+      assert.ok(await link.isVisible());
+    },
+    { context: { javaScriptEnabled: false, viewport: { width: 375, height: 800 } } },
+  ),
+);
+
+test('on a laptop the filters sit beside the results, without a button', { timeout: TEST_TIMEOUT }, () =>
+  withPage(
+    browser,
+    async ({ page }) => {
+      await page.goto(`${server.baseUrl}/offres-emploi`);
+      await page.waitForFunction(() => Boolean(window.htmx), null, { timeout: SWAP_TIMEOUT });
+      const { filters, results } = await layout(page);
+      assert.ok(filters.visible, 'the filters are shown');
+      assert.ok(filters.right <= results.left + 1, `the filters (right ${filters.right}) do not overlap the results (left ${results.left})`);
+      assert.ok(!(await page.locator('.mdn-filters__btn').isVisible()), 'no «Filtrer les offres» button');
+      assert.ok(!(await page.locator('.mdn-filters__done').isVisible()));
+      await shot(page, 'recherche-1280');
+    },
+    { context: { viewport: { width: 1280, height: 900 } } },
+  ),
+);
+
 test('API: /api/v1/offres agrees with the HTML, CORS, invalid parameters, OpenAPI 3.1', { timeout: TEST_TIMEOUT }, async () => {
   const api = await fetch(`${server.baseUrl}/api/v1/offres?q=developpeur`, { headers: { Origin: 'https://exemple.fr' } });
   assert.equal(api.status, 200);

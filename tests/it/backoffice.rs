@@ -233,7 +233,7 @@ db_test!(recruiters_write_preview_publish_and_duplicate_offers, |db| {
     assert!(res.body.contains("Renseignez l’intitulé du poste.") && res.body.contains("Construire **l’API**"));
     assert!(res.body.contains("entre 10 000 et 300 000") && res.body.contains("JJ/MM/AAAA"));
 
-    let body = "titre=D%C3%A9veloppeuse+Rust&missions=Construire+**l%E2%80%99API**&contrat=cdi&contrat=fonctionnaire&categorie=A&metier=developpeur-developpeuse&departement=35&ville=Rennes&salaire_min=45000&salaire_max=60000&date_limite=2027-01-31&action=apercu";
+    let body = "titre=D%C3%A9veloppeuse+Rust&missions=Construire+**l%E2%80%99API**&contrat=cdi&contrat=fonctionnaire&categorie=A&metier=developpeuse-developpeur&departement=35&ville=Rennes&salaire_min=45000&salaire_max=60000&date_limite=2027-01-31&action=apercu";
     let res = send(&app, &ra, "POST", "/recruteur/offres/nouvelle", body).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let location = res.header("location").to_string();

@@ -601,3 +601,154 @@ db_test!(long_facets_show_every_value_behind_voir_plus, |db| {
         "the demo has more than 15 professions"
     );
 });
+
+db_test!(the_offer_editor_takes_every_fact_the_offer_page_shows, |db| {
+    use domain::role::Role;
+    let offer = open_offer(&db).await;
+    let inst = offer.offer.institution_id;
+    let service = db::institutions::find_or_create_service(db.conn(), inst, None, "Bureau des données", None, today())
+        .await
+        .expect("service");
+    let other = db::entity::institution::Entity::find()
+        .filter(db::entity::institution::Column::Id.ne(inst))
+        .one(db.conn())
+        .await
+        .expect("institutions")
+        .expect("a second employer");
+    let foreign = db::institutions::find_or_create_service(db.conn(), other.id, None, "Ailleurs", None, today())
+        .await
+        .expect("service");
+    let app = TestApp::new(&db, today()).await;
+    let ra = crate::support::staff(&app, &db, "ra@exemple.fr", Role::Recruiter, Some(inst)).await;
+    let form = app.send(&ra, "GET", "/recruteur/offres/nouvelle", "").await.body;
+    for label in [
+        "Nature de l’emploi",
+        "Durée du contrat (mois)",
+        "Niveau d’études",
+        "Temps de travail",
+        "Adresse",
+        "Prise de poste",
+        "Langues",
+        "Service",
+        "Poste susceptible d’être vacant",
+    ] {
+        assert!(form.contains(label), "the editor asks for {label}");
+    }
+    assert!(form.contains(&format!("<option value=\"{}\">Bureau des données</option>", service.id)));
+    assert!(!form.contains("Ailleurs"), "only the employer's own services");
+    let facts = format!(
+        "titre=Data+engineer&missions=Construire+les+flux&contrat=cdd&departement=75&date_limite=2026-12-31\
+         &nature=contractuels&duree=18&etudes=7&temps_travail=temps_complet&vacance=susceptible_vacant\
+         &adresse=20+avenue+de+S%C3%A9gur&ville=Paris&prise_de_poste=2027-01-04&langues=Anglais+courant&service={}",
+        service.id
+    );
+    // Values outside the lists are errors next to their field, and nothing is written.
+    let bad = facts
+        .replace("nature=contractuels", "nature=tous")
+        .replace("etudes=7", "etudes=12")
+        .replace("duree=18", "duree=dix-huit")
+        .replace(&format!("service={}", service.id), &format!("service={}", foreign.id))
+        .replace("contrat=cdd", "contrat=cdd&contrat=interim")
+        .replace("prise_de_poste=2027-01-04", "prise_de_poste=2026-11-20");
+    let res = app.send(&ra, "POST", "/recruteur/offres/nouvelle", &bad).await;
+    assert_eq!(res.status, StatusCode::OK);
+    for (field, message) in [
+        ("nature", "Choisissez une valeur de la liste."),
+        ("etudes", "Choisissez une valeur de la liste."),
+        ("duree", "Saisissez une durée en mois, entre 1 et 72."),
+        ("service", "Choisissez un service de votre employeur."),
+        ("contrat-liste", "Choisissez les types de contrat dans la liste."),
+        ("prise_de_poste", "La prise de poste doit être aujourd’hui ou plus tard."),
+    ] {
+        assert!(res.body.contains(&format!("<a href=\"#{field}\">{message}</a>")), "{field}: {}", res.body);
+    }
+    assert!(res.body.contains("value=\"dix-huit\""), "what was typed stays");
+    let drafts = db::entity::offer::Entity::find()
+        .filter(db::entity::offer::Column::Title.eq("Data engineer"))
+        .all(db.conn())
+        .await
+        .expect("offers");
+    assert!(drafts.is_empty(), "no draft was saved");
+    // Every fact is saved, shown again in the editor, and published on the offer page.
+    let res = app.send(&ra, "POST", "/recruteur/offres/nouvelle", &facts).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let edit_uri = res.header("location").split('?').next().expect("path").to_string();
+    let editor = app.send(&ra, "GET", &edit_uri, "").await.body;
+    for selected in [
+        "<option value=\"contractuels\" selected>",
+        "<option value=\"7\" selected>",
+        "<option value=\"temps_complet\" selected>",
+        "<option value=\"susceptible_vacant\" selected>",
+    ] {
+        assert!(editor.contains(selected), "{selected}");
+    }
+    assert!(editor.contains(&format!("<option value=\"{}\" selected>Bureau des données", service.id)));
+    for value in ["value=\"18\"", "value=\"2027-01-04\"", "value=\"Anglais courant\"", "value=\"20 avenue de Ségur\""] {
+        assert!(editor.contains(value), "{value}");
+    }
+    let id = edit_uri.trim_start_matches("/recruteur/offres/").trim_end_matches("/modifier");
+    let res = app.send(&ra, "POST", &format!("/recruteur/offres/{id}/etat"), "etat=published").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let stored = db::backoffice::managed_offer(db.conn(), id.parse().expect("id"), None).await.expect("offer");
+    assert_eq!(stored.state, "published", "{}", app.send(&ra, "GET", res.header("location"), "").await.body);
+    let page = app.get(&format!("/emploi/{}", stored.slug)).await.body;
+    for fact in [
+        "Ouvert uniquement aux contractuels",
+        "18 mois",
+        "Niveau 7 (master, bac + 5)",
+        "Temps complet",
+        "20 avenue de Ségur",
+        "4 janvier 2027",
+        "Anglais courant",
+        "Bureau des données",
+        "Poste susceptible d’être vacant",
+    ] {
+        assert!(page.contains(fact), "the offer page shows {fact}");
+    }
+    // The audit log says what changed, in French, not a Rust dump.
+    let res = app.send(&ra, "POST", &edit_uri, &facts.replace("duree=18", "duree=24")).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let entry = db::entity::audit_entry::Entity::find()
+        .filter(db::entity::audit_entry::Column::Action.eq("offre.modification"))
+        .one(db.conn())
+        .await
+        .expect("audit")
+        .expect("an entry");
+    assert_eq!((entry.before.as_deref(), entry.after.as_deref()), (Some("Durée (mois) : 18"), Some("Durée (mois) : 24")));
+});
+
+db_test!(salaries_are_chosen_by_steps_with_their_counts, |db| {
+    db::seed::seed_demo(&db, today()).await.expect("seed");
+    let app = TestApp::new(&db, today()).await;
+    // "(N)" after a step's label.
+    let count = |body: &str, id: &str| -> u64 {
+        let at = body.find(&format!("for=\"{id}\"")).unwrap_or_else(|| panic!("no {id}"));
+        let rest = &body[at..];
+        let open = rest.find("<span class=\"mdn-count\">(").expect("a count") + 25;
+        rest[open..open + rest[open..].find(')').expect(")")].parse().expect("a number")
+    };
+    let total = |body: &str| -> u64 {
+        let at = body.find("id=\"nombre-offres\"").expect("count sentence");
+        let at = at + body[at..].find('>').expect("tag end") + 1;
+        let text = &body[at..at + body[at..].find("</h2>").expect("end")];
+        text.chars().filter(char::is_ascii_digit).collect::<String>().parse().unwrap_or(0)
+    };
+    let all = app.get("/offres-emploi").await.body;
+    assert!(all.contains("id=\"salaire-indifferent\" name=\"salaire_min\" value=\"\" checked"));
+    let (at_40, at_50) = (count(&all, "salaire-40000"), count(&all, "salaire-50000"));
+    assert!(at_40 >= at_50 && at_50 > 0, "steps are «at least»: {at_40} ≥ {at_50} > 0");
+    assert!(count(&all, "salaire-30000") < total(&all) + 1);
+    // Choosing a step gives exactly the offers it counted, and keeps every step's count.
+    let chosen = app.get("/offres-emploi?salaire_min=50000").await.body;
+    assert_eq!(total(&chosen), at_50);
+    assert!(chosen.contains("id=\"salaire-50000\" name=\"salaire_min\" value=\"50000\" checked"));
+    assert_eq!(count(&chosen, "salaire-40000"), at_40, "the salary's counts ignore its own choice");
+    // The other facets apply it: a région's count is what its filter then finds.
+    let region_count = count(&chosen, "f-region-11");
+    let both = app.get("/offres-emploi?salaire_min=50000&region=11").await.body;
+    assert_eq!(total(&both), region_count);
+    // A minimum typed in the address, not a step, stays chosen and said.
+    let typed = app.get("/offres-emploi?salaire_min=45000").await.body;
+    assert!(typed.contains("id=\"salaire-45000\" name=\"salaire_min\" value=\"45000\" checked"), "{typed}");
+    assert!(typed.contains("Salaire minimum : 45\u{202f}000 €"));
+});

@@ -356,6 +356,17 @@ pub struct OfferEdit {
     pub city: Option<String>,
     pub expires_at: Option<DateTime<Utc>>,
     pub application_url: Option<String>,
+    pub nature: Option<domain::offer::OfferNature>,
+    pub duration_months: Option<i32>,
+    pub education: Option<domain::offer::EducationLevel>,
+    pub working_time: Option<domain::offer::WorkingTime>,
+    pub vacancy: Option<domain::offer::Vacancy>,
+    /// Street and number; the town is `city`.
+    pub address: Option<String>,
+    pub starts_on: Option<chrono::NaiveDate>,
+    pub languages: Option<String>,
+    /// One of the institution's services (checked by the caller against its list).
+    pub service_id: Option<i64>,
 }
 
 impl OfferEdit {
@@ -380,6 +391,15 @@ impl OfferEdit {
             city: o.city.clone(),
             expires_at: o.expires_at,
             application_url: o.application_url.clone(),
+            nature: o.nature.as_deref().and_then(|c| c.parse().ok()),
+            duration_months: o.duration_months,
+            education: o.education.as_deref().and_then(|c| c.parse().ok()),
+            working_time: o.working_time.as_deref().and_then(|c| c.parse().ok()),
+            vacancy: o.vacancy.as_deref().and_then(|c| c.parse().ok()),
+            address: o.address.clone(),
+            starts_on: o.starts_on,
+            languages: o.languages.clone(),
+            service_id: o.service_id,
         }
     }
 }
@@ -422,6 +442,15 @@ pub async fn save_offer(
         city: Set(edit.city.clone()),
         expires_at: Set(edit.expires_at),
         application_url: Set(edit.application_url.clone()),
+        nature: Set(code(edit.nature.map(|c| c.code()))),
+        duration_months: Set(edit.duration_months),
+        education: Set(code(edit.education.map(|c| c.code()))),
+        working_time: Set(code(edit.working_time.map(|c| c.code()))),
+        vacancy: Set(code(edit.vacancy.map(|c| c.code()))),
+        address: Set(edit.address.clone()),
+        starts_on: Set(edit.starts_on),
+        languages: Set(edit.languages.clone()),
+        service_id: Set(edit.service_id),
         updated_at: Set(now),
         ..Default::default()
     };
@@ -442,7 +471,6 @@ pub async fn save_offer(
                 Set(crate::offers::unique_slug(conn, &domain::text::slugify_max(&edit.title, 70), &reference).await?);
             model.reference = Set(Some(reference.clone()));
             model.institution_id = Set(institution_id);
-            model.service_id = Set(None);
             model.source = Set(domain::offer::Source::Platform.code().to_string());
             model.source_ref = Set(reference);
             model.state = Set(domain::offer::OfferState::Draft.code().to_string());

@@ -6,7 +6,7 @@
 //! (immutable) segment, because this loop runs over every match of a query, often the whole
 //! catalogue: it must cost nanoseconds per document.
 
-use crate::{FACETS, Facet, SearchQuery, Sort};
+use crate::{FACETS, Facet, SALARY_STEPS, SearchQuery, Sort};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::sync::Arc;
@@ -135,6 +135,9 @@ pub struct Fruit {
     /// How many documents matched.
     pub total: usize,
     pub counts: [Vec<u64>; FACETS],
+    /// Per step of `SALARY_STEPS`, how many offers pay at least that (every filter applied
+    /// but the salary's own).
+    pub salary: [u64; SALARY_STEPS.len()],
 }
 
 pub struct Matches<'a> {
@@ -177,7 +180,7 @@ impl Collector for Matches<'_> {
             scoring: self.scoring,
             keep: self.keep,
             best: BinaryHeap::with_capacity(self.keep.min(4096) + 1),
-            fruit: Fruit { matches: Vec::new(), total: 0, counts },
+            fruit: Fruit { matches: Vec::new(), total: 0, counts, salary: [0; SALARY_STEPS.len()] },
         })
     }
 
@@ -197,6 +200,9 @@ impl Collector for Matches<'_> {
                 for (a, n) in acc.iter_mut().zip(counts) {
                     *a += n;
                 }
+            }
+            for (a, n) in out.salary.iter_mut().zip(fruit.salary) {
+                *a += n;
             }
         }
         Ok(out)
@@ -228,11 +234,9 @@ impl SegmentCollector for SegmentMatches {
             return;
         }
         let salary = c.salary[d];
-        if let Some(min) = self.salary_min
-            && (salary == NONE || salary < min)
-        {
-            return;
-        }
+        // The salary is one more filter: a document failing it only still counts for the
+        // salary steps, as one failing a facet only counts for that facet.
+        let salary_fails = self.salary_min.is_some_and(|min| salary == NONE || salary < min);
         let mut failing = None;
         for f in 0..FACETS {
             if !self.active[f] {
@@ -241,11 +245,19 @@ impl SegmentCollector for SegmentMatches {
             let wanted = &self.filters[f];
             let ok = c.values(f, d).iter().any(|v| wanted.binary_search(v).is_ok());
             if !ok {
-                if failing.is_some() {
+                if failing.is_some() || salary_fails {
                     return; // fails two filters: counts for no facet
                 }
                 failing = Some(f);
             }
+        }
+        if failing.is_none() && salary != NONE {
+            for (step, n) in SALARY_STEPS.iter().zip(self.fruit.salary.iter_mut()) {
+                *n += u64::from(u64::from(salary) >= *step);
+            }
+        }
+        if salary_fails {
+            return;
         }
         match failing {
             None => {

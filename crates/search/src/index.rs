@@ -2,7 +2,7 @@
 
 use crate::analyzer::{self, FRENCH};
 use crate::collector::{Fruit, Match, Matches, SegmentColumns};
-use crate::{Facet, Hit, OfferDoc, Result, SearchBackend, SearchQuery, SearchResults, Sort};
+use crate::{Facet, Hit, OfferDoc, Result, SALARY_STEPS, SearchBackend, SearchQuery, SearchResults, Sort};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -233,7 +233,8 @@ impl SearchBackend for TantivyIndex {
             v.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             v
         });
-        Ok(SearchResults { total, hits, facets })
+        let salary = SALARY_STEPS.iter().copied().zip(fruit.salary).collect();
+        Ok(SearchResults { total, hits, facets, salary })
     }
 
     fn upsert(&self, docs: &[OfferDoc]) -> Result<()> {
@@ -359,6 +360,31 @@ mod tests {
         // Multi-select inside a facet is an OR.
         q.filters[Facet::Region.index()] = vec![11, 84];
         assert_eq!(idx.search(&q).expect("search").total, 2);
+    }
+
+    #[test]
+    fn salary_steps_count_like_a_facet() {
+        let paid = |id, region, salary| OfferDoc { salary_max: salary, ..doc(id, "Poste", region, 1, id as i64) };
+        let idx = index(&[
+            paid(1, 11, Some(35_000)),
+            paid(2, 11, Some(52_000)),
+            paid(3, 84, Some(61_000)),
+            paid(4, 11, None),
+            paid(5, 11, Some(80_000)),
+        ]);
+        let steps = |r: &SearchResults| r.salary.iter().map(|(_, n)| *n).collect::<Vec<_>>();
+        let mut q = query("");
+        let r = idx.search(&q).expect("search");
+        assert_eq!(r.salary.first(), Some(&(30_000, 4)), "an offer without a salary counts for no step");
+        assert_eq!(steps(&r), vec![4, 3, 3, 2, 1, 1]);
+        // Counts apply the other filters, not the salary's own.
+        q.filters[Facet::Region.index()] = vec![11];
+        q.salary_min = Some(50_000);
+        let r = idx.search(&q).expect("search");
+        assert_eq!(ids(&r), vec![5, 2]);
+        assert_eq!(steps(&r), vec![3, 2, 2, 1, 1, 1]);
+        // …and the other facets apply the salary.
+        assert_eq!(r.facets[Facet::Region.index()], vec![(11, 2), (84, 1)]);
     }
 
     #[test]

@@ -120,7 +120,14 @@ pub struct SearchResults {
     /// Per facet, `(value, count)` by decreasing count: each facet's counts apply every other
     /// active filter but not its own.
     pub facets: [Vec<(u64, u64)>; FACETS],
+    /// Per step of [`SALARY_STEPS`], `(step, offers paying at least that)`, with every active
+    /// filter but the salary's own.
+    pub salary: Vec<(u64, u64)>,
 }
+
+/// The salary choices offered to searchers, in euros a year (gross): "at least" thresholds,
+/// counted like a facet.
+pub const SALARY_STEPS: [u64; 6] = [30_000, 40_000, 50_000, 60_000, 70_000, 80_000];
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {

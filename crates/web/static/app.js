@@ -112,3 +112,42 @@ document.addEventListener('DOMContentLoaded', function () {
     });
   });
 });
+
+// Search filters on a phone: the results come first and the filters wait behind «Filtrer les
+// offres» (a disclosure button). Whether they are open survives htmx swapping the results, so
+// ticking a box does not close them; «Voir les résultats» closes them and goes to the count.
+(function () {
+  document.documentElement.setAttribute('data-mdn-js', '');
+  var open = false;
+  function apply() {
+    var button = document.querySelector('.mdn-filters__btn');
+    var panel = document.getElementById('filtres');
+    if (!button || !panel) {
+      return;
+    }
+    var done = document.querySelector('.mdn-filters__done');
+    button.hidden = false;
+    if (done) {
+      done.hidden = false;
+    }
+    button.setAttribute('aria-expanded', open ? 'true' : 'false');
+    panel.classList.toggle('mdn-filters__panel--closed', !open);
+  }
+  document.addEventListener('DOMContentLoaded', apply);
+  document.addEventListener('htmx:afterSettle', apply);
+  document.addEventListener('click', function (event) {
+    var target = event.target.closest ? event.target.closest('.mdn-filters__btn, .mdn-filters__done') : null;
+    if (!target) {
+      return;
+    }
+    var toggle = target.classList.contains('mdn-filters__btn');
+    open = toggle ? !open : false;
+    apply();
+    if (!toggle) {
+      var heading = document.getElementById('nombre-offres');
+      if (heading) {
+        heading.focus();
+      }
+    }
+  });
+})();

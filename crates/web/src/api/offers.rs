@@ -300,6 +300,13 @@ pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
             .collect();
         facettes.insert(offer_search::param(f).0.to_string(), values);
     }
+    // Salaries by "at least" steps, the values `salaire_min` takes.
+    let steps = ex.results.salary.iter().map(|(step, n)| FacetValue {
+        valeur: step.to_string(),
+        libelle: format!("{} € et plus", crate::format::number(*step)),
+        nombre: *n,
+    });
+    facettes.insert("salaire_min".to_string(), steps.collect());
     Json(SearchResponse {
         total: ex.results.total as u64,
         page,

@@ -269,22 +269,5 @@ fn showcase_changes(before: &ShowcaseDraft, after: &ShowcaseDraft) -> (String, S
             ("Travailler avec nous", d.working_with_us.clone()),
         ]
     };
-    let show = |v: &Option<String>| match v {
-        Some(t) if !t.trim().is_empty() => {
-            let cut: String = t.chars().take(300).collect();
-            if cut.len() < t.len() { format!("{cut}…") } else { cut }
-        }
-        _ => "(vide)".to_string(),
-    };
-    let (mut was, mut is) = (Vec::new(), Vec::new());
-    for ((label, old), (_, new)) in fields(before).into_iter().zip(fields(after)) {
-        if old != new {
-            was.push(format!("{label} : {}", show(&old)));
-            is.push(format!("{label} : {}", show(&new)));
-        }
-    }
-    if was.is_empty() {
-        return ("aucun changement".into(), "aucun changement".into());
-    }
-    (was.join("\n"), is.join("\n"))
+    super::field_changes(&fields(before), &fields(after))
 }

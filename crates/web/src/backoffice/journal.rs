@@ -3,14 +3,13 @@
 
 use crate::AppState;
 use crate::auth::AdminUser;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::forms::{Form, query_param};
 use crate::layout::Page;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{RawQuery, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
 use db::backoffice::AuditFilter;
 use db::entity::audit_entry;

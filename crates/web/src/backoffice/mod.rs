@@ -22,6 +22,32 @@ use axum::response::Response;
 
 /// Back to a back-office page with a status message for the person who acted (read back by
 /// [`notice`]): every back-office form answers this way (post/redirect/get).
+/// What changed between two versions of a record, as two texts for the audit log: one line
+/// per changed field, `Label : value` (long texts cut at 300 characters).
+pub(crate) fn field_changes(
+    before: &[(&'static str, Option<String>)],
+    after: &[(&'static str, Option<String>)],
+) -> (String, String) {
+    let show = |v: &Option<String>| match v {
+        Some(t) if !t.trim().is_empty() => {
+            let cut: String = t.chars().take(300).collect();
+            if cut.len() < t.len() { format!("{cut}…") } else { cut }
+        }
+        _ => "(vide)".to_string(),
+    };
+    let (mut was, mut is) = (Vec::new(), Vec::new());
+    for ((label, old), (_, new)) in before.iter().zip(after) {
+        if old != new {
+            was.push(format!("{label} : {}", show(old)));
+            is.push(format!("{label} : {}", show(new)));
+        }
+    }
+    if was.is_empty() {
+        return ("aucun changement".into(), "aucun changement".into());
+    }
+    (was.join("\n"), is.join("\n"))
+}
+
 pub(crate) fn with_message(path: &str, message: &str) -> Response {
     crate::flash::redirect(path, message)
 }

@@ -16,10 +16,10 @@ use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use db::backoffice::{Audit, OfferEdit};
-use db::entity::institution;
-use domain::offer::{Category, ContractType, Experience, Remote, Versant};
+use db::entity::{institution, service};
+use domain::offer::{Category, ContractType, EducationLevel, Experience, OfferNature, Remote, Vacancy, Versant, WorkingTime};
 
 /// The Markdown sections of an offer: (field, label).
 const SECTIONS: &[(&str, &str)] = &[
@@ -31,10 +31,21 @@ const SECTIONS: &[(&str, &str)] = &[
     ("processus", "Le processus de recrutement"),
 ];
 
-pub struct Select {
+/// One field of the editor's fact sections: a list (`options` not empty) or an input of `kind`.
+pub struct Field {
     pub name: &'static str,
     pub label: &'static str,
+    pub hint: &'static str,
+    pub kind: &'static str,
     pub options: Vec<Opt>,
+    /// The width on a large screen, in twelfths.
+    pub width: u8,
+}
+
+/// A titled group of fields (a `fieldset`).
+pub struct Group {
+    pub legend: &'static str,
+    pub fields: Vec<Field>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -45,7 +56,7 @@ pub struct OfferForm {
     action: String,
     offer_id: Option<i64>,
     sections: &'static [(&'static str, &'static str)],
-    selects: Vec<Select>,
+    groups: Vec<Group>,
     contracts: Vec<Opt>,
     preview: Vec<(&'static str, String)>,
     saved: bool,
@@ -53,24 +64,97 @@ pub struct OfferForm {
     acting_for: Option<institution::Model>,
 }
 
-fn options<T: Copy>(
-    all: &[T],
-    code: fn(T) -> &'static str,
-    label: fn(T) -> &'static str,
-    form: &Form,
-    name: &str,
-) -> Vec<Opt> {
+/// The choices of a list: "—" (not said), then `(code, label)` pairs.
+fn choices(pairs: impl IntoIterator<Item = (String, String)>, form: &Form, name: &str) -> Vec<Opt> {
     std::iter::once(Opt { value: String::new(), label: "—".into(), checked: form.get(name).is_empty() })
-        .chain(all.iter().map(|v| Opt {
-            value: code(*v).into(),
-            label: label(*v).into(),
-            checked: form.get(name) == code(*v),
+        .chain(pairs.into_iter().map(|(value, label)| {
+            let checked = form.get(name) == value;
+            Opt { value, label, checked }
         }))
         .collect()
 }
 
+fn list<T: Copy>(all: &[T], code: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Vec<(String, String)> {
+    all.iter().map(|v| (code(*v).to_string(), label(*v).to_string())).collect()
+}
+
+fn select(name: &'static str, label: &'static str, pairs: Vec<(String, String)>, form: &Form) -> Field {
+    Field { name, label, hint: "", kind: "select", options: choices(pairs, form, name), width: 4 }
+}
+
+fn input(name: &'static str, label: &'static str, kind: &'static str, hint: &'static str, width: u8) -> Field {
+    Field { name, label, hint, kind, options: Vec::new(), width }
+}
+
+/// The editor's fact sections, in the order the offer page shows them.
+fn groups(taxonomy: &Taxonomy, services: &[service::Model], form: &Form) -> Vec<Group> {
+    let professions = taxonomy.professions.iter().map(|(_, slug, label)| (slug.clone(), label.clone())).collect();
+    let departements =
+        domain::geo::departements().iter().map(|d| (d.code.clone(), format!("{} ({})", d.name, d.code))).collect();
+    let mut place = vec![
+        select("departement", "Département", departements, form),
+        input("ville", "Ville", "text", "", 4),
+        input("adresse", "Adresse", "text", "Numéro et rue, par exemple : 20 avenue de Ségur", 4),
+        select("teletravail", "Télétravail", list(Remote::ALL, Remote::code, Remote::label), form),
+    ];
+    if !services.is_empty() {
+        let pairs = services.iter().map(|s| (s.id.to_string(), s.name.clone())).collect();
+        place.insert(0, select("service", "Service", pairs, form));
+    }
+    vec![
+        Group {
+            legend: "Le poste",
+            fields: vec![
+                select("nature", "Nature de l’emploi", list(OfferNature::ALL, OfferNature::code, OfferNature::label), form),
+                input("duree", "Durée du contrat (mois)", "text", "Pour un CDD, un stage ou un apprentissage", 4),
+                select("categorie", "Catégorie", list(Category::ALL, Category::code, Category::label), form),
+                select("versant", "Versant", list(Versant::ALL, Versant::code, Versant::label), form),
+                select(
+                    "temps_travail",
+                    "Temps de travail",
+                    list(WorkingTime::ALL, WorkingTime::code, WorkingTime::label),
+                    form,
+                ),
+                select("vacance", "Poste", list(Vacancy::ALL, Vacancy::code, Vacancy::label), form),
+                input("prise_de_poste", "Prise de poste", "date", "Laissez vide pour « dès que possible »", 4),
+            ],
+        },
+        Group {
+            legend: "Le profil recherché",
+            fields: vec![
+                select("metier", "Métier", professions, form),
+                select("experience", "Expérience", list(Experience::ALL, Experience::code, Experience::label), form),
+                select(
+                    "etudes",
+                    "Niveau d’études",
+                    list(EducationLevel::ALL, EducationLevel::code, EducationLevel::label),
+                    form,
+                ),
+                input("langues", "Langues", "text", "Par exemple : anglais courant", 4),
+            ],
+        },
+        Group { legend: "Le lieu", fields: place },
+        Group {
+            legend: "Rémunération et candidature",
+            fields: vec![
+                input("salaire_min", "Salaire annuel brut minimum (euros)", "text", "", 4),
+                input("salaire_max", "Salaire annuel brut maximum (euros)", "text", "", 4),
+                input("date_limite", "Date limite de candidature", "date", "", 4),
+                input(
+                    "lien_candidature",
+                    "Lien de candidature externe (facultatif)",
+                    "url",
+                    "Laissez vide pour recevoir les candidatures ici.",
+                    8,
+                ),
+            ],
+        },
+    ]
+}
+
 fn page_of(
     taxonomy: &Taxonomy,
+    services: &[service::Model],
     form: Form,
     offer_id: Option<i64>,
     preview: Vec<(&'static str, String)>,
@@ -82,58 +166,6 @@ fn page_of(
         (Some(_), true) => format!("Modifier : {}", form.get("titre")),
         (Some(_), false) => format!("Modifier : {} – erreur", form.get("titre")),
     };
-    let selects = vec![
-        Select {
-            name: "categorie",
-            label: "Catégorie",
-            options: options(Category::ALL, Category::code, Category::label, &form, "categorie"),
-        },
-        Select {
-            name: "versant",
-            label: "Versant",
-            options: options(Versant::ALL, Versant::code, Versant::label, &form, "versant"),
-        },
-        Select {
-            name: "experience",
-            label: "Expérience",
-            options: options(Experience::ALL, Experience::code, Experience::label, &form, "experience"),
-        },
-        Select {
-            name: "teletravail",
-            label: "Télétravail",
-            options: options(Remote::ALL, Remote::code, Remote::label, &form, "teletravail"),
-        },
-        Select {
-            name: "metier",
-            label: "Métier",
-            options: std::iter::once(Opt {
-                value: String::new(),
-                label: "—".into(),
-                checked: form.get("metier").is_empty(),
-            })
-            .chain(taxonomy.professions.iter().map(|(_, slug, label)| Opt {
-                value: slug.clone(),
-                label: label.clone(),
-                checked: form.get("metier") == slug,
-            }))
-            .collect(),
-        },
-        Select {
-            name: "departement",
-            label: "Département",
-            options: std::iter::once(Opt {
-                value: String::new(),
-                label: "—".into(),
-                checked: form.get("departement").is_empty(),
-            })
-            .chain(domain::geo::departements().iter().map(|d| Opt {
-                value: d.code.clone(),
-                label: format!("{} ({})", d.name, d.code),
-                checked: form.get("departement") == d.code,
-            }))
-            .collect(),
-        },
-    ];
     let contracts = ContractType::ALL
         .iter()
         .map(|c| Opt { value: c.code().into(), label: c.label().into(), checked: form.has("contrat", c.code()) })
@@ -142,10 +174,10 @@ fn page_of(
         page: Page::new(title.clone()).crumbs(&[("Espace recruteur", Some("/recruteur")), (title.as_str(), None)]),
         action: offer_id
             .map_or("/recruteur/offres/nouvelle".to_string(), |id| format!("/recruteur/offres/{id}/modifier")),
+        groups: groups(taxonomy, services, &form),
         form,
         offer_id,
         sections: SECTIONS,
-        selects,
         contracts,
         preview,
         saved,
@@ -164,7 +196,8 @@ fn form_of(e: &OfferEdit) -> Form {
     for c in &e.contract_types {
         f.push("contrat", c.code());
     }
-    let pairs: [(&str, Option<String>); 10] = [
+    let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    let pairs: [(&str, Option<String>); 19] = [
         ("categorie", e.category.map(|v| v.code().into())),
         ("versant", e.versant.map(|v| v.code().into())),
         ("experience", e.experience.map(|v| v.code().into())),
@@ -174,23 +207,65 @@ fn form_of(e: &OfferEdit) -> Form {
         ("ville", e.city.clone()),
         ("salaire_min", e.salary_min.map(|s| s.to_string())),
         ("salaire_max", e.salary_max.map(|s| s.to_string())),
-        ("date_limite", e.expires_at.map(|d| d.format("%Y-%m-%d").to_string())),
+        // The day in Paris (a deadline is stored as 23:59:59 there, 21:59:59 or 22:59:59 UTC).
+        ("date_limite", e.expires_at.map(|d| day(crate::format::paris(d).date_naive()))),
+        ("lien_candidature", e.application_url.clone()),
+        ("nature", e.nature.map(|v| v.code().into())),
+        ("duree", e.duration_months.map(|m| m.to_string())),
+        ("etudes", e.education.map(|v| v.code().into())),
+        ("temps_travail", e.working_time.map(|v| v.code().into())),
+        ("vacance", e.vacancy.map(|v| v.code().into())),
+        ("adresse", e.address.clone()),
+        ("prise_de_poste", e.starts_on.map(day)),
+        ("langues", e.languages.clone()),
     ];
     for (k, v) in pairs {
         if let Some(v) = v {
             f.set(k, v);
         }
     }
-    if let Some(u) = &e.application_url {
-        f.set("lien_candidature", u);
+    if let Some(id) = e.service_id {
+        f.set("service", id.to_string());
     }
     f
 }
 
+/// A value of a closed list; one the list does not hold is an error next to the field, never
+/// silently dropped.
+fn choice<T: std::str::FromStr>(form: &mut Form, name: &str) -> Option<T> {
+    let raw = form.opt(name)?;
+    match raw.parse() {
+        Ok(v) => Some(v),
+        Err(_) => {
+            form.add_error(name, "Choisissez une valeur de la liste.");
+            None
+        }
+    }
+}
+
+/// A date typed as `AAAA-MM-JJ` (what `<input type="date">` sends).
+fn day(form: &mut Form, name: &str) -> Option<NaiveDate> {
+    let raw = form.opt(name)?;
+    match NaiveDate::parse_from_str(&raw, "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            form.add_error(name, "Saisissez une date au format JJ/MM/AAAA.");
+            None
+        }
+    }
+}
+
 /// Validates the form into an [`OfferEdit`] (errors in `form`).
-/// `now`, and the deadline stored before (`None` for a new offer): a deadline set or changed
-/// must be to come; one kept as it was may have passed (the offer is then edited, not reopened).
-fn validate(taxonomy: &Taxonomy, form: &mut Form, now: DateTime<Utc>, stored: Option<DateTime<Utc>>) -> OfferEdit {
+/// `now`, and what was stored before (`None` for a new offer): a deadline or a start date set
+/// or changed must be to come; one kept as it was may have passed (the offer is then edited,
+/// not reopened).
+fn validate(
+    taxonomy: &Taxonomy,
+    services: &[service::Model],
+    form: &mut Form,
+    now: DateTime<Utc>,
+    stored: Option<&OfferEdit>,
+) -> OfferEdit {
     let title = form.required("titre", "l’intitulé du poste", 200);
     let mut text = |name: &str| form.optional(name, "ce texte", 20_000);
     let (mission, profile, team, context, perks, process) =
@@ -212,27 +287,55 @@ fn validate(taxonomy: &Taxonomy, form: &mut Form, now: DateTime<Utc>, stored: Op
     {
         form.add_error("salaire_max", "Le salaire maximum doit être supérieur ou égal au minimum.");
     }
-    let expires_at = match form.opt("date_limite") {
-        None => None,
-        Some(v) => match NaiveDate::parse_from_str(&v, "%Y-%m-%d") {
-            // The end of that day in Paris, summer or winter time.
-            Ok(d) => crate::format::paris_at(d, 23, 59, 59),
-            Err(_) => {
-                form.add_error("date_limite", "Saisissez une date au format JJ/MM/AAAA.");
-                None
-            }
-        },
-    };
+    // The end of that day in Paris, summer or winter time.
+    let expires_at = day(form, "date_limite").and_then(|d| crate::format::paris_at(d, 23, 59, 59));
     if let Some(end) = expires_at
         && end <= now
-        && Some(end) != stored
+        && Some(end) != stored.and_then(|s| s.expires_at)
     {
         form.add_error(
             "date_limite",
             "La date limite de candidature doit être à venir : choisissez aujourd’hui ou une date future.",
         );
     }
+    let starts_on = day(form, "prise_de_poste");
+    let today = crate::format::paris(now).date_naive();
+    if let Some(start) = starts_on
+        && start < today
+        && Some(start) != stored.and_then(|s| s.starts_on)
+    {
+        form.add_error("prise_de_poste", "La prise de poste doit être aujourd’hui ou plus tard.");
+    }
+    let duration_months = match form.opt("duree") {
+        None => None,
+        Some(v) => match v.parse::<i32>() {
+            Ok(n) if (1..=72).contains(&n) => Some(n),
+            _ => {
+                form.add_error("duree", "Saisissez une durée en mois, entre 1 et 72.");
+                None
+            }
+        },
+    };
     let application_url = form.url("lien_candidature", "le lien de candidature externe");
+    let mut contract_types = Vec::new();
+    for raw in form.all("contrat") {
+        match raw.parse() {
+            Ok(c) => contract_types.push(c),
+            Err(_) => form.add_error("contrat-liste", "Choisissez les types de contrat dans la liste."),
+        }
+    }
+    let profession = form.opt("metier");
+    if profession.as_deref().is_some_and(|s| taxonomy.profession_by_slug(s).is_none()) {
+        form.add_error("metier", "Choisissez un métier de la liste.");
+    }
+    let departement_code = form.opt("departement");
+    if departement_code.as_deref().is_some_and(|d| domain::geo::departement(d).is_none()) {
+        form.add_error("departement", "Choisissez un département de la liste.");
+    }
+    let service_id = form.opt("service").map(|raw| services.iter().find(|s| s.id.to_string() == raw).map(|s| s.id));
+    if service_id == Some(None) {
+        form.add_error("service", "Choisissez un service de votre employeur.");
+    }
     OfferEdit {
         title,
         mission,
@@ -241,19 +344,69 @@ fn validate(taxonomy: &Taxonomy, form: &mut Form, now: DateTime<Utc>, stored: Op
         context,
         perks,
         process,
-        contract_types: form.all("contrat").iter().filter_map(|c| c.parse().ok()).collect(),
-        category: form.get("categorie").parse().ok(),
-        versant: form.get("versant").parse().ok(),
-        profession: Some(form.get("metier").to_string()).filter(|s| taxonomy.profession_by_slug(s).is_some()),
-        experience: form.get("experience").parse().ok(),
-        remote: form.get("teletravail").parse().ok(),
+        contract_types,
+        category: choice(form, "categorie"),
+        versant: choice(form, "versant"),
+        profession,
+        experience: choice(form, "experience"),
+        remote: choice(form, "teletravail"),
         salary_min,
         salary_max,
-        departement_code: Some(form.get("departement").to_string()).filter(|d| domain::geo::departement(d).is_some()),
+        departement_code,
         city: form.optional("ville", "la ville", 100),
         expires_at,
         application_url,
+        nature: choice(form, "nature"),
+        duration_months,
+        education: choice(form, "etudes"),
+        working_time: choice(form, "temps_travail"),
+        vacancy: choice(form, "vacance"),
+        address: form.optional("adresse", "l’adresse", 200),
+        starts_on,
+        languages: form.optional("langues", "les langues", 200),
+        service_id: service_id.flatten(),
     }
+}
+
+/// What an edit changed, field by field in French, for the audit log.
+fn changes(before: &OfferEdit, after: &OfferEdit, services: &[service::Model]) -> (String, String) {
+    let fields = |e: &OfferEdit| -> Vec<(&'static str, Option<String>)> {
+        let label = |v: Option<&'static str>| v.map(str::to_string);
+        vec![
+            ("Intitulé", Some(e.title.clone())),
+            ("Missions", e.mission.clone()),
+            ("Profil", e.profile.clone()),
+            ("Équipe", e.team.clone()),
+            ("Contexte", e.context.clone()),
+            ("Avantages", e.perks.clone()),
+            ("Processus", e.process.clone()),
+            (
+                "Types de contrat",
+                Some(e.contract_types.iter().map(|c| c.label()).collect::<Vec<_>>().join(", ")),
+            ),
+            ("Nature de l’emploi", label(e.nature.map(OfferNature::label))),
+            ("Durée (mois)", e.duration_months.map(|m| m.to_string())),
+            ("Catégorie", label(e.category.map(Category::label))),
+            ("Versant", label(e.versant.map(Versant::label))),
+            ("Temps de travail", label(e.working_time.map(WorkingTime::label))),
+            ("Poste", label(e.vacancy.map(Vacancy::label))),
+            ("Prise de poste", e.starts_on.map(crate::format::naive_date)),
+            ("Métier", e.profession.clone()),
+            ("Expérience", label(e.experience.map(Experience::label))),
+            ("Niveau d’études", label(e.education.map(EducationLevel::label))),
+            ("Langues", e.languages.clone()),
+            ("Service", e.service_id.map(|id| services.iter().find(|s| s.id == id).map_or(id.to_string(), |s| s.name.clone()))),
+            ("Département", e.departement_code.clone()),
+            ("Ville", e.city.clone()),
+            ("Adresse", e.address.clone()),
+            ("Télétravail", label(e.remote.map(Remote::label))),
+            ("Salaire minimum", e.salary_min.map(|s| s.to_string())),
+            ("Salaire maximum", e.salary_max.map(|s| s.to_string())),
+            ("Date limite", e.expires_at.map(crate::format::date)),
+            ("Lien de candidature", e.application_url.clone()),
+        ]
+    };
+    super::field_changes(&fields(before), &fields(after))
 }
 
 fn preview_of(form: &Form) -> Vec<(&'static str, String)> {
@@ -287,7 +440,8 @@ pub async fn new_form(State(state): State<AppState>, staff: StaffUser, RawQuery(
     let Some(inst) = employer_of_new(&state, &staff, &requested).await? else {
         return Ok(choose_employer_first());
     };
-    let mut page = page_of(&state.taxonomy.current(), Form::default(), None, Vec::new(), false);
+    let services = db::institutions::services(state.db.conn(), inst.id).await?;
+    let mut page = page_of(&state.taxonomy.current(), &services, Form::default(), None, Vec::new(), false);
     page.acting_for = staff.institution_id.is_none().then_some(inst);
     Ok(page.into_response())
 }
@@ -300,9 +454,10 @@ pub async fn create(State(state): State<AppState>, staff: StaffUser, body: Bytes
         return Ok(choose_employer_first());
     };
     let institution_id = inst.id;
-    let edit = validate(&state.taxonomy.current(), &mut form, state.now(), None);
+    let services = db::institutions::services(state.db.conn(), inst.id).await?;
+    let edit = validate(&state.taxonomy.current(), &services, &mut form, state.now(), None);
     if !form.is_valid() {
-        let mut page = page_of(&state.taxonomy.current(), form, None, Vec::new(), false);
+        let mut page = page_of(&state.taxonomy.current(), &services, form, None, Vec::new(), false);
         page.acting_for = staff.institution_id.is_none().then_some(inst);
         return Ok(page.into_response());
     }
@@ -338,10 +493,11 @@ pub async fn edit_form(
     axum::extract::RawQuery(q): axum::extract::RawQuery,
 ) -> AppResult<OfferForm> {
     let (offer, edit) = current(&state, &staff, &id).await?;
+    let services = db::institutions::services(state.db.conn(), offer.institution_id).await?;
     let form = form_of(&edit);
     let q = q.unwrap_or_default();
     let preview = if q.contains("apercu=1") { preview_of(&form) } else { Vec::new() };
-    Ok(page_of(&state.taxonomy.current(), form, Some(offer.id), preview, q.contains("enregistre=1")))
+    Ok(page_of(&state.taxonomy.current(), &services, form, Some(offer.id), preview, q.contains("enregistre=1")))
 }
 
 /// `POST /recruteur/offres/{id}/modifier` (recruiter of the offer's institution): save, save
@@ -354,29 +510,31 @@ pub async fn update(
     body: Bytes,
 ) -> AppResult<Response> {
     let (offer, before) = current(&state, &staff, &id).await?;
+    let services = db::institutions::services(state.db.conn(), offer.institution_id).await?;
     let mut form = Form::parse(&body);
-    let edit = validate(&state.taxonomy.current(), &mut form, state.now(), offer.expires_at);
+    let edit = validate(&state.taxonomy.current(), &services, &mut form, state.now(), Some(&before));
     let autosave = headers.contains_key("hx-request");
     if !form.is_valid() {
         if autosave {
             return Ok(Html("<p id=\"etat-brouillon\" class=\"fr-text--sm\" role=\"status\">Brouillon non enregistré : corrigez les champs signalés puis enregistrez.</p>").into_response());
         }
-        return Ok(page_of(&state.taxonomy.current(), form, Some(offer.id), Vec::new(), false).into_response());
+        return Ok(page_of(&state.taxonomy.current(), &services, form, Some(offer.id), Vec::new(), false).into_response());
     }
     let now = state.now();
     let txn = state.db.begin().await?;
     db::backoffice::save_offer(&txn, Some(&offer), offer.institution_id, &edit, now).await?;
+    let (was, is) = changes(&before, &edit, &services);
     let audit = Audit {
         actor: &staff.user,
         action: domain::audit::AuditAction::OfferEdited,
         target: format!("offre {} « {} »", offer.id, edit.title),
-        before: Some(format!("{before:?}").chars().take(4000).collect()),
-        after: Some(format!("{edit:?}").chars().take(4000).collect()),
+        before: Some(was),
+        after: Some(is),
     };
     db::backoffice::audit(&txn, audit, now).await?;
     txn.commit().await.map_err(db::DbError::from)?;
     if autosave {
-        let time = (now + chrono::Duration::hours(1)).format("%H:%M");
+        let time = crate::format::paris(now).format("%H:%M");
         return Ok(Html(format!(
             "<p id=\"etat-brouillon\" class=\"fr-text--sm\" role=\"status\">Enregistré automatiquement à {time}.</p>"
         ))

@@ -2,15 +2,14 @@
 
 use crate::AppState;
 use crate::auth::StaffUser;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::forms::Form;
 use crate::layout::Page;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use db::entity::{application, offer, refusal_reason};
 use domain::candidate::Stage;
 use domain::offer::OfferState;

@@ -80,6 +80,16 @@ pub struct FacetGroup {
     pub more: Vec<FacetOption>,
 }
 
+/// A salary choice: "at least" a step, with how many offers pay that.
+pub struct SalaryOption {
+    pub id: String,
+    /// `salaire_min`'s value ("" for no minimum).
+    pub value: String,
+    pub label: String,
+    pub count: Option<u64>,
+    pub checked: bool,
+}
+
 pub struct ActiveFilter {
     pub label: String,
     pub remove_url: String,
@@ -125,6 +135,7 @@ pub struct SearchPage {
     pub sentence: String,
     pub cards: Vec<Card>,
     pub groups: Vec<FacetGroup>,
+    pub salary: Vec<SalaryOption>,
     pub active: Vec<ActiveFilter>,
     pub pages: Vec<PageLink>,
     pub previous: Option<String>,
@@ -270,6 +281,7 @@ fn build(ex: Executed, taxonomy: &Taxonomy) -> SearchPage {
         }
         groups.push(FacetGroup { param, legend, options, more });
     }
+    let salary = salary_options(&results.salary, params.salary_min);
     if let Some(s) = params.salary_min {
         let mut p = params.clone();
         p.salary_min = None;
@@ -350,12 +362,45 @@ fn build(ex: Executed, taxonomy: &Taxonomy) -> SearchPage {
         sentence,
         cards,
         groups,
+        salary,
         active,
         pages,
         out_of_range,
         sorts,
         map,
     }
+}
+
+/// "Indifférent", then each step with its count; a minimum typed in the URL that is not a step
+/// is kept as a choice of its own, so the form says what the results apply.
+fn salary_options(steps: &[(u64, u64)], chosen: Option<u32>) -> Vec<SalaryOption> {
+    let mut out = vec![SalaryOption {
+        id: "salaire-indifferent".into(),
+        value: String::new(),
+        label: "Indifférent".into(),
+        count: None,
+        checked: chosen.is_none(),
+    }];
+    let chosen = chosen.map(u64::from);
+    if let Some(c) = chosen
+        && !steps.iter().any(|(step, _)| *step == c)
+    {
+        out.push(SalaryOption {
+            id: format!("salaire-{c}"),
+            value: c.to_string(),
+            label: format!("{} € et plus", format::number(c)),
+            count: None,
+            checked: true,
+        });
+    }
+    out.extend(steps.iter().map(|(step, n)| SalaryOption {
+        id: format!("salaire-{step}"),
+        value: step.to_string(),
+        label: format!("{} € et plus", format::number(*step)),
+        count: Some(*n),
+        checked: chosen == Some(*step),
+    }));
+    out
 }
 
 type Employers = std::collections::HashMap<u64, (String, String)>;
