@@ -4,7 +4,7 @@
 # Installs what is missing (npm packages, Debian's chromium and Java, libfaketime, aiosmtpd,
 # PostgreSQL), starts
 # a throwaway PostgreSQL cluster, builds the server, runs the Rust tests
-# (cargo nextest), again with the system clock five years ahead (libfaketime, to find
+# (cargo nextest), checks clippy's disallowed methods, again with the system clock five years ahead (libfaketime, to find
 # time bombs), then the browser tests (node --test e2e/). Works as root (CI)
 # or as a user (sudo is used for apt-get when available). Exits non-zero when
 # any step fails; the PostgreSQL cluster is stopped in every case.
@@ -98,6 +98,17 @@ if ! cargo nextest --version >/dev/null 2>&1; then
 fi
 if ! cargo nextest run --workspace --no-fail-fast; then
     FAILED+=("cargo nextest")
+fi
+
+# --- d1. The rules clippy enforces (clippy.toml) -------------------------------
+# One clock (no system time read outside domain::SystemClock) and one unit of work (no
+# transaction opened outside the service layer and the jobs): broken, they fail the run.
+step "cargo clippy: one clock, one unit of work"
+if ! cargo clippy --version >/dev/null 2>&1; then
+    rustup component add clippy
+fi
+if ! cargo clippy --workspace --all-targets -- -D clippy::disallowed_methods; then
+    FAILED+=("cargo clippy (disallowed methods)")
 fi
 
 # --- d2. The same Rust tests with the system clock five years ahead ------------

@@ -177,7 +177,11 @@ db_test!(signup_verify_apply_and_follow, |db| {
         .trim_end_matches("?envoyee=1")
         .parse()
         .expect("id");
-    web::candidate::move_application(&app.state, None, app_id, domain::candidate::Stage::Interview, None)
+    let admin_email = domain::email::Email::parse("admin@exemple.fr").expect("e");
+    let admin = db::users::create(db.conn(), &admin_email, domain::role::Role::Administrator, None, today())
+        .await
+        .expect("admin");
+    web::services::applications::move_stage(&app.state, &admin, app_id, domain::candidate::Stage::Interview, None)
         .await
         .expect("move");
     let page = alice.get(&format!("/espace-candidat/candidatures/{app_id}")).await;
@@ -187,7 +191,7 @@ db_test!(signup_verify_apply_and_follow, |db| {
     assert_eq!(moved.recipient, "alice@exemple.fr");
     assert!(moved.text_body.contains(&format!("/espace-candidat/candidatures/{app_id}")));
     let no_reason =
-        web::candidate::move_application(&app.state, None, app_id, domain::candidate::Stage::Refused, None).await;
+        web::services::applications::move_stage(&app.state, &admin, app_id, domain::candidate::Stage::Refused, None).await;
     assert!(no_reason.is_err(), "no refusal without a reason");
 
     // The CV sent is readable by its owner and by nobody else.
@@ -224,9 +228,9 @@ db_test!(signup_verify_apply_and_follow, |db| {
         cv_file_id: None,
     };
     let bob_app = db::applications::create(db.conn(), &new, today()).await.expect("application");
-    web::candidate::move_application(
+    web::services::applications::move_stage(
         &app.state,
-        None,
+        &admin,
         bob_app.id,
         domain::candidate::Stage::Refused,
         Some("experience"),

@@ -1,5 +1,7 @@
 //! Identical writes arriving together, through the real router on both databases: each gives
 //! one row and clear refusals (a page, a notice), never a 5xx.
+// Some tests hold two transactions open at once to make them race.
+#![allow(clippy::disallowed_methods)]
 
 use crate::support::{TestApp, candidate, db_test, form_post, staff, today};
 use axum::body::Body;

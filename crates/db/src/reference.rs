@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 const BATCH: usize = 500;
 
+#[expect(clippy::disallowed_methods, reason = "loading the reference data at start-up, before any request")]
 pub async fn ensure_loaded(db: &Db) -> Result<()> {
     let txn = db.begin().await?;
     if region::Entity::find().count(&txn).await? == 0 {

@@ -100,6 +100,7 @@ fn catalogue() -> Result<Catalogue> {
 }
 
 /// Writes the demo catalogue (idempotent: a second run changes nothing on the same day).
+#[expect(clippy::disallowed_methods, reason = "the demo data, written once from the command line")]
 pub async fn seed_demo(db: &Db, now: DateTime<Utc>) -> Result<SeedReport> {
     let catalogue = catalogue()?;
     let ids = TaxonomyIds::load(db).await?;

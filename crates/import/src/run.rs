@@ -139,6 +139,7 @@ pub async fn run(db: &Db, path: &Path, opts: &ImportOptions, clock: &dyn Clock) 
     Ok(report)
 }
 
+#[expect(clippy::disallowed_methods, reason = "an import commits in batches of its own")]
 async fn consume(
     db: &Db,
     format: Format,

@@ -18,9 +18,8 @@ use crate::forms::query_param;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use db::backoffice::{Audit, NewAccessRequest};
+use crate::services::access::AgentSignIn;
 use domain::email::Email;
-use domain::role::Role;
 use proconnect::{AgentIdentity, PendingSignIn};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
@@ -134,105 +133,53 @@ async fn decide(
     email: Email,
     next: Option<String>,
 ) -> AppResult<Response> {
-    let now = state.now();
-    let txn = state.db.begin().await?;
-    let by_sub = db::users::by_proconnect_sub(&txn, &identity.subject).await?;
-    let user = match by_sub {
-        Some(u) => Some(u),
-        None => db::users::by_email(&txn, &email).await?,
-    };
-    match user {
-        Some(u) if !u.active => Ok(message(
+    let home = ("/", "Retour à l’accueil");
+    Ok(match crate::services::access::agent_sign_in(state, &identity, &email).await? {
+        AgentSignIn::Deactivated => message(
             StatusCode::FORBIDDEN,
             "Compte désactivé",
             "Votre compte a été désactivé : contactez l’équipe de la plateforme si vous pensez que c’est une erreur."
                 .into(),
-            ("/", "Retour à l’accueil"),
-        )),
-        Some(u) if u.role.parse::<Role>().unwrap_or(Role::Candidate) == Role::Candidate => Ok(message(
+            home,
+        ),
+        AgentSignIn::Candidate => message(
             StatusCode::FORBIDDEN,
             "Réservé aux recruteurs",
             format!(
                 "L’adresse {email} est celle d’un compte candidat : connectez-vous avec votre mot de passe. ProConnect sert aux agents qui recrutent."
             ),
             ("/connexion", "Retour à la connexion"),
-        )),
-        // The account belongs to another ProConnect identity: never sign in on the address alone.
-        Some(u) if u.proconnect_sub.as_deref().is_some_and(|s| s != identity.subject) => Ok(message(
+        ),
+        AgentSignIn::OtherIdentity => message(
             StatusCode::FORBIDDEN,
             "Connexion refusée",
             "Ce compte est rattaché à une autre identité ProConnect : contactez l’équipe de la plateforme.".into(),
-            ("/", "Retour à l’accueil"),
-        )),
-        Some(u) => {
-            if u.proconnect_sub.is_none() {
-                db::users::link_proconnect(&txn, u.id, &identity.subject, now).await?;
-                let audit = Audit {
-                    actor: &u,
-                    action: domain::audit::AuditAction::AccountProConnect,
-                    target: format!("compte {}", u.email),
-                    before: None,
-                    after: Some(format!("identité ProConnect {}", identity.subject)),
-                };
-                db::backoffice::audit(&txn, audit, now).await?;
-            }
-            db::accounts::mark_verified(&txn, u.id, now).await?;
-            db::accounts::touch_login(&txn, u.id, now).await?;
-            txn.commit().await.map_err(db::DbError::from)?;
+            home,
+        ),
+        AgentSignIn::SignedIn(u) => {
             session.cycle_id().await.map_err(session_error)?;
             session.insert(SESSION_USER, u.id).await.map_err(session_error)?;
             session.insert(SESSION_ID_TOKEN, identity.id_token).await.map_err(session_error)?;
             let to = next.unwrap_or_else(|| auth::home_of(&u.role).to_string());
-            Ok(Redirect::to(&to).into_response())
+            Redirect::to(&to).into_response()
         }
-        None => {
-            let answer = request_access(state, &txn, identity, email).await?;
-            txn.commit().await.map_err(db::DbError::from)?;
-            Ok(answer)
-        }
-    }
-}
-
-/// An agent without an account: an access request for the administrators, with the
-/// institution their SIRET or e-mail domain maps to.
-async fn request_access(
-    state: &AppState,
-    txn: &db::DatabaseTransaction,
-    identity: AgentIdentity,
-    email: Email,
-) -> AppResult<Response> {
-    let home = ("/", "Retour à l’accueil");
-    if db::backoffice::pending_access_request_of(txn, email.as_str()).await?.is_some() {
-        return Ok(message(
+        AgentSignIn::RequestPending => message(
             StatusCode::OK,
             "Demande en cours",
             format!("Votre demande d’accès recruteur est en cours d’examen ; la réponse arrivera à {email}."),
             home,
-        ));
-    }
-    let institution = db::institutions::for_agent(txn, identity.siret.as_deref(), &email).await?;
-    let name = format!("{} {}", identity.given_name.trim(), identity.usual_name.trim()).trim().to_string();
-    let new = NewAccessRequest {
-        name: if name.is_empty() { email.to_string() } else { name },
-        email: email.to_string(),
-        institution_id: institution.as_ref().map(|i| i.id),
-        institution_name: match (&institution, &identity.siret) {
-            (Some(i), _) => i.name.clone(),
-            (None, Some(siret)) => format!("Employeur non reconnu (SIRET {siret})"),
-            (None, None) => "Employeur non reconnu".into(),
-        },
-        service: None,
-        position: "Agent connecté avec ProConnect".into(),
-    };
-    crate::backoffice::access::file_request(txn, state, &new).await?;
-    let line = match &institution {
-        Some(i) => format!(
-            "Vous n’avez pas encore d’accès recruteur. Votre demande pour {} est transmise à l’équipe de la plateforme, qui vous répondra à {email}.",
-            i.name
         ),
-        None => format!(
-            "Vous n’avez pas encore d’accès recruteur, et votre employeur n’est pas encore connu de la plateforme. Votre demande est transmise à l’équipe, qui vous répondra à {email}."
-        ),
-    };
-    Ok(message(StatusCode::OK, "Demande d’accès envoyée", line, home))
+        AgentSignIn::RequestFiled(institution) => {
+            let line = match &institution {
+                Some(i) => format!(
+                    "Vous n’avez pas encore d’accès recruteur. Votre demande pour {} est transmise à l’équipe de la plateforme, qui vous répondra à {email}.",
+                    i.name
+                ),
+                None => format!(
+                    "Vous n’avez pas encore d’accès recruteur, et votre employeur n’est pas encore connu de la plateforme. Votre demande est transmise à l’équipe, qui vous répondra à {email}."
+                ),
+            };
+            message(StatusCode::OK, "Demande d’accès envoyée", line, home)
+        }
+    })
 }

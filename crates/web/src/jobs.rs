@@ -78,6 +78,7 @@ pub async fn deliver_outbox(state: &AppState, cfg: &WorkerConfig) -> Result<(usi
 
 /// Sends the digests of one frequency: for each alert, the matching offers published since
 /// the alert was created that it never sent. Returns the number of digests queued.
+#[expect(clippy::disallowed_methods, reason = "a periodic job: its own unit of work, once per turn")]
 pub async fn send_digests(state: &AppState, frequency: Frequency) -> Result<usize, crate::error::AppError> {
     let now = state.now();
     let mut queued = 0;
@@ -150,6 +151,7 @@ pub async fn purge(state: &AppState) -> Result<u64, crate::error::AppError> {
 
 /// Monday's recap to each recruiter of the applications of their institution waiting for a
 /// first answer for more than a week. Returns the number of e-mails queued.
+#[expect(clippy::disallowed_methods, reason = "a periodic job: its own unit of work, once per turn")]
 pub async fn send_recruiter_recaps(state: &AppState) -> Result<usize, crate::error::AppError> {
     let now = state.now();
     let waiting = db::backoffice::unanswered_by_institution(state.db.conn(), now - Duration::days(7)).await?;
@@ -187,6 +189,7 @@ fn closed_windows(now: DateTime<Utc>) -> Vec<DateTime<Utc>> {
 
 /// E-mails the recruiters who want each application (grouped per offer) about the ones
 /// received in the window starting at `start`. Returns the number of e-mails queued.
+#[expect(clippy::disallowed_methods, reason = "a periodic job: its own unit of work, once per turn")]
 pub async fn tell_new_applications(state: &AppState, start: DateTime<Utc>) -> Result<usize, crate::error::AppError> {
     let end = start + Duration::minutes(APPLICATION_WINDOW_MINUTES);
     let received = db::backoffice::received_between(state.db.conn(), start, end).await?;
@@ -225,6 +228,7 @@ pub async fn tell_new_applications(state: &AppState, start: DateTime<Utc>) -> Re
 }
 
 /// The morning digest of the day before's applications, for the recruiters who chose it.
+#[expect(clippy::disallowed_methods, reason = "a periodic job: its own unit of work, once per turn")]
 pub async fn send_application_digests(state: &AppState) -> Result<usize, crate::error::AppError> {
     let now = state.now();
     let today = crate::format::paris(now).date_naive();

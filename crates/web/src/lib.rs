@@ -24,6 +24,7 @@ pub mod ops;
 pub mod public;
 pub mod routes;
 pub mod security;
+pub mod services;
 pub mod storage;
 pub mod views;
 

@@ -64,6 +64,7 @@ impl ViewCounter {
 
     /// Writes the counts to the database; what could not be written is kept for the next time.
     /// Each offer's total and its month's count move together (one transaction).
+    #[expect(clippy::disallowed_methods, reason = "the worker writes counted views in batches, outside any request")]
     pub async fn flush(&self, db: &db::Db, now: chrono::DateTime<chrono::Utc>) -> Result<usize, db::DbError> {
         let counts = self.take();
         let n = counts.len();

@@ -2,10 +2,9 @@
 //! either way; an approval creates the recruiter account with a one-time sign-in link).
 
 use crate::AppState;
-use crate::auth::{self, AdminUser, MaybeUser};
+use crate::auth::{AdminUser, MaybeUser};
 use crate::candidate::accounts::MessagePage;
 use crate::candidate::profile::Opt;
-use crate::candidate::queue;
 use crate::error::{AppError, AppResult};
 use crate::forms::Form;
 use crate::layout::Page;
@@ -14,10 +13,9 @@ use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use chrono::Duration;
-use db::backoffice::{Audit, NewAccessRequest};
+use crate::services::access::Decision;
+use db::backoffice::NewAccessRequest;
 use domain::email::Email;
-use domain::role::Role;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "backoffice/request.html")]
@@ -95,10 +93,8 @@ pub async fn submit(
         let page = RequestPage { page: request_page(true), employers: employers(&state, &form).await?, form };
         return Ok((axum::http::StatusCode::TOO_MANY_REQUESTS, page).into_response());
     }
-    let txn = state.db.begin().await?;
     let new = NewAccessRequest { name, email: email.to_string(), institution_id, institution_name, service, position };
-    file_request(&txn, &state, &new).await?;
-    txn.commit().await.map_err(db::DbError::from)?;
+    crate::services::access::request(&state, &new).await?;
     Ok(MessagePage::new(
         "Demande envoyée",
         vec![format!("Votre demande est enregistrée. L’équipe de la plateforme vous répondra à {email}, que l’accès soit ouvert ou non.")],
@@ -106,24 +102,6 @@ pub async fn submit(
         true,
     )
     .into_response())
-}
-
-/// Files an access request in the caller's transaction: the requester is told it is
-/// recorded, every administrator that one waits.
-pub(crate) async fn file_request(
-    txn: &db::DatabaseTransaction,
-    state: &AppState,
-    new: &NewAccessRequest,
-) -> AppResult<()> {
-    db::backoffice::create_access_request(txn, new, state.now()).await?;
-    queue(txn, state, mail::messages::access_request_received(&new.email)).await?;
-    let url = state.url("/admin#demandes");
-    for admin in db::users::administrators(txn).await? {
-        let msg =
-            mail::messages::access_request_to_decide(&admin.email, &new.name, &new.email, &new.institution_name, &url);
-        queue(txn, state, msg).await?;
-    }
-    Ok(())
 }
 
 fn back(message: &str) -> Response {
@@ -144,60 +122,22 @@ pub async fn decide(
         "refuser" => false,
         _ => return Ok(back("Choisissez d’approuver ou de refuser la demande.")),
     };
-    let institution = if approve {
+    let decision = if approve {
         let inst = db::institutions::by_ids(state.db.conn(), &[form.get("employeur").parse::<i64>().unwrap_or(-1)])
             .await?
             .pop();
         match inst {
-            Some(i) => Some(i),
+            Some(i) => Decision::Approve(Box::new(i)),
             None => return Ok(back("Pour approuver, choisissez l’employeur de la personne.")),
         }
     } else {
-        None
+        Decision::Refuse
     };
-    let now = state.now();
-    let txn = state.db.begin().await?;
-    let request = match db::backoffice::decide_access_request(&txn, id, approve, admin.id, now).await {
-        Ok(r) => r,
-        Err(db::DbError::Conflict(c)) => return Ok(back(&crate::error::conflict_text(&c))),
-        Err(e) => return Err(e.into()),
-    };
-    let email = Email::parse(&request.email).map_err(|_| AppError::Internal("adresse de demande invalide".into()))?;
-    if let Some(inst) = &institution {
-        let user = match db::users::by_email(&txn, &email).await? {
-            Some(u) => {
-                db::backoffice::set_role_by_id(&txn, u.id, Role::Recruiter, now).await?;
-                db::backoffice::set_institution(&txn, u.id, inst.id, now).await?;
-                u
-            }
-            None => db::users::create(&txn, &email, Role::Recruiter, Some(inst.id), now).await?,
-        };
-        // The service named in the request becomes the recruiter's (created if new).
-        if let Some(name) = request.service.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            let service = db::institutions::find_or_create_service(&txn, inst.id, None, name, None, now).await?;
-            db::backoffice::set_attachment(&txn, user.id, inst.id, &[service.id], now).await?;
-        }
-        let token = auth::random_token()?;
-        db::accounts::insert_token(&txn, user.id, db::accounts::TokenPurpose::SignIn, &token, Duration::days(7), now)
-            .await?;
-        let url = state.url(&format!("/connexion/lien/{token}"));
-        queue(&txn, &state, mail::messages::access_approved(email.as_str(), &inst.name, &url)).await?;
-    } else {
-        queue(&txn, &state, mail::messages::access_refused(email.as_str())).await?;
+    match crate::services::access::decide(&state, &admin, id, decision).await {
+        Ok(_) => {}
+        Err(AppError::Db(db::DbError::Conflict(c))) => return Ok(back(&crate::error::conflict_text(&c))),
+        Err(e) => return Err(e),
     }
-    let audit = Audit {
-        actor: &admin,
-        action: if approve {
-            domain::audit::AuditAction::AccessApproved
-        } else {
-            domain::audit::AuditAction::AccessRefused
-        },
-        target: format!("demande {} ({})", request.id, request.email),
-        before: None,
-        after: institution.as_ref().map(|i| format!("recruteur·euse de {}", i.name)),
-    };
-    db::backoffice::audit(&txn, audit, now).await?;
-    txn.commit().await.map_err(db::DbError::from)?;
     Ok(back(if approve {
         "Demande approuvée : un lien de connexion a été envoyé."
     } else {

@@ -10,7 +10,7 @@ use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::Response;
-use db::backoffice::Audit;
+use crate::services::accounts::Attachment;
 use db::entity::{access_request, audit_entry, institution, user};
 use domain::role::Role;
 
@@ -85,19 +85,7 @@ pub async fn set_active(
 ) -> AppResult<Response> {
     let Some(id) = target(&id, me.id)? else { return Ok(back("Vous ne pouvez pas désactiver votre propre compte.")) };
     let on = Form::parse(&body).get("etat") == "1";
-    let now = state.now();
-    let txn = state.db.begin().await?;
-    let before = db::accounts::by_id(&txn, id).await?.ok_or(AppError::NotFound)?;
-    db::backoffice::set_active(&txn, id, on, now).await?;
-    let audit = Audit {
-        actor: &me,
-        action: domain::audit::AuditAction::AccountActivation,
-        target: format!("compte {} ({})", id, before.email),
-        before: Some(before.active.to_string()),
-        after: Some(on.to_string()),
-    };
-    db::backoffice::audit(&txn, audit, now).await?;
-    txn.commit().await.map_err(db::DbError::from)?;
+    crate::services::accounts::set_active(&state, &me, id, on).await?;
     Ok(back(if on { "Compte activé." } else { "Compte désactivé ; ses sessions sont fermées." }))
 }
 
@@ -110,19 +98,7 @@ pub async fn set_role(
 ) -> AppResult<Response> {
     let Some(id) = target(&id, me.id)? else { return Ok(back("Vous ne pouvez pas changer votre propre rôle.")) };
     let Ok(role) = Form::parse(&body).get("role").parse::<Role>() else { return Ok(back("Rôle inconnu.")) };
-    let now = state.now();
-    let txn = state.db.begin().await?;
-    let before = db::accounts::by_id(&txn, id).await?.ok_or(AppError::NotFound)?;
-    db::backoffice::set_role_by_id(&txn, id, role, now).await?;
-    let audit = Audit {
-        actor: &me,
-        action: domain::audit::AuditAction::AccountRole,
-        target: format!("compte {} ({})", id, before.email),
-        before: Some(before.role.clone()),
-        after: Some(role.code().to_string()),
-    };
-    db::backoffice::audit(&txn, audit, now).await?;
-    txn.commit().await.map_err(db::DbError::from)?;
+    crate::services::accounts::set_role(&state, &me, id, role).await?;
     Ok(back(&format!("Rôle changé : {}.", role.label())))
 }
 
@@ -182,49 +158,17 @@ pub async fn attach(
 ) -> AppResult<Response> {
     let here = format!("/admin/utilisateurs/{id}");
     let form = Form::parse(&body);
-    let now = state.now();
-    let txn = state.db.begin().await?;
-    let before = db::accounts::by_id(&txn, id).await?.ok_or(AppError::NotFound)?;
-    if before.role != Role::Recruiter.code() {
-        return Ok(super::with_message(&here, "Seuls les comptes recruteur sont rattachés à un employeur."));
-    }
     let Ok(institution_id) = form.get("employeur").parse::<i64>() else {
         return Ok(super::with_message(&here, "Choisissez l’employeur du compte."));
     };
-    let inst = match db::institutions::by_id(&txn, institution_id).await {
-        Ok(i) => i,
-        Err(db::DbError::NotFound) => return Ok(super::with_message(&here, "Cet employeur n’existe pas.")),
-        Err(e) => return Err(e.into()),
-    };
-    // Services only make sense with the employer they were chosen with.
-    let requested: Vec<i64> = if before.institution_id == Some(inst.id) {
-        form.all("services").iter().filter_map(|s| s.parse().ok()).collect()
-    } else {
-        Vec::new()
-    };
-    let kept = db::backoffice::set_attachment(&txn, id, inst.id, &requested, now).await?;
-    let audit = Audit {
-        actor: &me,
-        action: domain::audit::AuditAction::AccountAttachment,
-        target: format!("compte {} ({})", id, before.email),
-        before: before.institution_id.map(|i| format!("employeur {i}")),
-        after: Some({
-            let names: Vec<String> = db::institutions::services(&txn, inst.id)
-                .await?
-                .into_iter()
-                .filter(|s| kept.contains(&s.id))
-                .map(|s| s.name)
-                .collect();
-            let services = if names.is_empty() { "aucun service".to_string() } else { names.join(", ") };
-            format!("employeur {} « {} », services : {services}", inst.id, inst.name)
-        }),
-    };
-    db::backoffice::audit(&txn, audit, now).await?;
-    txn.commit().await.map_err(db::DbError::from)?;
-    let message = if before.institution_id == Some(inst.id) {
-        "Rattachement enregistré.".to_string()
-    } else {
-        format!("Compte rattaché à {} : choisissez maintenant ses services.", inst.name)
+    let services: Vec<i64> = form.all("services").iter().filter_map(|s| s.parse().ok()).collect();
+    let message = match crate::services::accounts::attach(&state, &me, id, institution_id, &services).await? {
+        Attachment::NotRecruiter => "Seuls les comptes recruteur sont rattachés à un employeur.".to_string(),
+        Attachment::NoSuchEmployer => "Cet employeur n’existe pas.".to_string(),
+        Attachment::Saved { moved: false, .. } => "Rattachement enregistré.".to_string(),
+        Attachment::Saved { employer, moved: true } => {
+            format!("Compte rattaché à {employer} : choisissez maintenant ses services.")
+        }
     };
     Ok(super::with_message(&here, &message))
 }

@@ -163,31 +163,9 @@ pub async fn save(State(state): State<AppState>, staff: StaffUser, body: Bytes) 
     if !form.is_valid() {
         return Ok(render(&state, acting, inst, form, false, None, String::new()).await?.into_response());
     }
-    let now = state.now();
-    let txn = state.db.begin().await?;
     let publish = form.get("action") == "publier";
-    if publish {
-        db::institutions::publish_draft(&txn, inst.id, &draft, now).await?;
-    } else {
-        db::institutions::save_draft(&txn, inst.id, &draft, &staff.user.email, now).await?;
-    }
     let changes = showcase_changes(&ShowcaseDraft::of(&inst), &draft);
-    let audit = db::backoffice::Audit {
-        actor: &staff.user,
-        action: if publish {
-            domain::audit::AuditAction::EmployerPagePublished
-        } else {
-            domain::audit::AuditAction::EmployerPageDraft
-        },
-        target: format!("employeur {} « {} »", inst.id, inst.name),
-        before: Some(changes.0),
-        after: Some(changes.1),
-    };
-    db::backoffice::audit(&txn, audit, now).await?;
-    txn.commit().await.map_err(db::DbError::from)?;
-    if publish {
-        state.pages.clear();
-    }
+    crate::services::institutions::save_showcase(&state, &staff.user, &inst, &draft, publish, changes).await?;
     Ok(if publish {
         back("Page publiée.", false, acting)
     } else {
@@ -216,13 +194,7 @@ pub async fn logo(State(state): State<AppState>, staff: StaffUser, multipart: Mu
                 .into_response());
         }
     };
-    let key = format!("logos/{}.png", crate::auth::random_token()?);
-    state.files.put(&key, png).await?;
-    db::institutions::set_logo(state.db.conn(), inst.id, Some(&key), state.now()).await?;
-    state.pages.clear();
-    if let Some(old) = inst.logo_path.as_deref().filter(|k| k.starts_with("logos/")) {
-        state.files.delete(old).await?;
-    }
+    crate::services::institutions::set_logo(&state, &inst, png).await?;
     Ok(back("Logo enregistré.", false, acting))
 }
 

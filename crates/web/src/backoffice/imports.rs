@@ -184,22 +184,11 @@ pub async fn add_reason(
         .into_response());
     }
     let code = domain::text::slugify_max(&label, 32);
-    let now = state.now();
-    let txn = state.db.begin().await?;
-    match db::backoffice::add_refusal_reason(&txn, &code, &label).await {
+    match crate::services::applications::add_refusal_reason(&state, &admin, &code, &label).await {
         Ok(()) => {}
-        Err(db::DbError::Conflict(c)) => return Ok(back(&crate::error::conflict_text(&c))),
-        Err(e) => return Err(e.into()),
+        Err(AppError::Db(db::DbError::Conflict(c))) => return Ok(back(&crate::error::conflict_text(&c))),
+        Err(e) => return Err(e),
     }
-    let audit = db::backoffice::Audit {
-        actor: &admin,
-        action: domain::audit::AuditAction::ReasonAdded,
-        target: code,
-        before: None,
-        after: Some(label),
-    };
-    db::backoffice::audit(&txn, audit, now).await?;
-    txn.commit().await.map_err(db::DbError::from)?;
     Ok(back("Motif ajouté."))
 }
 
@@ -211,17 +200,6 @@ pub async fn set_reason(
     body: Bytes,
 ) -> AppResult<Response> {
     let on = Form::parse(&body).get("actif") == "1";
-    let now = state.now();
-    let txn = state.db.begin().await?;
-    db::backoffice::set_refusal_reason_active(&txn, id, on).await?;
-    let audit = db::backoffice::Audit {
-        actor: &admin,
-        action: domain::audit::AuditAction::ReasonState,
-        target: format!("motif {id}"),
-        before: Some((!on).to_string()),
-        after: Some(on.to_string()),
-    };
-    db::backoffice::audit(&txn, audit, now).await?;
-    txn.commit().await.map_err(db::DbError::from)?;
+    crate::services::applications::set_refusal_reason_active(&state, &admin, id, on).await?;
     Ok(back(if on { "Motif rétabli." } else { "Motif retiré de la liste (les refus passés gardent leur texte)." }))
 }

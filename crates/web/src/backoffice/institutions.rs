@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use crate::auth::AdminUser;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::forms::Form;
 use crate::layout::Page;
 use askama::Template;
@@ -47,23 +47,7 @@ pub async fn create(State(state): State<AppState>, AdminUser(admin): AdminUser, 
         let institutions = db::institutions::list(state.db.conn()).await?;
         return Ok(InstitutionsPage { page: page(true), institutions, form, notice: None }.into_response());
     }
-    let now = state.now();
-    let txn = state.db.begin().await?;
-    let before = db::institutions::list(&txn).await?.len();
-    let showcase = db::institutions::Showcase { acronym, ministry, ..Default::default() };
-    let inst = db::institutions::find_or_create(&txn, &name, None, Some(&showcase), now).await?;
-    let created = db::institutions::list(&txn).await?.len() > before;
-    if created {
-        let audit = db::backoffice::Audit {
-            actor: &admin,
-            action: domain::audit::AuditAction::EmployerCreated,
-            target: format!("employeur {} « {} »", inst.id, inst.name),
-            before: None,
-            after: Some(inst.slug.clone()),
-        };
-        db::backoffice::audit(&txn, audit, now).await?;
-    }
-    txn.commit().await.map_err(db::DbError::from)?;
+    let (inst, created) = crate::services::institutions::create(&state, &admin, &name, acronym, ministry).await?;
     Ok(super::with_message(
         "/admin/employeurs",
         &if created {
@@ -83,20 +67,7 @@ pub async fn set_published(
     body: Bytes,
 ) -> AppResult<Response> {
     let on = Form::parse(&body).get("etat") == "1";
-    let now = state.now();
-    let txn = state.db.begin().await?;
-    let inst = db::institutions::by_id(&txn, id).await?;
-    db::institutions::set_published(&txn, id, on, now).await?;
-    let audit = db::backoffice::Audit {
-        actor: &admin,
-        action: domain::audit::AuditAction::EmployerPublication,
-        target: format!("employeur {} « {} »", inst.id, inst.name),
-        before: Some(inst.published.to_string()),
-        after: Some(on.to_string()),
-    };
-    db::backoffice::audit(&txn, audit, now).await?;
-    txn.commit().await.map_err(db::DbError::from)?;
-    state.pages.clear();
+    crate::services::institutions::set_published(&state, &admin, id, on).await?;
     Ok(super::with_message("/admin/employeurs", if on { "Page publiée." } else { "Page masquée." }))
 }
 
@@ -216,34 +187,16 @@ pub async fn update(
         return Ok(institution_page(&state, inst, Some(form), None).await?.into_response());
     }
     let siret = (!siret.is_empty()).then_some(siret);
-    let now = state.now();
-    let txn = state.db.begin().await?;
-    let result = async {
-        db::institutions::rename(&txn, id, &name, acronym.as_deref(), ministry.as_deref(), now).await?;
-        db::institutions::set_siret(&txn, id, siret.as_deref(), now).await
-    }
-    .await;
-    match result {
+    let identity = crate::services::institutions::Identity { name, acronym, ministry, siret };
+    match crate::services::institutions::edit(&state, &admin, &inst, &identity).await {
         Ok(()) => {}
-        Err(db::DbError::Conflict(c)) => {
-            drop(txn);
+        Err(AppError::Db(db::DbError::Conflict(c))) => {
             let field = if matches!(c, db::Conflict::SiretTaken { .. }) { "siret" } else { "nom" };
             form.add_error(field, format!("Impossible : {}.", crate::error::conflict_text(&c)));
             return Ok(institution_page(&state, inst, Some(form), None).await?.into_response());
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(e),
     }
-    let audit = db::backoffice::Audit {
-        actor: &admin,
-        action: domain::audit::AuditAction::EmployerEdited,
-        target: format!("employeur {}", inst.id),
-        before: Some(format!("{} · SIRET {}", inst.name, inst.siret.as_deref().unwrap_or("aucun"))),
-        after: Some(format!("{name} · SIRET {}", siret.as_deref().unwrap_or("aucun"))),
-    };
-    db::backoffice::audit(&txn, audit, now).await?;
-    txn.commit().await.map_err(db::DbError::from)?;
-    // The name shows on cached public pages (offers, employers).
-    state.pages.clear();
     Ok(super::with_message(&here(id), "Employeur enregistré."))
 }
 
@@ -261,44 +214,33 @@ pub async fn domains(
     // No fragment: the focused message brings the section into view (a fragment would take the
     // focus away again when the browser scrolls to it).
     let back = format!("{}?section=domaines", here(id));
-    let now = state.now();
-    let txn = state.db.begin().await?;
-    let (action, domain, message) = if let Some(removed) = form.opt("supprimer") {
-        if !db::institutions::remove_email_domain(&txn, id, &removed).await? {
+    let message = if let Some(removed) = form.opt("supprimer") {
+        if !crate::services::institutions::remove_email_domain(&state, &admin, &inst, &removed).await? {
             return Ok(super::with_message(&back, "Ce domaine n’est pas rattaché à cet employeur."));
         }
-        (domain::audit::AuditAction::EmployerDomainRemoved, removed.clone(), format!("Domaine {removed} retiré."))
+        format!("Domaine {removed} retiré.")
     } else {
         // A refused domain comes back in its field, with the reason beside it.
         let refused = match domain::email::parse_domain(form.get("domaine")) {
             None => Err("Saisissez un nom de domaine, par exemple numerique.gouv.fr (sans @ ni espace).".to_string()),
-            Some(domain) => match db::institutions::add_email_domain(&txn, id, &domain).await {
+            Some(domain) => match crate::services::institutions::add_email_domain(&state, &admin, &inst, &domain).await {
                 Ok(()) => Ok(domain),
-                Err(db::DbError::Conflict(c)) => Err(format!("Impossible : {}.", crate::error::conflict_text(&c))),
-                Err(e) => return Err(e.into()),
+                Err(AppError::Db(db::DbError::Conflict(c))) => {
+                    Err(format!("Impossible : {}.", crate::error::conflict_text(&c)))
+                }
+                Err(e) => return Err(e),
             },
         };
-        let domain = match refused {
-            Ok(d) => d,
+        match refused {
+            Ok(domain) => format!("Domaine {domain} ajouté."),
             Err(message) => {
-                drop(txn);
                 form.add_error("domaine", message);
                 let mut page = institution_page(&state, inst, None, None).await?;
                 page.page = one_page(&page.institution.name, true);
                 page.domain_form = form;
                 return Ok(page.into_response());
             }
-        };
-        (domain::audit::AuditAction::EmployerDomainAdded, domain.clone(), format!("Domaine {domain} ajouté."))
+        }
     };
-    let audit = db::backoffice::Audit {
-        actor: &admin,
-        action,
-        target: format!("employeur {} « {} »", inst.id, inst.name),
-        before: None,
-        after: Some(domain),
-    };
-    db::backoffice::audit(&txn, audit, now).await?;
-    txn.commit().await.map_err(db::DbError::from)?;
     Ok(super::with_message(&back, &message))
 }

@@ -60,32 +60,15 @@ pub async fn send(State(state): State<AppState>, AdminUser(admin): AdminUser, bo
     if form.get("action") != "envoyer" {
         return Ok(page(&state, form, Some((subject, parts))).await?.into_response());
     }
-    let now = state.now();
     let key = {
         let digest = Sha256::digest(format!("{subject}\n{text}").as_bytes());
         format!("lettre:{}", digest.iter().take(12).map(|b| format!("{b:02x}")).collect::<String>())
     };
-    if !db::outbox::take_turn(state.db.conn(), &key, now).await? {
+    let Some(readers) = crate::services::newsletter::send(&state, &admin, &key, &subject, &parts).await? else {
         return Ok(super::with_message("/admin/lettre-information", "Cette lettre a déjà été envoyée."));
-    }
-    let readers = db::alerts::newsletter_readers(state.db.conn()).await?;
-    let txn = state.db.begin().await?;
-    for r in &readers {
-        let unsubscribe = state.url(&format!("/lettre-information/desinscription/{}", r.token));
-        db::outbox::enqueue(&txn, &mail::messages::newsletter_issue(&r.email, &subject, &parts, &unsubscribe), now)
-            .await?;
-    }
-    let audit = db::backoffice::Audit {
-        actor: &admin,
-        action: domain::audit::AuditAction::NewsletterSent,
-        target: format!("« {subject} »"),
-        before: None,
-        after: Some(format!("{} abonné·e·s", readers.len())),
     };
-    db::backoffice::audit(&txn, audit, now).await?;
-    txn.commit().await.map_err(db::DbError::from)?;
     Ok(super::with_message(
         "/admin/lettre-information",
-        &format!("Lettre « {subject} » envoyée à {} abonné·e·s (par la file d’envoi des e-mails).", readers.len()),
+        &format!("Lettre « {subject} » envoyée à {readers} abonné·e·s (par la file d’envoi des e-mails)."),
     ))
 }

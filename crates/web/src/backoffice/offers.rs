@@ -17,7 +17,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDate, Utc};
-use db::backoffice::{Audit, OfferEdit};
+use db::backoffice::OfferEdit;
 use db::entity::{institution, service};
 use domain::offer::{Category, ContractType, EducationLevel, Experience, OfferNature, Remote, Vacancy, Versant, WorkingTime};
 
@@ -461,18 +461,7 @@ pub async fn create(State(state): State<AppState>, staff: StaffUser, body: Bytes
         page.acting_for = staff.institution_id.is_none().then_some(inst);
         return Ok(page.into_response());
     }
-    let now = state.now();
-    let txn = state.db.begin().await?;
-    let id = db::backoffice::save_offer(&txn, None, institution_id, &edit, now).await?;
-    let audit = Audit {
-        actor: &staff.user,
-        action: domain::audit::AuditAction::OfferCreated,
-        target: format!("offre {id} « {} »", edit.title),
-        before: None,
-        after: Some("draft".into()),
-    };
-    db::backoffice::audit(&txn, audit, now).await?;
-    txn.commit().await.map_err(db::DbError::from)?;
+    let id = crate::services::offers::create(&state, &staff.user, institution_id, &edit).await?;
     let apercu = if form.get("action") == "apercu" { "&apercu=1" } else { "" };
     Ok(Redirect::to(&format!("/recruteur/offres/{id}/modifier?enregistre=1{apercu}")).into_response())
 }
@@ -495,9 +484,9 @@ pub async fn edit_form(
     let (offer, edit) = current(&state, &staff, &id).await?;
     let services = db::institutions::services(state.db.conn(), offer.institution_id).await?;
     let form = form_of(&edit);
-    let q = q.unwrap_or_default();
-    let preview = if q.contains("apercu=1") { preview_of(&form) } else { Vec::new() };
-    Ok(page_of(&state.taxonomy.current(), &services, form, Some(offer.id), preview, q.contains("enregistre=1")))
+    let flag = |name| crate::forms::query_param(q.as_deref(), name).as_deref() == Some("1");
+    let preview = if flag("apercu") { preview_of(&form) } else { Vec::new() };
+    Ok(page_of(&state.taxonomy.current(), &services, form, Some(offer.id), preview, flag("enregistre")))
 }
 
 /// `POST /recruteur/offres/{id}/modifier` (recruiter of the offer's institution): save, save
@@ -520,21 +509,10 @@ pub async fn update(
         }
         return Ok(page_of(&state.taxonomy.current(), &services, form, Some(offer.id), Vec::new(), false).into_response());
     }
-    let now = state.now();
-    let txn = state.db.begin().await?;
-    db::backoffice::save_offer(&txn, Some(&offer), offer.institution_id, &edit, now).await?;
-    let (was, is) = changes(&before, &edit, &services);
-    let audit = Audit {
-        actor: &staff.user,
-        action: domain::audit::AuditAction::OfferEdited,
-        target: format!("offre {} « {} »", offer.id, edit.title),
-        before: Some(was),
-        after: Some(is),
-    };
-    db::backoffice::audit(&txn, audit, now).await?;
-    txn.commit().await.map_err(db::DbError::from)?;
+    let changes = changes(&before, &edit, &services);
+    crate::services::offers::save(&state, &staff.user, &offer, &edit, changes).await?;
     if autosave {
-        let time = crate::format::paris(now).format("%H:%M");
+        let time = crate::format::paris(state.now()).format("%H:%M");
         return Ok(Html(format!(
             "<p id=\"etat-brouillon\" class=\"fr-text--sm\" role=\"status\">Enregistré automatiquement à {time}.</p>"
         ))
@@ -553,17 +531,6 @@ pub async fn duplicate(
 ) -> AppResult<Response> {
     let (offer, mut edit) = current(&state, &staff, &id).await?;
     edit.title = format!("{} (copie)", edit.title);
-    let now = state.now();
-    let txn = state.db.begin().await?;
-    let new_id = db::backoffice::save_offer(&txn, None, offer.institution_id, &edit, now).await?;
-    let audit = Audit {
-        actor: &staff.user,
-        action: domain::audit::AuditAction::OfferDuplicated,
-        target: format!("offre {new_id} (copie de {})", offer.id),
-        before: None,
-        after: Some("draft".into()),
-    };
-    db::backoffice::audit(&txn, audit, now).await?;
-    txn.commit().await.map_err(db::DbError::from)?;
+    let new_id = crate::services::offers::duplicate(&state, &staff.user, &offer, &edit).await?;
     Ok(Redirect::to(&format!("/recruteur/offres/{new_id}/modifier?enregistre=1")).into_response())
 }

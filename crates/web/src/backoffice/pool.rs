@@ -6,7 +6,7 @@
 use crate::AppState;
 use crate::auth::{CandidateUser, StaffUser};
 use crate::candidate::profile::Opt;
-use crate::candidate::queue;
+use crate::services::pool::Invitation;
 use crate::error::{AppError, AppResult};
 use crate::forms::Form;
 use crate::layout::Page;
@@ -193,39 +193,14 @@ pub async fn search(State(state): State<AppState>, staff: StaffUser, RawQuery(q)
     })
 }
 
-/// Invites a candidate to apply to one of the institution's offers (once per offer).
-async fn invite_to(state: &AppState, staff: &StaffUser, user_id: i64, offer_id: &str) -> AppResult<String> {
+/// Invites a candidate to `offre` (an offer id; anything else is a 404), and says what happened.
+async fn invite_to(state: &AppState, staff: &StaffUser, user_id: i64, offer_id: &str) -> AppResult<&'static str> {
     let offer_id: i64 = offer_id.parse().map_err(|_| AppError::NotFound)?;
-    let offer = db::backoffice::managed_offer(state.db.conn(), offer_id, staff.institution_id).await?;
-    let user = db::accounts::by_id(state.db.conn(), user_id).await?.ok_or(AppError::NotFound)?;
-    let institution =
-        db::institutions::by_ids(state.db.conn(), &[offer.institution_id]).await?.pop().ok_or(AppError::NotFound)?;
-    if db::applications::for_offer_and_user(state.db.conn(), offer.id, user.id).await?.is_some() {
-        return Ok("Cette personne a déjà candidaté à cette offre : pas besoin de l’y inviter.".into());
-    }
-    let now = state.now();
-    let txn = state.db.begin().await?;
-    if !db::backoffice::invite(&txn, user.id, offer.id, staff.user.id, now).await? {
-        return Ok("Cette personne a déjà été invitée à candidater à cette offre.".into());
-    }
-    let msg = mail::messages::offer_invitation(
-        &user.email,
-        &offer.title,
-        &institution.name,
-        &state.url(&format!("/emploi/{}", offer.slug)),
-        &state.url("/espace-candidat#invitations"),
-    );
-    queue(&txn, state, msg).await?;
-    let audit = db::backoffice::Audit {
-        actor: &staff.user,
-        action: domain::audit::AuditAction::PoolInvitation,
-        target: format!("compte {} pour l’offre {}", user.id, offer.id),
-        before: None,
-        after: None,
-    };
-    db::backoffice::audit(&txn, audit, now).await?;
-    txn.commit().await.map_err(db::DbError::from)?;
-    Ok("Invitation envoyée par e-mail.".into())
+    Ok(match crate::services::pool::invite(state, staff, user_id, offer_id).await? {
+        Invitation::Sent => "Invitation envoyée par e-mail.",
+        Invitation::AlreadyApplied => "Cette personne a déjà candidaté à cette offre : pas besoin de l’y inviter.",
+        Invitation::AlreadyInvited => "Cette personne a déjà été invitée à candidater à cette offre.",
+    })
 }
 
 fn to(path: &str, message: &str) -> Response {
@@ -250,7 +225,7 @@ pub async fn invite(
         return Ok(to("/recruteur/vivier", "Choisissez d’abord l’offre à proposer."));
     }
     let message = invite_to(&state, &staff, id, form.get("offre")).await?;
-    Ok(to(&format!("/recruteur/vivier?offre={}", form.get("offre")), &message))
+    Ok(to(&format!("/recruteur/vivier?offre={}", form.get("offre")), message))
 }
 
 #[derive(Template, WebTemplate)]
@@ -297,7 +272,7 @@ pub async fn propose(
         return Ok(to("/recruteur/candidatures-spontanees", "Choisissez l’offre à proposer."));
     }
     let message = invite_to(&state, &staff, user_id, form.get("offre")).await?;
-    Ok(to("/recruteur/candidatures-spontanees", &message))
+    Ok(to("/recruteur/candidatures-spontanees", message))
 }
 
 /// `POST /espace-candidat/invitations/{id}/decliner` (candidate; own invitations only).

@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::auth::StaffUser;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::forms::Form;
 use crate::layout::Page;
 use askama::Template;
@@ -107,24 +107,13 @@ pub async fn set_state(
     let Ok(to) = form.get("etat").parse::<OfferState>() else {
         return Ok(back("État inconnu."));
     };
-    let now = state.now();
-    let txn = state.db.begin().await?;
-    match db::backoffice::set_offer_state(&txn, &offer, to, now).await {
+    match crate::services::offers::set_state(&state, &staff.user, &offer, to).await {
         Ok(()) => {}
-        Err(db::DbError::Invalid(i)) => {
+        Err(AppError::Db(db::DbError::Invalid(i))) => {
             return Ok(back(&format!("« {} » : {}", offer.title, crate::error::invalid_text(&i))));
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(e),
     }
-    let audit = db::backoffice::Audit {
-        actor: &staff.user,
-        action: domain::audit::AuditAction::OfferState,
-        target: format!("offre {} « {} »", offer.id, offer.title),
-        before: Some(offer.state.clone()),
-        after: Some(to.code().to_string()),
-    };
-    db::backoffice::audit(&txn, audit, now).await?;
-    txn.commit().await.map_err(db::DbError::from)?;
     Ok(back(&format!("« {} » : {}.", offer.title, to.label().to_lowercase())))
 }
 
@@ -265,7 +254,7 @@ pub async fn move_stage(
         return Ok(back("Choisissez une étape."));
     };
     let reason = form.opt("motif");
-    match crate::candidate::move_application(&state, Some(&staff.user), app.id, to, reason.as_deref()).await {
+    match crate::services::applications::move_stage(&state, &staff.user, app.id, to, reason.as_deref()).await {
         Ok(_) => Ok(back(&format!(
             "Candidature passée à l’étape « {} » ; la personne a été prévenue par e-mail.",
             to.label()
@@ -335,23 +324,7 @@ pub async fn annotate(
     if note.as_ref().is_some_and(|n| n.chars().count() > 5000) {
         return Ok(back("Une note fait 5 000 caractères au plus."));
     }
-    let now = state.now();
-    let txn = state.db.begin().await?;
-    if let Some(text) = &note {
-        db::backoffice::add_note(&txn, app.id, &staff.user.email, text, now).await?;
-    }
-    if rating.is_some() {
-        db::backoffice::set_rating(&txn, app.id, rating).await?;
-    }
-    let audit = db::backoffice::Audit {
-        actor: &staff.user,
-        action: domain::audit::AuditAction::ApplicationNote,
-        target: format!("candidature {}", app.id),
-        before: app.rating.map(|r| r.to_string()),
-        after: rating.map(|r| r.to_string()),
-    };
-    db::backoffice::audit(&txn, audit, now).await?;
-    txn.commit().await.map_err(db::DbError::from)?;
+    crate::services::applications::annotate(&state, &staff.user, &app, note.as_deref(), rating).await?;
     Ok(back("Note enregistrée."))
 }
 
@@ -379,7 +352,7 @@ pub async fn bulk_move(
     let reason = form.opt("motif");
     let (mut moved, mut errors) = (0, Vec::new());
     for id in ids.into_iter().filter(|i| mine.contains(i)) {
-        match crate::candidate::move_application(&state, Some(&staff.user), id, to, reason.as_deref()).await {
+        match crate::services::applications::move_stage(&state, &staff.user, id, to, reason.as_deref()).await {
             Ok(_) => moved += 1,
             Err(e) => errors.push(e.refusal().ok_or(e)?),
         }

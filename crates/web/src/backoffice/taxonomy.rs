@@ -5,7 +5,7 @@
 
 use crate::AppState;
 use crate::auth::AdminUser;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::forms::Form;
 use crate::layout::Page;
 use askama::Template;
@@ -13,7 +13,7 @@ use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::Response;
-use db::backoffice::Audit;
+use crate::services::taxonomy::Change;
 use db::entity::{domain as domain_e, profession};
 
 const LABEL_MAX: usize = 120;
@@ -70,29 +70,14 @@ async fn domain_of(state: &AppState, form: &Form) -> AppResult<Result<Option<i64
     })
 }
 
-/// After a change: everyone sees it (taxonomy reloaded, cached pages dropped).
-async fn refreshed(state: &AppState, message: &str) -> AppResult<Response> {
-    state.taxonomy.reload(&state.db).await?;
-    state.pages.clear();
-    Ok(super::with_message(HERE, message))
-}
-
-/// Records the change in the audit log, commits it, and makes it visible.
-async fn finish(
-    state: &AppState,
-    txn: db::DatabaseTransaction,
-    audit: Audit<'_>,
-    message: &str,
-) -> AppResult<Response> {
-    db::backoffice::audit(&txn, audit, state.now()).await?;
-    txn.commit().await.map_err(db::DbError::from)?;
-    refreshed(state, message).await
-}
-
-fn conflict_or(e: db::DbError) -> AppResult<Response> {
-    match crate::error::refusal_text(&e) {
-        Some(msg) => Ok(super::with_message(HERE, &format!("Impossible : {msg}."))),
-        None => Err(e.into()),
+/// Applies a change and says what became of it: a duplicate comes back as the page's notice.
+async fn change(state: &AppState, admin: &db::entity::user::Model, change: Change, done: String) -> AppResult<Response> {
+    match crate::services::taxonomy::apply(state, admin, &change).await {
+        Ok(()) => Ok(super::with_message(HERE, &done)),
+        Err(e) => match e.refusal() {
+            Some(msg) => Ok(super::with_message(HERE, &format!("Impossible : {msg}."))),
+            None => Err(e),
+        },
     }
 }
 
@@ -107,19 +92,7 @@ pub async fn add_domain(
         Ok(l) => l,
         Err(msg) => return Ok(super::with_message(HERE, msg)),
     };
-    let txn = state.db.begin().await?;
-    let added = match db::reference::add_domain(&txn, &label).await {
-        Ok(d) => d,
-        Err(e) => return conflict_or(e),
-    };
-    let audit = Audit {
-        actor: &admin,
-        action: domain::audit::AuditAction::DomainCreated,
-        target: format!("domaine {}", added.id),
-        before: None,
-        after: Some(label.clone()),
-    };
-    finish(&state, txn, audit, &format!("Domaine « {label} » ajouté.")).await
+    change(&state, &admin, Change::AddDomain { label: label.clone() }, format!("Domaine « {label} » ajouté.")).await
 }
 
 /// `POST /admin/metiers/domaines/{id}` (administrator): renames a domain (`libelle`).
@@ -134,17 +107,7 @@ pub async fn rename_domain(
         Ok(l) => l,
         Err(msg) => return Ok(super::with_message(HERE, msg)),
     };
-    let txn = state.db.begin().await?;
-    let before = state.taxonomy.current().domain(id).map(|d| d.2.clone());
-    db::reference::rename_domain(&txn, id, &label).await?;
-    let audit = Audit {
-        actor: &admin,
-        action: domain::audit::AuditAction::DomainRenamed,
-        target: format!("domaine {id}"),
-        before,
-        after: Some(label.clone()),
-    };
-    finish(&state, txn, audit, &format!("Domaine renommé : « {label} ».")).await
+    change(&state, &admin, Change::RenameDomain { id, label: label.clone() }, format!("Domaine renommé : « {label} ».")).await
 }
 
 /// `POST /admin/metiers/metiers` (administrator): adds a profession (`libelle`, `domaine`).
@@ -158,19 +121,8 @@ pub async fn add_profession(
         (Ok(l), Ok(d)) => (l, d),
         (Err(msg), _) | (_, Err(msg)) => return Ok(super::with_message(HERE, msg)),
     };
-    let txn = state.db.begin().await?;
-    let added = match db::reference::add_profession(&txn, &label, domain).await {
-        Ok(p) => p,
-        Err(e) => return conflict_or(e),
-    };
-    let audit = Audit {
-        actor: &admin,
-        action: domain::audit::AuditAction::ProfessionCreated,
-        target: format!("métier {}", added.id),
-        before: None,
-        after: Some(label.clone()),
-    };
-    finish(&state, txn, audit, &format!("Métier « {label} » ajouté.")).await
+    let done = format!("Métier « {label} » ajouté.");
+    change(&state, &admin, Change::AddProfession { label, domain }, done).await
 }
 
 /// `POST /admin/metiers/metiers/{id}` (administrator): renames a profession and sets its
@@ -186,21 +138,6 @@ pub async fn update_profession(
         (Ok(l), Ok(d)) => (l, d),
         (Err(msg), _) | (_, Err(msg)) => return Ok(super::with_message(HERE, msg)),
     };
-    let now = state.now();
-    let txn = state.db.begin().await?;
-    let before = state.taxonomy.current().profession(id).map(|p| p.2.clone());
-    if let Err(e) = db::reference::update_profession(&txn, id, &label, domain, now).await {
-        return match e {
-            db::DbError::NotFound => Err(AppError::NotFound),
-            e => conflict_or(e),
-        };
-    }
-    let audit = Audit {
-        actor: &admin,
-        action: domain::audit::AuditAction::ProfessionEdited,
-        target: format!("métier {id}"),
-        before,
-        after: Some(format!("{label} (domaine {})", domain.map(|d| d.to_string()).unwrap_or_else(|| "aucun".into()))),
-    };
-    finish(&state, txn, audit, &format!("Métier enregistré : « {label} ».")).await
+    let done = format!("Métier enregistré : « {label} ».");
+    change(&state, &admin, Change::UpdateProfession { id, label, domain }, done).await
 }

@@ -117,21 +117,10 @@ pub async fn save(
         StageTemplate { subject: form.get(&subject_field(stage)).into(), body: form.get(&body_field(stage)).into() };
     // The focused message brings the stage's section into view (see app.js).
     let back = format!("/admin/modeles-courriels?section={}", stage.code());
-    let now = state.now();
     let action = form.get("action").to_string();
     match action.as_str() {
         "retablir" => {
-            let txn = state.db.begin().await?;
-            db::mail_templates::reset(&txn, stage).await?;
-            let audit = db::backoffice::Audit {
-                actor: &admin,
-                action: domain::audit::AuditAction::TemplateReset,
-                target: format!("modèle « {} »", stage.label()),
-                before: None,
-                after: Some("texte par défaut".into()),
-            };
-            db::backoffice::audit(&txn, audit, now).await?;
-            txn.commit().await.map_err(db::DbError::from)?;
+            crate::services::mail_templates::reset(&state, &admin, stage).await?;
             Ok(super::with_message(&back, &format!("Modèle « {} » : texte par défaut rétabli.", stage.label())))
         }
         action @ ("apercu" | "enregistrer") => {
@@ -146,18 +135,7 @@ pub async fn save(
                 let preview = form.is_valid().then_some(stage);
                 return Ok(page(&state, Some(form), preview, None).await?.into_response());
             }
-            let (before, _) = db::mail_templates::in_force(state.db.conn(), stage).await?;
-            let txn = state.db.begin().await?;
-            db::mail_templates::save(&txn, stage, &t, &admin.email, now).await?;
-            let audit = db::backoffice::Audit {
-                actor: &admin,
-                action: domain::audit::AuditAction::TemplateEdited,
-                target: format!("modèle « {} »", stage.label()),
-                before: Some(format!("{}\n\n{}", before.subject, before.body)),
-                after: Some(format!("{}\n\n{}", t.subject, t.body)),
-            };
-            db::backoffice::audit(&txn, audit, now).await?;
-            txn.commit().await.map_err(db::DbError::from)?;
+            crate::services::mail_templates::save(&state, &admin, stage, &t).await?;
             Ok(super::with_message(&back, &format!("Modèle « {} » enregistré.", stage.label())))
         }
         _ => Ok(super::with_message(&back, "Choisissez une action : aperçu, enregistrer ou rétablir.")),

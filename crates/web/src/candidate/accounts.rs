@@ -5,7 +5,7 @@
 
 use crate::AppState;
 use crate::auth::{self, MaybeUser};
-use crate::candidate::queue;
+use crate::services::accounts::Reset;
 use crate::error::{AppError, AppResult};
 use crate::forms::{Form, query_param};
 use crate::layout::{Nav, Page};
@@ -118,12 +118,7 @@ pub async fn password_change(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, password_page(&user, form, true)).into_response());
     }
     let hash = auth::hash_password(new).await?;
-    let now = state.now();
-    let txn = state.db.begin().await?;
-    db::accounts::set_password(&txn, user.id, &hash, now).await?;
-    db::accounts::sessions_delete_for_user(&txn, user.id).await?;
-    db::accounts::revoke_tokens(&txn, user.id, now).await?;
-    txn.commit().await.map_err(db::DbError::from)?;
+    crate::services::accounts::change_password(&state, user.id, &hash).await?;
     // This browser stays signed in, under a new session id.
     auth::sign_in(&session, user.id).await?;
     Ok(crate::flash::redirect(
@@ -196,28 +191,8 @@ pub async fn signup(State(state): State<AppState>, ClientIp(ip): ClientIp, body:
         let page = Page::new("Créer un compte – erreur").crumbs(&[("Créer un compte", None)]);
         return Ok((StatusCode::TOO_MANY_REQUESTS, SignupPage { page, form }).into_response());
     }
-    let now = state.now();
     let hash = auth::hash_password(password).await?;
-    let txn = state.db.begin().await?;
-    match db::accounts::create_candidate(&txn, &email, &hash, now).await {
-        Ok(user) => {
-            let token = auth::random_token()?;
-            db::accounts::insert_token(&txn, user.id, TokenPurpose::VerifyEmail, &token, Duration::hours(48), now)
-                .await?;
-            let url = state.url(&format!("/verification-email/{token}"));
-            queue(&txn, &state, mail::messages::verify_email(email.as_str(), &url)).await?;
-        }
-        Err(db::DbError::Conflict(_)) => {
-            let msg = mail::messages::signup_existing(
-                email.as_str(),
-                &state.url("/connexion"),
-                &state.url("/mot-de-passe-oublie"),
-            );
-            queue(&txn, &state, msg).await?;
-        }
-        Err(e) => return Err(e.into()),
-    }
-    txn.commit().await.map_err(db::DbError::from)?;
+    crate::services::accounts::sign_up(&state, &email, &hash).await?;
     Ok(MessagePage::new(
         "Vérifiez votre boîte e-mail",
         vec![
@@ -232,13 +207,7 @@ pub async fn signup(State(state): State<AppState>, ClientIp(ip): ClientIp, body:
 
 /// `GET /verification-email/{token}` (public: the link sent by e-mail).
 pub async fn verify(State(state): State<AppState>, session: Session, Path(token): Path<String>) -> AppResult<Response> {
-    let now = state.now();
-    let txn = state.db.begin().await?;
-    let user = db::accounts::consume_token(&txn, TokenPurpose::VerifyEmail, &token, now).await?;
-    if let Some(u) = &user {
-        db::accounts::mark_verified(&txn, u.id, now).await?;
-    }
-    txn.commit().await.map_err(db::DbError::from)?;
+    let user = crate::services::accounts::verify_email(&state, &token).await?;
     let Some(user) = user.filter(|u| u.active) else {
         return Ok(MessagePage::new(
             "Lien expiré ou déjà utilisé",
@@ -268,13 +237,7 @@ pub async fn resend_verification(
         if !security::mail_admitted(&state, "verification", &user.email, &ip).await? {
             return Ok(too_many_mails(("/espace-candidat", "Retour à mon espace")));
         }
-        let now = state.now();
-        let token = auth::random_token()?;
-        let txn = state.db.begin().await?;
-        db::accounts::insert_token(&txn, user.id, TokenPurpose::VerifyEmail, &token, Duration::hours(48), now).await?;
-        let url = state.url(&format!("/verification-email/{token}"));
-        queue(&txn, &state, mail::messages::verify_email(&user.email, &url)).await?;
-        txn.commit().await.map_err(db::DbError::from)?;
+        crate::services::accounts::resend_verification(&state, &user).await?;
     }
     Ok(MessagePage::new(
         "Vérifiez votre boîte e-mail",
@@ -403,28 +366,7 @@ pub async fn forgot(State(state): State<AppState>, ClientIp(ip): ClientIp, body:
         form.add_error("email", security::TOO_MANY_MAILS);
         return Ok((StatusCode::TOO_MANY_REQUESTS, error_page(form)).into_response());
     }
-    let now = state.now();
-    // Both paths do the same work (a token drawn, one e-mail queued in a transaction), so the
-    // answer takes as long whether the address has an account or not. Without one, the e-mail
-    // says so: the person may have signed up with another address.
-    let user = db::users::by_email(state.db.conn(), &email).await?;
-    let token = auth::random_token()?;
-    let txn = state.db.begin().await?;
-    match user {
-        Some(user) if user.active => {
-            db::accounts::insert_token(&txn, user.id, TokenPurpose::ResetPassword, &token, Duration::hours(1), now)
-                .await?;
-            let url = state.url(&format!("/mot-de-passe/{token}"));
-            queue(&txn, &state, mail::messages::password_reset(email.as_str(), &url)).await?;
-        }
-        // A deactivated account gets nothing: its owner cannot sign in anyway.
-        Some(_) => {}
-        None => {
-            let msg = mail::messages::password_reset_no_account(email.as_str(), &state.url("/inscription"));
-            queue(&txn, &state, msg).await?;
-        }
-    }
-    txn.commit().await.map_err(db::DbError::from)?;
+    crate::services::accounts::forgot_password(&state, &email).await?;
     Ok(MessagePage::new(
         "Vérifiez votre boîte e-mail",
         vec![format!("Si un compte existe pour {email}, un e-mail contenant un lien pour choisir un nouveau mot de passe vient de lui être envoyé. Ce lien est valable une heure.")],
@@ -456,28 +398,16 @@ pub async fn reset_form(State(state): State<AppState>, Path(token): Path<String>
 /// `POST /mot-de-passe/{token}` (public): sets the password, signs out every session.
 pub async fn reset(State(state): State<AppState>, Path(token): Path<String>, body: Bytes) -> AppResult<Response> {
     let mut form = Form::parse(&body);
-    let now = state.now();
     let password = form.all("password").into_iter().next().unwrap_or_default();
-    let txn = state.db.begin().await?;
-    let Some(user) = db::accounts::consume_token(&txn, TokenPurpose::ResetPassword, &token, now).await? else {
-        return Ok(expired_link());
-    };
-    if let Err(msg) = domain::candidate::check_password(&password, &user.email) {
-        // Rolled back: the link stays usable for the next try.
-        drop(txn);
-        form.add_error("password", msg);
-        let page = Page::new("Nouveau mot de passe – erreur").crumbs(&[("Nouveau mot de passe", None)]);
-        return Ok(ResetPage { page, form, token }.into_response());
+    match crate::services::accounts::reset_password(&state, &token, password).await? {
+        Reset::Done => {}
+        Reset::Expired => return Ok(expired_link()),
+        Reset::Weak(msg) => {
+            form.add_error("password", msg);
+            let page = Page::new("Nouveau mot de passe – erreur").crumbs(&[("Nouveau mot de passe", None)]);
+            return Ok(ResetPage { page, form, token }.into_response());
+        }
     }
-    let hash = auth::hash_password(password).await?;
-    db::accounts::set_password(&txn, user.id, &hash, now).await?;
-    // Following the link proves the address too.
-    db::accounts::mark_verified(&txn, user.id, now).await?;
-    db::accounts::sessions_delete_for_user(&txn, user.id).await?;
-    // Every other link asked for before (a second reset, a sign-in link) dies with the old
-    // password.
-    db::accounts::revoke_tokens(&txn, user.id, now).await?;
-    txn.commit().await.map_err(db::DbError::from)?;
     Ok(MessagePage::new(
         "Mot de passe modifié",
         vec!["Votre nouveau mot de passe est enregistré. Par sécurité, toutes vos sessions ont été fermées.".into()],
@@ -499,9 +429,7 @@ pub async fn signin_link(
     session: Session,
     Path(token): Path<String>,
 ) -> AppResult<Response> {
-    let now = state.now();
-    let txn = state.db.begin().await?;
-    let user = db::accounts::consume_token(&txn, TokenPurpose::SignIn, &token, now).await?.filter(|u| u.active);
+    let user = crate::services::accounts::use_sign_in_link(&state, &token).await?;
     let Some(user) = user else {
         return Ok(MessagePage::new(
             "Lien expiré ou déjà utilisé",
@@ -513,9 +441,6 @@ pub async fn signin_link(
         )
         .into_response());
     };
-    db::accounts::mark_verified(&txn, user.id, now).await?;
-    db::accounts::touch_login(&txn, user.id, now).await?;
-    txn.commit().await.map_err(db::DbError::from)?;
     auth::sign_in(&session, user.id).await?;
     Ok(Redirect::to(auth::home_of(&user.role)).into_response())
 }

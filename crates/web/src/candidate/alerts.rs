@@ -5,7 +5,6 @@
 use crate::AppState;
 use crate::auth::{self, MaybeUser};
 use crate::candidate::accounts::MessagePage;
-use crate::candidate::queue;
 use crate::error::AppResult;
 use crate::forms::Form;
 use crate::layout::Page;
@@ -45,8 +44,25 @@ pub async fn create(
         Some(n) => n.chars().take(120).collect::<String>(),
         None => crate::public::offers::describe(&state, &params).await?,
     };
-    let frequency: Frequency = form.get("frequence").parse().unwrap_or(Frequency::Daily);
-    let now = state.now();
+    // Daily when not chosen; a value outside the list is refused, not turned into daily.
+    let frequency = match form.opt("frequence") {
+        None => Frequency::Daily,
+        Some(f) => match f.parse::<Frequency>() {
+            Ok(f) => f,
+            Err(_) => {
+                return Ok((
+                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                    MessagePage::new(
+                        "Fréquence inconnue",
+                        vec!["Choisissez la fréquence de l’alerte dans la liste : chaque jour, chaque semaine, ou jamais (recherche enregistrée seulement).".into()],
+                        Some((&format!("/offres-emploi?{query}"), "Revenir à la recherche")),
+                        false,
+                    ),
+                )
+                    .into_response());
+            }
+        },
+    };
     let (email, user_id, confirmed) = match &user {
         Some(u) => (u.email.clone(), Some(u.id), u.email_verified_at.is_some()),
         None => {
@@ -71,27 +87,16 @@ pub async fn create(
         )));
     }
     let token = auth::random_token()?;
-    let txn = state.db.begin().await?;
     let new = db::alerts::NewAlert {
         user_id,
         email: email.clone(),
         query: query.clone(),
         label: label.clone(),
         frequency,
-        token: token.clone(),
+        token,
         confirmed,
     };
-    db::alerts::create(&txn, &new, now).await?;
-    if !confirmed {
-        let msg = mail::messages::alert_confirm(
-            &email,
-            &label,
-            &state.url(&format!("/alertes/confirmer/{token}")),
-            &state.url(&format!("/alertes/desinscription/{token}")),
-        );
-        queue(&txn, &state, msg).await?;
-    }
-    txn.commit().await.map_err(db::DbError::from)?;
+    crate::services::alerts::create(&state, &new).await?;
     let lines = if confirmed {
         vec![format!("Votre alerte « {label} » est enregistrée : {}.", frequency.label().to_lowercase())]
     } else {
@@ -187,18 +192,7 @@ pub async fn newsletter(State(state): State<AppState>, ClientIp(ip): ClientIp, b
         return Ok(crate::candidate::accounts::too_many_mails(("/", "Retour à l’accueil")));
     }
     let token = auth::random_token()?;
-    let now = state.now();
-    let txn = state.db.begin().await?;
-    let (sub, confirm) = db::alerts::newsletter_subscribe(&txn, email.as_str(), &token, now).await?;
-    if confirm {
-        let msg = mail::messages::newsletter_confirm(
-            email.as_str(),
-            &state.url(&format!("/lettre-information/confirmer/{}", sub.token)),
-            &state.url(&format!("/lettre-information/desinscription/{}", sub.token)),
-        );
-        queue(&txn, &state, msg).await?;
-    }
-    txn.commit().await.map_err(db::DbError::from)?;
+    crate::services::alerts::subscribe_newsletter(&state, &email, &token).await?;
     Ok(MessagePage::new(
         "Vérifiez votre boîte e-mail",
         vec![format!("Si {email} n’est pas encore inscrite, un e-mail de confirmation vient de lui être envoyé : l’inscription n’est active qu’après un clic sur son lien.")],

@@ -5,7 +5,7 @@ use crate::AppState;
 use crate::auth::{CandidateUser, MaybeUser};
 use crate::candidate::accounts::candidate_page;
 use crate::candidate::profile::{Opt, store_cv};
-use crate::candidate::queue;
+use crate::services::applications::Answering;
 use crate::error::{AppError, AppResult};
 use crate::forms::{Form, Upload, read_multipart};
 use crate::layout::Page;
@@ -308,7 +308,6 @@ async fn write_application(
     checked: Checked,
     cv_id: Option<i64>,
 ) -> AppResult<i64> {
-    let now = state.now();
     let new = db::applications::NewApplication {
         offer_id: offer.map(|v| v.offer.id),
         institution_id,
@@ -319,20 +318,6 @@ async fn write_application(
         links: checked.links,
         cv_file_id: cv_id,
     };
-    let txn = state.db.begin().await?;
-    let app = db::applications::create(&txn, &new, now).await?;
-    let space = state.url(&format!("/espace-candidat/candidatures/{}", app.id));
-    let msg = match offer {
-        Some(v) => mail::messages::application_received(&user.email, &v.offer.title, &v.institution.name, &space),
-        None => {
-            let employer = match institution_id {
-                Some(id) => db::institutions::by_ids(&txn, &[id]).await?.pop().map(|i| i.name).unwrap_or_default(),
-                None => "tous les employeurs de la plateforme".into(),
-            };
-            mail::messages::spontaneous_received(&user.email, &employer, &space)
-        }
-    };
-    queue(&txn, state, msg).await?;
-    txn.commit().await.map_err(db::DbError::from)?;
-    Ok(app.id)
+    let answering = offer.map(|v| Answering { title: &v.offer.title, employer: &v.institution.name });
+    crate::services::applications::submit(state, &new, answering).await
 }

@@ -13,11 +13,7 @@ pub mod apply;
 pub mod profile;
 pub mod space;
 
-use crate::AppState;
-use crate::error::AppError;
 use crate::routes::{Access::*, Routes};
-use db::ConnectionTrait;
-use domain::candidate::MailMessage;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -68,65 +64,4 @@ pub fn routes() -> Routes {
         // Uploads are read up to the CV limit and the rest is drained, so a 6 MB file gets its
         // French message rather than a bare 413; the global layer still caps bodies at 12 MB.
         .layer(axum::extract::DefaultBodyLimit::max(12 * 1024 * 1024))
-}
-
-/// Queues an e-mail in the caller's transaction.
-pub(crate) async fn queue(conn: &impl ConnectionTrait, state: &AppState, msg: MailMessage) -> Result<(), AppError> {
-    db::outbox::enqueue(conn, &msg, state.now()).await?;
-    Ok(())
-}
-
-/// Moves an application to another stage and e-mails the candidate, in one transaction (the
-/// recruiters' pipeline calls this). Anonymised applications move without an e-mail.
-pub async fn move_application(
-    state: &AppState,
-    actor: Option<&db::entity::user::Model>,
-    id: i64,
-    to: domain::candidate::Stage,
-    reason: Option<&str>,
-) -> Result<db::applications::ApplicationView, AppError> {
-    let now = state.now();
-    let txn = state.db.begin().await?;
-    let before = db::applications::get(&txn, id).await?.application.stage;
-    let view = db::applications::move_stage(&txn, id, to, reason, now).await?;
-    if let Some(actor) = actor {
-        let audit = db::backoffice::Audit {
-            actor,
-            action: domain::audit::AuditAction::ApplicationStage,
-            target: format!("candidature {id}"),
-            before: Some(before),
-            after: Some(match reason {
-                Some(r) => format!("{} ({r})", to.code()),
-                None => to.code().to_string(),
-            }),
-        };
-        db::backoffice::audit(&txn, audit, now).await?;
-    }
-    if let Some(email) = view.application.candidate_email.clone() {
-        let reason_label = match &view.application.refusal_reason {
-            Some(code) => {
-                db::applications::refusal_reasons(&txn).await?.into_iter().find(|r| &r.code == code).map(|r| r.label)
-            }
-            None => None,
-        };
-        let title = match (&view.offer, &view.institution) {
-            (Some(o), _) => o.title.clone(),
-            (None, Some(i)) => format!("candidature spontanée ({})", i.name),
-            (None, None) => "candidature spontanée".to_string(),
-        };
-        let employer = view.institution.as_ref().map(|i| i.name.clone()).unwrap_or_else(|| "l’employeur".into());
-        let (template, _) = db::mail_templates::in_force(&txn, to).await?;
-        let values = domain::mail_template::Values {
-            offer: &title,
-            employer: &employer,
-            stage: to.label(),
-            reason: reason_label.as_deref().unwrap_or_default(),
-        };
-        let (subject, paragraphs) = domain::mail_template::fill(&template, &values);
-        let url = state.url(&format!("/espace-candidat/candidatures/{id}"));
-        let msg = mail::messages::application_stage(&email, &subject, paragraphs, &url);
-        queue(&txn, state, msg).await?;
-    }
-    txn.commit().await.map_err(db::DbError::from)?;
-    Ok(view)
 }

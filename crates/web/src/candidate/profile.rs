@@ -249,9 +249,7 @@ pub async fn save(
             .await?
             .into_response());
     }
-    let txn = state.db.begin().await?;
-    db::profiles::save(&txn, user.id, &input, state.now()).await?;
-    txn.commit().await.map_err(db::DbError::from)?;
+    crate::services::profiles::save(&state, user.id, &input).await?;
     Ok(Redirect::to("/profil?enregistre=1").into_response())
 }
 

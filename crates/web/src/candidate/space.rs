@@ -4,7 +4,6 @@
 use crate::AppState;
 use crate::auth::CandidateUser;
 use crate::candidate::accounts::{MessagePage, candidate_page};
-use crate::candidate::queue;
 use crate::error::{AppError, AppResult};
 use crate::forms::Form;
 use crate::layout::Page;
@@ -214,17 +213,7 @@ pub async fn delete_account(
         );
         return Ok(DeletePage { page, form }.into_response());
     }
-    let now = state.now();
-    let txn = state.db.begin().await?;
-    let files = db::personal_data::delete_account(&txn, user.id, now).await?;
-    queue(&txn, &state, mail::messages::account_deleted(&user.email)).await?;
-    txn.commit().await.map_err(db::DbError::from)?;
-    for f in files {
-        // The rows are gone; a failure here leaves bytes nobody can reach, logged for cleanup.
-        if let Err(e) = state.files.delete(&f.storage_key).await {
-            tracing::error!(error = %e, key = %f.storage_key, "file of a deleted account not removed");
-        }
-    }
+    crate::services::accounts::delete_account(&state, &user).await?;
     let _ = session.flush().await;
     Ok(MessagePage::new(
         "Votre compte a été supprimé",
