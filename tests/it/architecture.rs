@@ -45,3 +45,71 @@ fn only_the_system_clock_reads_the_time() {
     }
     assert!(found.is_empty(), "the system time is read outside domain::SystemClock:\n{}", found.join("\n"));
 }
+
+/// The Rust files under `crates/web/src/{dir}`, with their text and their path from there.
+fn web_sources(dir: &str) -> Vec<(String, String)> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("crates/web/src");
+    let mut files = Vec::new();
+    rust_files(&root.join(dir), &mut files);
+    files
+        .into_iter()
+        .map(|f| {
+            let name = f.strip_prefix(&root).unwrap_or(&f).display().to_string();
+            (name, std::fs::read_to_string(&f).expect("readable source"))
+        })
+        .collect()
+}
+
+/// One unit of work: a handler never opens a transaction; writes go through a service
+/// (`web::services::Tx` audits, queues the e-mails and drops the caches). Only the service
+/// layer, the periodic jobs and the views writer open their own (clippy refuses the rest too).
+#[test]
+fn transactions_start_in_the_service_layer() {
+    let files = web_sources("");
+    assert!(files.len() > 40, "the web sources were not found ({} files)", files.len());
+    let allowed = ["services/mod.rs", "jobs.rs", "views.rs"];
+    let found: Vec<String> = files
+        .iter()
+        .filter(|(name, _)| !allowed.contains(&name.as_str()))
+        .flat_map(|(name, text)| {
+            text.lines()
+                .enumerate()
+                .filter(|(_, l)| l.split("//").next().unwrap_or("").contains(".begin().await"))
+                .map(move |(n, l)| format!("{name}:{}: {}", n + 1, l.trim()))
+        })
+        .collect();
+    assert!(found.is_empty(), "a transaction opened outside the service layer:\n{}", found.join("\n"));
+}
+
+/// Pages by audience do not reach into each other: what two audiences share lives in the
+/// services, the widgets or the search (the cycle candidate → agent sign-in → back-office →
+/// candidate is gone and must not come back).
+#[test]
+fn audiences_do_not_depend_on_each_other() {
+    let rules = [
+        ("candidate", "crate::backoffice::"),
+        ("backoffice", "crate::candidate::"),
+        ("services", "crate::backoffice::"),
+        ("services", "crate::candidate::"),
+        ("public", "crate::candidate::"),
+        ("public", "crate::backoffice::"),
+    ];
+    let mut found = Vec::new();
+    for (dir, forbidden) in rules {
+        let files = web_sources(dir);
+        assert!(!files.is_empty(), "no sources under crates/web/src/{dir}");
+        for (name, text) in files {
+            for (n, line) in text.lines().enumerate() {
+                if line.split("//").next().unwrap_or("").contains(forbidden) {
+                    found.push(format!("{name}:{}: {}", n + 1, line.trim()));
+                }
+            }
+        }
+    }
+    for (name, text) in web_sources("").into_iter().filter(|(n, _)| n == "agent_signin.rs") {
+        if text.contains("crate::backoffice::") {
+            found.push(format!("{name}: uses crate::backoffice"));
+        }
+    }
+    assert!(found.is_empty(), "an audience reaches into another:\n{}", found.join("\n"));
+}

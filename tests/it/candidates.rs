@@ -191,7 +191,8 @@ db_test!(signup_verify_apply_and_follow, |db| {
     assert_eq!(moved.recipient, "alice@exemple.fr");
     assert!(moved.text_body.contains(&format!("/espace-candidat/candidatures/{app_id}")));
     let no_reason =
-        web::services::applications::move_stage(&app.state, &admin, app_id, domain::candidate::Stage::Refused, None).await;
+        web::services::applications::move_stage(&app.state, &admin, app_id, domain::candidate::Stage::Refused, None)
+            .await;
     assert!(no_reason.is_err(), "no refusal without a reason");
 
     // The CV sent is readable by its owner and by nobody else.

@@ -683,7 +683,8 @@ db_test!(the_offer_editor_takes_every_fact_the_offer_page_shows, |db| {
         assert!(editor.contains(selected), "{selected}");
     }
     assert!(editor.contains(&format!("<option value=\"{}\" selected>Bureau des données", service.id)));
-    for value in ["value=\"18\"", "value=\"2027-01-04\"", "value=\"Anglais courant\"", "value=\"20 avenue de Ségur\""] {
+    for value in ["value=\"18\"", "value=\"2027-01-04\"", "value=\"Anglais courant\"", "value=\"20 avenue de Ségur\""]
+    {
         assert!(editor.contains(value), "{value}");
     }
     let id = edit_uri.trim_start_matches("/recruteur/offres/").trim_end_matches("/modifier");
@@ -714,7 +715,10 @@ db_test!(the_offer_editor_takes_every_fact_the_offer_page_shows, |db| {
         .await
         .expect("audit")
         .expect("an entry");
-    assert_eq!((entry.before.as_deref(), entry.after.as_deref()), (Some("Durée (mois) : 18"), Some("Durée (mois) : 24")));
+    assert_eq!(
+        (entry.before.as_deref(), entry.after.as_deref()),
+        (Some("Durée (mois) : 18"), Some("Durée (mois) : 24"))
+    );
 });
 
 db_test!(salaries_are_chosen_by_steps_with_their_counts, |db| {

@@ -12,13 +12,13 @@
 
 use crate::AppState;
 use crate::auth::{self, SESSION_USER};
-use crate::candidate::accounts::MessagePage;
 use crate::error::{AppError, AppResult};
 use crate::forms::query_param;
+use crate::services::access::AgentSignIn;
+use crate::widgets::MessagePage;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use crate::services::access::AgentSignIn;
 use domain::email::Email;
 use proconnect::{AgentIdentity, PendingSignIn};
 use serde::{Deserialize, Serialize};

@@ -137,7 +137,7 @@ pub async fn purge(state: &AppState) -> Result<u64, crate::error::AppError> {
     let (n, files) =
         db::applications::purge_inactive(state.db.conn(), now - Duration::days(APPLICATION_RETENTION_DAYS)).await?;
     for f in files {
-        crate::candidate::profile::drop_file_if_unused(state, f).await?;
+        crate::services::files::drop_if_unused(state, f).await?;
     }
     db::accounts::sessions_purge_expired(state.db.conn(), now).await?;
     db::accounts::login_attempts_purge(state.db.conn(), now - Duration::days(1)).await?;

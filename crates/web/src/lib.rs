@@ -27,6 +27,7 @@ pub mod security;
 pub mod services;
 pub mod storage;
 pub mod views;
+pub mod widgets;
 
 use axum::Router;
 use axum::http::{HeaderName, Request};

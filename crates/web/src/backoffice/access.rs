@@ -3,17 +3,17 @@
 
 use crate::AppState;
 use crate::auth::{AdminUser, MaybeUser};
-use crate::candidate::accounts::MessagePage;
-use crate::candidate::profile::Opt;
 use crate::error::{AppError, AppResult};
 use crate::forms::Form;
 use crate::layout::Page;
+use crate::services::access::Decision;
+use crate::widgets::MessagePage;
+use crate::widgets::Opt;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use crate::services::access::Decision;
 use db::backoffice::NewAccessRequest;
 use domain::email::Email;
 

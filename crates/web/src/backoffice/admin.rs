@@ -5,12 +5,12 @@ use crate::auth::AdminUser;
 use crate::error::{AppError, AppResult};
 use crate::forms::Form;
 use crate::layout::Page;
+use crate::services::accounts::Attachment;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::Response;
-use crate::services::accounts::Attachment;
 use db::entity::{access_request, audit_entry, institution, user};
 use domain::role::Role;
 

@@ -223,7 +223,8 @@ pub async fn domains(
         // A refused domain comes back in its field, with the reason beside it.
         let refused = match domain::email::parse_domain(form.get("domaine")) {
             None => Err("Saisissez un nom de domaine, par exemple numerique.gouv.fr (sans @ ni espace).".to_string()),
-            Some(domain) => match crate::services::institutions::add_email_domain(&state, &admin, &inst, &domain).await {
+            Some(domain) => match crate::services::institutions::add_email_domain(&state, &admin, &inst, &domain).await
+            {
                 Ok(()) => Ok(domain),
                 Err(AppError::Db(db::DbError::Conflict(c))) => {
                     Err(format!("Impossible : {}.", crate::error::conflict_text(&c)))

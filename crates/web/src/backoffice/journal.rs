@@ -23,7 +23,7 @@ const EXPORT_MAX: u64 = 10_000;
 pub struct JournalPage {
     page: Page,
     form: Form,
-    actions: Vec<crate::candidate::profile::Opt>,
+    actions: Vec<crate::widgets::Opt>,
     rows: Vec<audit_entry::Model>,
     total: u64,
     current: u64,
@@ -139,7 +139,7 @@ pub async fn list(
         db::backoffice::audit_search(state.db.conn(), &filter, (current - 1) * PER_PAGE, PER_PAGE).await?;
     let actions = domain::audit::AuditAction::ALL
         .iter()
-        .map(|a| crate::candidate::profile::Opt {
+        .map(|a| crate::widgets::Opt {
             value: a.code().to_string(),
             label: a.label().to_string(),
             checked: form.get("action") == a.code(),

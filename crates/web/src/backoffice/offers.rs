@@ -4,12 +4,12 @@
 
 use crate::AppState;
 use crate::auth::StaffUser;
-use crate::candidate::profile::Opt;
 use crate::error::AppResult;
 use crate::forms::Form;
 use crate::layout::Page;
 use crate::markdown;
 use crate::offer_search::Taxonomy;
+use crate::widgets::Opt;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
@@ -19,7 +19,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use db::backoffice::OfferEdit;
 use db::entity::{institution, service};
-use domain::offer::{Category, ContractType, EducationLevel, Experience, OfferNature, Remote, Vacancy, Versant, WorkingTime};
+use domain::offer::{
+    Category, ContractType, EducationLevel, Experience, OfferNature, Remote, Vacancy, Versant, WorkingTime,
+};
 
 /// The Markdown sections of an offer: (field, label).
 const SECTIONS: &[(&str, &str)] = &[
@@ -105,7 +107,12 @@ fn groups(taxonomy: &Taxonomy, services: &[service::Model], form: &Form) -> Vec<
         Group {
             legend: "Le poste",
             fields: vec![
-                select("nature", "Nature de l’emploi", list(OfferNature::ALL, OfferNature::code, OfferNature::label), form),
+                select(
+                    "nature",
+                    "Nature de l’emploi",
+                    list(OfferNature::ALL, OfferNature::code, OfferNature::label),
+                    form,
+                ),
                 input("duree", "Durée du contrat (mois)", "text", "Pour un CDD, un stage ou un apprentissage", 4),
                 select("categorie", "Catégorie", list(Category::ALL, Category::code, Category::label), form),
                 select("versant", "Versant", list(Versant::ALL, Versant::code, Versant::label), form),
@@ -380,10 +387,7 @@ fn changes(before: &OfferEdit, after: &OfferEdit, services: &[service::Model]) -
             ("Contexte", e.context.clone()),
             ("Avantages", e.perks.clone()),
             ("Processus", e.process.clone()),
-            (
-                "Types de contrat",
-                Some(e.contract_types.iter().map(|c| c.label()).collect::<Vec<_>>().join(", ")),
-            ),
+            ("Types de contrat", Some(e.contract_types.iter().map(|c| c.label()).collect::<Vec<_>>().join(", "))),
             ("Nature de l’emploi", label(e.nature.map(OfferNature::label))),
             ("Durée (mois)", e.duration_months.map(|m| m.to_string())),
             ("Catégorie", label(e.category.map(Category::label))),
@@ -395,7 +399,10 @@ fn changes(before: &OfferEdit, after: &OfferEdit, services: &[service::Model]) -
             ("Expérience", label(e.experience.map(Experience::label))),
             ("Niveau d’études", label(e.education.map(EducationLevel::label))),
             ("Langues", e.languages.clone()),
-            ("Service", e.service_id.map(|id| services.iter().find(|s| s.id == id).map_or(id.to_string(), |s| s.name.clone()))),
+            (
+                "Service",
+                e.service_id.map(|id| services.iter().find(|s| s.id == id).map_or(id.to_string(), |s| s.name.clone())),
+            ),
             ("Département", e.departement_code.clone()),
             ("Ville", e.city.clone()),
             ("Adresse", e.address.clone()),
@@ -507,7 +514,9 @@ pub async fn update(
         if autosave {
             return Ok(Html("<p id=\"etat-brouillon\" class=\"fr-text--sm\" role=\"status\">Brouillon non enregistré : corrigez les champs signalés puis enregistrez.</p>").into_response());
         }
-        return Ok(page_of(&state.taxonomy.current(), &services, form, Some(offer.id), Vec::new(), false).into_response());
+        return Ok(
+            page_of(&state.taxonomy.current(), &services, form, Some(offer.id), Vec::new(), false).into_response()
+        );
     }
     let changes = changes(&before, &edit, &services);
     crate::services::offers::save(&state, &staff.user, &offer, &edit, changes).await?;

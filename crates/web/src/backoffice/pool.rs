@@ -5,11 +5,11 @@
 
 use crate::AppState;
 use crate::auth::{CandidateUser, StaffUser};
-use crate::candidate::profile::Opt;
-use crate::services::pool::Invitation;
 use crate::error::{AppError, AppResult};
 use crate::forms::Form;
 use crate::layout::Page;
+use crate::services::pool::Invitation;
+use crate::widgets::Opt;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;

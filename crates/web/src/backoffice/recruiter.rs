@@ -35,7 +35,7 @@ pub struct HomePage {
     /// The recruiter's employer and services, as the administrators set them.
     attachment: Option<(String, Vec<String>)>,
     /// When they hear of new applications (recruiters only): each choice, the current one checked.
-    application_mail: Vec<crate::candidate::profile::Opt>,
+    application_mail: Vec<crate::widgets::Opt>,
 }
 
 /// `GET /recruteur` (recruiter, administrator).
@@ -62,7 +62,7 @@ pub async fn home(State(state): State<AppState>, staff: StaffUser) -> AppResult<
     };
     let application_mail = domain::role::ApplicationMail::ALL
         .iter()
-        .map(|c| crate::candidate::profile::Opt {
+        .map(|c| crate::widgets::Opt {
             value: c.code().to_string(),
             label: c.label().to_string(),
             checked: staff.user.application_mail == c.code(),

@@ -20,7 +20,7 @@ pub struct StatsPage {
     stats: Stats,
     objectives: Objectives,
     /// Administrators choose an employer (or the whole platform); empty for recruiters.
-    employers: Vec<crate::candidate::profile::Opt>,
+    employers: Vec<crate::widgets::Opt>,
 }
 
 const MONTHS: [&str; 12] =
@@ -102,12 +102,12 @@ pub async fn platform(
     let all = db::institutions::list(state.db.conn()).await?;
     let wanted = crate::forms::query_param(q.as_deref(), "employeur");
     let chosen = all.iter().find(|i| wanted.as_deref() == Some(i.id.to_string().as_str()));
-    let mut employers = vec![crate::candidate::profile::Opt {
+    let mut employers = vec![crate::widgets::Opt {
         value: String::new(),
         label: "Toute la plateforme".into(),
         checked: chosen.is_none(),
     }];
-    employers.extend(all.iter().map(|i| crate::candidate::profile::Opt {
+    employers.extend(all.iter().map(|i| crate::widgets::Opt {
         value: i.id.to_string(),
         label: i.name.clone(),
         checked: chosen.is_some_and(|c| c.id == i.id),

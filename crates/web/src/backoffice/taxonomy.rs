@@ -8,12 +8,12 @@ use crate::auth::AdminUser;
 use crate::error::AppResult;
 use crate::forms::Form;
 use crate::layout::Page;
+use crate::services::taxonomy::Change;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::Response;
-use crate::services::taxonomy::Change;
 use db::entity::{domain as domain_e, profession};
 
 const LABEL_MAX: usize = 120;
@@ -71,7 +71,12 @@ async fn domain_of(state: &AppState, form: &Form) -> AppResult<Result<Option<i64
 }
 
 /// Applies a change and says what became of it: a duplicate comes back as the page's notice.
-async fn change(state: &AppState, admin: &db::entity::user::Model, change: Change, done: String) -> AppResult<Response> {
+async fn change(
+    state: &AppState,
+    admin: &db::entity::user::Model,
+    change: Change,
+    done: String,
+) -> AppResult<Response> {
     match crate::services::taxonomy::apply(state, admin, &change).await {
         Ok(()) => Ok(super::with_message(HERE, &done)),
         Err(e) => match e.refusal() {
@@ -107,7 +112,8 @@ pub async fn rename_domain(
         Ok(l) => l,
         Err(msg) => return Ok(super::with_message(HERE, msg)),
     };
-    change(&state, &admin, Change::RenameDomain { id, label: label.clone() }, format!("Domaine renommé : « {label} ».")).await
+    change(&state, &admin, Change::RenameDomain { id, label: label.clone() }, format!("Domaine renommé : « {label} »."))
+        .await
 }
 
 /// `POST /admin/metiers/metiers` (administrator): adds a profession (`libelle`, `domaine`).

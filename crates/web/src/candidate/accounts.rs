@@ -5,11 +5,12 @@
 
 use crate::AppState;
 use crate::auth::{self, MaybeUser};
-use crate::services::accounts::Reset;
 use crate::error::{AppError, AppResult};
 use crate::forms::{Form, query_param};
 use crate::layout::{Nav, Page};
 use crate::security::{self, ClientIp};
+use crate::services::accounts::Reset;
+use crate::widgets::{MessagePage, too_many_mails};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
@@ -125,35 +126,6 @@ pub async fn password_change(
         auth::home_of(&user.role),
         "Mot de passe enregistré : utilisez-le pour vos prochaines connexions. Vos autres sessions ont été fermées.",
     ))
-}
-
-/// A page that only tells something (and offers where to go next).
-#[derive(Template, WebTemplate)]
-#[template(path = "account/message.html")]
-pub struct MessagePage {
-    pub page: Page,
-    pub heading: String,
-    pub lines: Vec<String>,
-    pub link: Option<(String, String)>,
-    pub success: bool,
-}
-
-impl MessagePage {
-    pub fn new(heading: &str, lines: Vec<String>, link: Option<(&str, &str)>, success: bool) -> Self {
-        Self {
-            page: Page::new(heading).crumbs(&[(heading, None)]),
-            heading: heading.to_string(),
-            lines,
-            link: link.map(|(h, l)| (h.to_string(), l.to_string())),
-            success,
-        }
-    }
-}
-
-/// The page of a form throttled by [`security::mail_admitted`] that has no field to show it on.
-pub fn too_many_mails(back: (&str, &str)) -> Response {
-    let page = MessagePage::new("Trop de demandes", vec![security::TOO_MANY_MAILS.into()], Some(back), false);
-    (StatusCode::TOO_MANY_REQUESTS, page).into_response()
 }
 
 /// `GET /inscription` (public).

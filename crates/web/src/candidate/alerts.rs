@@ -4,12 +4,12 @@
 
 use crate::AppState;
 use crate::auth::{self, MaybeUser};
-use crate::candidate::accounts::MessagePage;
 use crate::error::AppResult;
 use crate::forms::Form;
 use crate::layout::Page;
 use crate::offer_search::SearchParams;
 use crate::security::ClientIp;
+use crate::widgets::MessagePage;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
@@ -81,10 +81,7 @@ pub async fn create(
         }
     };
     if !confirmed && !crate::security::mail_admitted(&state, "alerte", &email, &ip).await? {
-        return Ok(crate::candidate::accounts::too_many_mails((
-            &format!("/offres-emploi?{query}"),
-            "Revenir à la recherche",
-        )));
+        return Ok(crate::widgets::too_many_mails((&format!("/offres-emploi?{query}"), "Revenir à la recherche")));
     }
     let token = auth::random_token()?;
     let new = db::alerts::NewAlert {
@@ -189,7 +186,7 @@ pub async fn newsletter(State(state): State<AppState>, ClientIp(ip): ClientIp, b
         .into_response());
     };
     if !crate::security::mail_admitted(&state, "lettre", email.as_str(), &ip).await? {
-        return Ok(crate::candidate::accounts::too_many_mails(("/", "Retour à l’accueil")));
+        return Ok(crate::widgets::too_many_mails(("/", "Retour à l’accueil")));
     }
     let token = auth::random_token()?;
     crate::services::alerts::subscribe_newsletter(&state, &email, &token).await?;

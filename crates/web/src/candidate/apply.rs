@@ -4,12 +4,13 @@
 use crate::AppState;
 use crate::auth::{CandidateUser, MaybeUser};
 use crate::candidate::accounts::candidate_page;
-use crate::candidate::profile::{Opt, store_cv};
-use crate::services::applications::Answering;
+use crate::candidate::profile::store_cv;
 use crate::error::{AppError, AppResult};
 use crate::forms::{Form, Upload, read_multipart};
 use crate::layout::Page;
+use crate::services::applications::Answering;
 use crate::storage::MAX_CV_BYTES;
+use crate::widgets::Opt;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Multipart, Path, State};
@@ -293,7 +294,7 @@ async fn record(
 ) -> AppResult<i64> {
     let recorded = write_application(state, user, offer, institution_id, checked, cv.id()).await;
     if let (Err(_), Cv::Uploaded(id)) = (&recorded, cv)
-        && let Err(e) = crate::candidate::profile::drop_file_if_unused(state, id).await
+        && let Err(e) = crate::services::files::drop_if_unused(state, id).await
     {
         tracing::error!(error = %crate::error::chain(&e), file = id, "uploaded CV left behind");
     }

@@ -8,6 +8,7 @@ use crate::error::{AppError, AppResult};
 use crate::forms::{Form, Upload};
 use crate::layout::Page;
 use crate::storage::{self, MAX_CV_BYTES};
+use crate::widgets::{Opt, OptionList};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::{Body, Bytes};
@@ -18,22 +19,6 @@ use db::entity::file;
 use domain::candidate::ChoiceKind;
 use domain::offer::{ContractType, Remote};
 use domain::role::Role;
-
-/// One checkbox or radio of a list.
-#[derive(Debug, Clone)]
-pub struct Opt {
-    pub value: String,
-    pub label: String,
-    pub checked: bool,
-}
-
-/// A list of options under one legend (a DSFR fieldset).
-#[derive(Debug, Clone)]
-pub struct OptionList {
-    pub name: String,
-    pub legend: String,
-    pub options: Vec<Opt>,
-}
 
 fn list(name: &str, legend: &str, items: impl IntoIterator<Item = (String, String)>, form: &Form) -> OptionList {
     OptionList {
@@ -280,18 +265,6 @@ pub async fn store_cv(state: &AppState, user_id: i64, upload: &Upload) -> AppRes
     }
 }
 
-/// Deletes a file's row and bytes once nothing refers to it any more.
-pub async fn drop_file_if_unused(state: &AppState, file_id: i64) -> AppResult<()> {
-    if db::profiles::file_in_use(state.db.conn(), file_id).await? {
-        return Ok(());
-    }
-    if let Some(f) = db::profiles::file_by_id(state.db.conn(), file_id).await? {
-        db::profiles::delete_file(state.db.conn(), f.id).await?;
-        state.files.delete(&f.storage_key).await?;
-    }
-    Ok(())
-}
-
 /// `POST /profil/cv` (candidate, multipart): replaces the profile's CV.
 pub async fn upload_cv(
     State(state): State<AppState>,
@@ -316,7 +289,7 @@ pub async fn upload_cv(
         Ok(file) => {
             let previous = db::profiles::set_cv(state.db.conn(), user.id, Some(file.id), state.now()).await?;
             if let Some(old) = previous {
-                drop_file_if_unused(&state, old).await?;
+                crate::services::files::drop_if_unused(&state, old).await?;
             }
             Ok(Redirect::to("/profil?enregistre=1").into_response())
         }
@@ -326,7 +299,7 @@ pub async fn upload_cv(
 /// `POST /profil/cv/supprimer` (candidate).
 pub async fn delete_cv(State(state): State<AppState>, CandidateUser(user): CandidateUser) -> AppResult<Response> {
     if let Some(old) = db::profiles::set_cv(state.db.conn(), user.id, None, state.now()).await? {
-        drop_file_if_unused(&state, old).await?;
+        crate::services::files::drop_if_unused(&state, old).await?;
     }
     Ok(Redirect::to("/profil?enregistre=1").into_response())
 }

@@ -3,10 +3,11 @@
 
 use crate::AppState;
 use crate::auth::CandidateUser;
-use crate::candidate::accounts::{MessagePage, candidate_page};
+use crate::candidate::accounts::candidate_page;
 use crate::error::{AppError, AppResult};
 use crate::forms::Form;
 use crate::layout::Page;
+use crate::widgets::MessagePage;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;

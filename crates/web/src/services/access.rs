@@ -66,7 +66,8 @@ pub async fn decide(
             };
             // The service named in the request becomes the recruiter's (created if new).
             if let Some(name) = request.service.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                let service = db::institutions::find_or_create_service(tx.conn(), inst.id, None, name, None, now).await?;
+                let service =
+                    db::institutions::find_or_create_service(tx.conn(), inst.id, None, name, None, now).await?;
                 db::backoffice::set_attachment(tx.conn(), user.id, inst.id, &[service.id], now).await?;
             }
             let token = crate::auth::random_token()?;

@@ -21,8 +21,15 @@ pub async fn sign_up(state: &AppState, email: &Email, password_hash: &str) -> Ap
     match db::accounts::create_candidate(tx.conn(), email, password_hash, tx.now()).await {
         Ok(user) => {
             let token = auth::random_token()?;
-            db::accounts::insert_token(tx.conn(), user.id, TokenPurpose::VerifyEmail, &token, Duration::hours(48), tx.now())
-                .await?;
+            db::accounts::insert_token(
+                tx.conn(),
+                user.id,
+                TokenPurpose::VerifyEmail,
+                &token,
+                Duration::hours(48),
+                tx.now(),
+            )
+            .await?;
             let url = state.url(&format!("/verification-email/{token}"));
             tx.mail(mail::messages::verify_email(email.as_str(), &url)).await?;
         }
@@ -79,8 +86,15 @@ pub async fn forgot_password(state: &AppState, email: &Email) -> AppResult<()> {
     let tx = Tx::begin(state).await?;
     match user {
         Some(user) if user.active => {
-            db::accounts::insert_token(tx.conn(), user.id, TokenPurpose::ResetPassword, &token, Duration::hours(1), tx.now())
-                .await?;
+            db::accounts::insert_token(
+                tx.conn(),
+                user.id,
+                TokenPurpose::ResetPassword,
+                &token,
+                Duration::hours(1),
+                tx.now(),
+            )
+            .await?;
             let url = state.url(&format!("/mot-de-passe/{token}"));
             tx.mail(mail::messages::password_reset(email.as_str(), &url)).await?;
         }
@@ -126,7 +140,8 @@ pub async fn reset_password(state: &AppState, token: &str, password: String) -> 
 /// Follows a one-time sign-in link: the active account it opens, its address confirmed.
 pub async fn use_sign_in_link(state: &AppState, token: &str) -> AppResult<Option<user::Model>> {
     let tx = Tx::begin(state).await?;
-    let user = db::accounts::consume_token(tx.conn(), TokenPurpose::SignIn, token, tx.now()).await?.filter(|u| u.active);
+    let user =
+        db::accounts::consume_token(tx.conn(), TokenPurpose::SignIn, token, tx.now()).await?.filter(|u| u.active);
     let Some(user) = user else { return Ok(None) };
     db::accounts::mark_verified(tx.conn(), user.id, tx.now()).await?;
     db::accounts::touch_login(tx.conn(), user.id, tx.now()).await?;
@@ -177,7 +192,10 @@ pub enum Attachment {
     NotRecruiter,
     NoSuchEmployer,
     /// Saved; `moved` when the employer changed (its former services dropped).
-    Saved { employer: String, moved: bool },
+    Saved {
+        employer: String,
+        moved: bool,
+    },
 }
 
 /// Attaches a recruiter to an employer and some of its services. Services only make sense
@@ -211,8 +229,13 @@ pub async fn attach(
     let services = if names.is_empty() { "aucun service".to_string() } else { names.join(", ") };
     let after = format!("employeur {} « {} », services : {services}", inst.id, inst.name);
     let target = format!("compte {} ({})", id, before.email);
-    tx.audit(AuditAction::AccountAttachment, target, before.institution_id.map(|i| format!("employeur {i}")), Some(after))
-        .await?;
+    tx.audit(
+        AuditAction::AccountAttachment,
+        target,
+        before.institution_id.map(|i| format!("employeur {i}")),
+        Some(after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(Attachment::Saved { employer: inst.name, moved })
 }

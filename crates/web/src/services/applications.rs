@@ -75,9 +75,7 @@ pub async fn submit(
         Some(o) => mail::messages::application_received(&new.candidate_email, o.title, o.employer, &space),
         None => {
             let employer = match new.institution_id {
-                Some(id) => {
-                    db::institutions::by_ids(tx.conn(), &[id]).await?.pop().map(|i| i.name).unwrap_or_default()
-                }
+                Some(id) => db::institutions::by_ids(tx.conn(), &[id]).await?.pop().map(|i| i.name).unwrap_or_default(),
                 None => "tous les employeurs de la plateforme".into(),
             };
             mail::messages::spontaneous_received(&new.candidate_email, &employer, &space)

@@ -14,6 +14,7 @@ pub mod access;
 pub mod accounts;
 pub mod alerts;
 pub mod applications;
+pub mod files;
 pub mod institutions;
 pub mod mail_templates;
 pub mod newsletter;

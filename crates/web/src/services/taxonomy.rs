@@ -38,7 +38,8 @@ pub async fn apply(state: &AppState, admin: &user::Model, change: &Change) -> Ap
         Change::UpdateProfession { id, label, domain } => {
             let before = known.profession(*id).map(|p| p.2.clone());
             db::reference::update_profession(tx.conn(), *id, label, *domain, tx.now()).await?;
-            let after = format!("{label} (domaine {})", domain.map(|d| d.to_string()).unwrap_or_else(|| "aucun".into()));
+            let after =
+                format!("{label} (domaine {})", domain.map(|d| d.to_string()).unwrap_or_else(|| "aucun".into()));
             tx.audit(AuditAction::ProfessionEdited, format!("métier {id}"), before, Some(after)).await?;
         }
     }
