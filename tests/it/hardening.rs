@@ -349,3 +349,46 @@ db_test!(external_link_clicks_count_once_a_day_per_visitor, |db| {
     };
     assert_eq!(clicks(&db).await, offer.offer.external_clicks + 1, "one visitor, robots ignored");
 });
+
+db_test!(an_unknown_stored_code_is_an_error_never_a_default, |db| {
+    use db::entity::{application, user};
+    let offer = open_offer(&db).await;
+    let app = TestApp::new(&db, today()).await;
+    let (user_id, cookie) = candidate(&db, "corrompue@exemple.fr").await;
+    let new = db::applications::NewApplication {
+        offer_id: Some(offer.offer.id),
+        institution_id: Some(offer.offer.institution_id),
+        user_id,
+        candidate_name: "Camille Corrompue".into(),
+        candidate_email: "corrompue@exemple.fr".into(),
+        cover_letter: None,
+        links: None,
+        cv_file_id: None,
+    };
+    let a = db::applications::create(db.conn(), &new, today()).await.expect("application");
+    let page = format!("/espace-candidat/candidatures/{}", a.id);
+    assert_eq!(app.send(&cookie, "GET", &page, "").await.status, StatusCode::OK);
+    // A stage nobody knows: the page fails (and the log says why) instead of showing « Reçue ».
+    application::Entity::update_many()
+        .col_expr(application::Column::Stage, Expr::value("perdue"))
+        .filter(application::Column::Id.eq(a.id))
+        .exec(db.conn())
+        .await
+        .expect("corrupt stage");
+    let res = app.send(&cookie, "GET", &page, "").await;
+    assert_eq!(res.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(!res.body.contains("Reçue"), "no default stage shown");
+    // A role nobody knows: the session signs in as nobody, never as a candidate by default.
+    user::Entity::update_many()
+        .col_expr(user::Column::Role, Expr::value("pirate"))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(db.conn())
+        .await
+        .expect("corrupt role");
+    let res = app.send(&cookie, "GET", "/espace-candidat", "").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert!(res.header("location").starts_with("/connexion"), "sent to the sign-in page");
+    // An offer state nobody knows: the public page fails rather than show it as open or as a draft.
+    set_state(&db, offer.offer.id, "perdue").await;
+    assert_eq!(app.get(&format!("/emploi/{}", offer.offer.slug)).await.status, StatusCode::INTERNAL_SERVER_ERROR);
+});

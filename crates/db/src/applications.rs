@@ -28,11 +28,13 @@ pub struct ApplicationView {
     pub offer: Option<offer::Model>,
     pub institution: Option<institution::Model>,
     pub events: Vec<application_event::Model>,
+    /// The stage, read once from its stored code.
+    stage: Stage,
 }
 
 impl ApplicationView {
     pub fn stage(&self) -> Stage {
-        self.application.stage.parse().unwrap_or(Stage::Received)
+        self.stage
     }
 }
 
@@ -130,15 +132,17 @@ async fn views(conn: &impl ConnectionTrait, apps: Vec<application::Model>) -> Re
     {
         events.entry(ev.application_id).or_default().push(ev);
     }
-    Ok(apps
-        .into_iter()
-        .map(|a| ApplicationView {
-            offer: a.offer_id.and_then(|id| offers.get(&id).cloned()),
-            institution: a.institution_id.and_then(|id| institutions.get(&id).cloned()),
-            events: events.remove(&a.id).unwrap_or_default(),
-            application: a,
+    apps.into_iter()
+        .map(|a| {
+            Ok(ApplicationView {
+                stage: a.stage()?,
+                offer: a.offer_id.and_then(|id| offers.get(&id).cloned()),
+                institution: a.institution_id.and_then(|id| institutions.get(&id).cloned()),
+                events: events.remove(&a.id).unwrap_or_default(),
+                application: a,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// A candidate's applications, newest first.

@@ -370,8 +370,13 @@ pub struct OfferEdit {
 }
 
 impl OfferEdit {
-    pub fn of(o: &offer::Model, contract_types: Vec<domain::offer::ContractType>, profession: Option<String>) -> Self {
-        Self {
+    /// The offer as its editor shows it; an unknown stored code is `Corrupt`.
+    pub fn of(
+        o: &offer::Model,
+        contract_types: Vec<domain::offer::ContractType>,
+        profession: Option<String>,
+    ) -> Result<Self> {
+        Ok(Self {
             title: o.title.clone(),
             mission: o.mission.clone(),
             profile: o.profile.clone(),
@@ -380,27 +385,27 @@ impl OfferEdit {
             perks: o.perks.clone(),
             process: o.process.clone(),
             contract_types,
-            category: o.category.as_deref().and_then(|c| c.parse().ok()),
-            versant: o.versant.as_deref().and_then(|c| c.parse().ok()),
+            category: crate::stored_opt("catégorie de l’offre", o.id, o.category.as_deref())?,
+            versant: crate::stored_opt("versant de l’offre", o.id, o.versant.as_deref())?,
             profession,
-            experience: o.experience.as_deref().and_then(|c| c.parse().ok()),
-            remote: o.remote.as_deref().and_then(|c| c.parse().ok()),
+            experience: crate::stored_opt("expérience de l’offre", o.id, o.experience.as_deref())?,
+            remote: crate::stored_opt("télétravail de l’offre", o.id, o.remote.as_deref())?,
             salary_min: o.salary_min,
             salary_max: o.salary_max,
             departement_code: o.departement_code.clone(),
             city: o.city.clone(),
             expires_at: o.expires_at,
             application_url: o.application_url.clone(),
-            nature: o.nature.as_deref().and_then(|c| c.parse().ok()),
+            nature: crate::stored_opt("nature de l’offre", o.id, o.nature.as_deref())?,
             duration_months: o.duration_months,
-            education: o.education.as_deref().and_then(|c| c.parse().ok()),
-            working_time: o.working_time.as_deref().and_then(|c| c.parse().ok()),
-            vacancy: o.vacancy.as_deref().and_then(|c| c.parse().ok()),
+            education: crate::stored_opt("niveau d’études de l’offre", o.id, o.education.as_deref())?,
+            working_time: crate::stored_opt("temps de travail de l’offre", o.id, o.working_time.as_deref())?,
+            vacancy: crate::stored_opt("vacance de l’offre", o.id, o.vacancy.as_deref())?,
             address: o.address.clone(),
             starts_on: o.starts_on,
             languages: o.languages.clone(),
             service_id: o.service_id,
-        }
+        })
     }
 }
 
@@ -509,7 +514,11 @@ pub async fn save_offer(
 }
 
 pub async fn offer_contracts(conn: &impl ConnectionTrait, offer_id: i64) -> Result<Vec<domain::offer::ContractType>> {
-    Ok(crate::offers::contract_types(conn, offer_id).await?.iter().filter_map(|c| c.parse().ok()).collect())
+    crate::offers::contract_types(conn, offer_id)
+        .await?
+        .iter()
+        .map(|c| crate::stored("type de contrat de l’offre", offer_id, c))
+        .collect()
 }
 
 pub async fn profession_slug(conn: &impl ConnectionTrait, id: Option<i64>) -> Result<Option<String>> {

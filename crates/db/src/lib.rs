@@ -9,6 +9,17 @@
 //! PostgreSQL, becomes `Conflict(Conflict::Duplicate)` in one place ([`From<DbErr>`]), so two
 //! racing writes give one row and a conflict, never a 500.
 
+/// Reads a closed-list value (`code_enum!`) back from its column. An unknown code is
+/// `Corrupt`, reported as an outage by whoever meets it, never silently turned into a default.
+pub fn stored<T: std::str::FromStr>(what: &str, id: i64, code: &str) -> Result<T> {
+    code.parse().map_err(|_| DbError::Corrupt(format!("{what} {id} : valeur enregistrée inconnue « {code} »")))
+}
+
+/// [`stored`] for a column that may be empty.
+pub fn stored_opt<T: std::str::FromStr>(what: &str, id: i64, code: Option<&str>) -> Result<Option<T>> {
+    code.map(|c| stored(what, id, c)).transpose()
+}
+
 pub mod accounts;
 pub mod alerts;
 pub mod applications;

@@ -160,7 +160,10 @@ async fn decide(
             session.cycle_id().await.map_err(session_error)?;
             session.insert(SESSION_USER, u.id).await.map_err(session_error)?;
             session.insert(SESSION_ID_TOKEN, identity.id_token).await.map_err(session_error)?;
-            let to = next.unwrap_or_else(|| auth::home_of(&u.role).to_string());
+            let to = match next {
+                Some(next) => next,
+                None => auth::home_of(u.role()?).to_string(),
+            };
             Redirect::to(&to).into_response()
         }
         AgentSignIn::RequestPending => message(

@@ -107,7 +107,7 @@ pub struct AccountNav {
 impl AccountNav {
     /// The account's own home: candidate space, recruiter space or administration.
     pub fn home(&self) -> &'static str {
-        home_of(self.role.code())
+        home_of(self.role)
     }
 }
 
@@ -124,7 +124,14 @@ pub fn current_account() -> Option<AccountNav> {
 pub async fn load_user(State(state): State<AppState>, session: Session, mut req: Request, next: Next) -> Response {
     let user = match session.get::<i64>(SESSION_USER).await {
         Ok(Some(id)) => match db::accounts::by_id(state.db.conn(), id).await {
-            Ok(Some(u)) if u.active => Some(Arc::new(u)),
+            Ok(Some(u)) if u.active => match u.role() {
+                Ok(_) => Some(Arc::new(u)),
+                // Signed in as nobody rather than as whatever a default would make of it.
+                Err(e) => {
+                    tracing::error!(error = %e, user = u.id, "account with an unknown role");
+                    None
+                }
+            },
             Ok(_) => None,
             Err(e) => return AppError::from(e).into_response(),
         },
@@ -134,10 +141,8 @@ pub async fn load_user(State(state): State<AppState>, session: Session, mut req:
             None
         }
     };
-    let nav = user.as_ref().map(|u| AccountNav {
-        email: u.email.clone(),
-        role: u.role.parse().unwrap_or(Role::Candidate),
-        has_password: u.password_hash.is_some(),
+    let nav = user.as_ref().and_then(|u| {
+        Some(AccountNav { email: u.email.clone(), role: u.role().ok()?, has_password: u.password_hash.is_some() })
     });
     req.extensions_mut().insert(CurrentUser(user));
     ACCOUNT.scope(nav, next.run(req)).await
@@ -161,8 +166,12 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeUser {
 /// sign-in page (and back here afterwards), other roles get a 403.
 fn require(parts: &Parts, allowed: impl Fn(Role) -> bool) -> Result<Arc<user::Model>, Response> {
     match parts.extensions.get::<CurrentUser>().and_then(|c| c.0.clone()) {
-        Some(u) if allowed(u.role.parse().unwrap_or(Role::Candidate)) => Ok(u),
-        Some(_) => Err(AppError::Forbidden.into_response()),
+        Some(u) => match u.role() {
+            Ok(role) if allowed(role) => Ok(u),
+            Ok(_) => Err(AppError::Forbidden.into_response()),
+            // `load_user` lets no such account in; refused all the same.
+            Err(e) => Err(AppError::from(e).into_response()),
+        },
         None => {
             let back = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
             let next: String = form_urlencoded::byte_serialize(back.as_bytes()).collect();
@@ -205,7 +214,7 @@ impl<S: Send + Sync> FromRequestParts<S> for StaffUser {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let user = require(parts, |r| r != Role::Candidate)?;
-        match user.role.parse().unwrap_or(Role::Candidate) {
+        match user.role().map_err(|e| AppError::from(e).into_response())? {
             Role::Administrator => Ok(StaffUser { user, institution_id: None }),
             // A recruiter without an institution sees nothing rather than everything.
             _ => match user.institution_id {
@@ -228,8 +237,8 @@ impl<S: Send + Sync> FromRequestParts<S> for AdminUser {
 }
 
 /// Where a user goes after signing in without a destination.
-pub fn home_of(role: &str) -> &'static str {
-    match role.parse().unwrap_or(Role::Candidate) {
+pub fn home_of(role: Role) -> &'static str {
+    match role {
         Role::Candidate => "/espace-candidat",
         Role::Recruiter => "/recruteur",
         Role::Administrator => "/admin",

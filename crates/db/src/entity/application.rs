@@ -26,3 +26,10 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The application's stage; an unknown stored code is `Corrupt`.
+    pub fn stage(&self) -> crate::Result<domain::candidate::Stage> {
+        crate::stored("étape de la candidature", self.id, &self.stage)
+    }
+}

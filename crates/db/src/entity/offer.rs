@@ -62,3 +62,10 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The offer's state; an unknown stored code is `Corrupt`.
+    pub fn state(&self) -> crate::Result<domain::offer::OfferState> {
+        crate::stored("état de l’offre", self.id, &self.state)
+    }
+}

@@ -25,3 +25,10 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The account's role; an unknown stored code is `Corrupt`.
+    pub fn role(&self) -> crate::Result<domain::role::Role> {
+        crate::stored("rôle du compte", self.id, &self.role)
+    }
+}

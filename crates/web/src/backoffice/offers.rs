@@ -477,7 +477,7 @@ async fn current(state: &AppState, staff: &StaffUser, id: &i64) -> AppResult<(db
     let offer = db::backoffice::managed_offer(state.db.conn(), *id, staff.institution_id).await?;
     let contracts = db::backoffice::offer_contracts(state.db.conn(), offer.id).await?;
     let profession = db::backoffice::profession_slug(state.db.conn(), offer.profession_id).await?;
-    let edit = OfferEdit::of(&offer, contracts, profession);
+    let edit = OfferEdit::of(&offer, contracts, profession)?;
     Ok((offer, edit))
 }
 

@@ -55,8 +55,8 @@ async fn criteria_of(state: &AppState, o: &offer::Model) -> AppResult<OfferCrite
         domains: view.domains.iter().map(|d| d.slug.clone()).collect(),
         region: o.region_code.clone(),
         contracts: view.contract_types.clone(),
-        experience: o.experience.as_deref().and_then(|e| e.parse().ok()),
-        remote: o.remote.as_deref().and_then(|e| e.parse().ok()),
+        experience: db::stored_opt("expérience de l’offre", o.id, o.experience.as_deref())?,
+        remote: db::stored_opt("télétravail de l’offre", o.id, o.remote.as_deref())?,
     })
 }
 
@@ -129,7 +129,7 @@ pub async fn search(State(state): State<AppState>, staff: StaffUser, RawQuery(q)
                 let cc = CandidateCriteria {
                     choices: c.choices.clone(),
                     years: p.years_experience,
-                    remote: p.remote.as_deref().and_then(|r| r.parse().ok()),
+                    remote: db::stored_opt("télétravail du profil", p.user_id, p.remote.as_deref())?,
                 };
                 let (s, crit) = domain::candidate::match_score(&cc, o);
                 (Some(s), crit)

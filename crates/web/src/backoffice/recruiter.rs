@@ -17,11 +17,12 @@ use domain::offer::OfferState;
 pub struct OfferRow {
     pub offer: offer::Model,
     pub applications: u64,
+    pub state: OfferState,
 }
 
 impl OfferRow {
     pub fn state(&self) -> OfferState {
-        self.offer.state.parse().unwrap_or(OfferState::Draft)
+        self.state
     }
 }
 
@@ -43,8 +44,8 @@ pub async fn home(State(state): State<AppState>, staff: StaffUser) -> AppResult<
     let rows = db::backoffice::institution_offers(state.db.conn(), staff.institution_id)
         .await?
         .into_iter()
-        .map(|(offer, applications)| OfferRow { offer, applications })
-        .collect();
+        .map(|(offer, applications)| Ok(OfferRow { state: offer.state()?, offer, applications }))
+        .collect::<Result<Vec<_>, db::DbError>>()?;
     let notice = super::notice();
     let attachment = match staff.institution_id {
         Some(id) => {
@@ -213,13 +214,15 @@ pub async fn pipeline(
     let profiles = db::profiles::basics(state.db.conn(), &user_ids).await?;
     let rows = apps
         .into_iter()
-        .map(|a| Row {
-            stage: a.stage.parse().unwrap_or(Stage::Received),
-            notes: notes.remove(&a.id).unwrap_or_default(),
-            contact: contact_of(&a, &profiles),
-            application: a,
+        .map(|a| {
+            Ok(Row {
+                stage: a.stage()?,
+                notes: notes.remove(&a.id).unwrap_or_default(),
+                contact: contact_of(&a, &profiles),
+                application: a,
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>, db::DbError>>()?;
     let notice = super::notice();
     let board = crate::forms::query_param(q.as_deref(), "vue").as_deref() == Some("tableau");
     Ok(PipelinePage {

@@ -123,7 +123,7 @@ pub async fn password_change(
     // This browser stays signed in, under a new session id.
     auth::sign_in(&session, user.id).await?;
     Ok(crate::flash::redirect(
-        auth::home_of(&user.role),
+        auth::home_of(user.role()?),
         "Mot de passe enregistré : utilisez-le pour vos prochaines connexions. Vos autres sessions ont été fermées.",
     ))
 }
@@ -193,7 +193,7 @@ pub async fn verify(State(state): State<AppState>, session: Session, Path(token)
     // one-time sign-in link does (a new session id: nothing planted before is reused).
     auth::sign_in(&session, user.id).await?;
     Ok(crate::flash::redirect(
-        auth::home_of(&user.role),
+        auth::home_of(user.role()?),
         "Merci, votre adresse est confirmée et vous êtes connecté·e : vous pouvez maintenant candidater.",
     ))
 }
@@ -286,7 +286,7 @@ pub async fn login(
     // A new id at sign-in: a session id planted before cannot be reused (fixation).
     auth::sign_in(&session, user.id).await?;
     // The default destination is the candidate space; staff go to their own home instead.
-    let next = if next == auth::safe_next(None) { auth::home_of(&user.role).to_string() } else { next };
+    let next = if next == auth::safe_next(None) { auth::home_of(user.role()?).to_string() } else { next };
     Ok(Redirect::to(&next).into_response())
 }
 
@@ -414,5 +414,5 @@ pub async fn signin_link(
         .into_response());
     };
     auth::sign_in(&session, user.id).await?;
-    Ok(Redirect::to(auth::home_of(&user.role)).into_response())
+    Ok(Redirect::to(auth::home_of(user.role()?)).into_response())
 }

@@ -17,7 +17,6 @@ use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use db::entity::{file, user};
 use db::listing::OfferView;
-use domain::offer::OfferState;
 use std::sync::Arc;
 
 #[derive(Template, WebTemplate)]
@@ -36,7 +35,7 @@ pub struct ApplyPage {
 
 async fn open_offer(state: &AppState, slug: &str) -> AppResult<OfferView> {
     let view = db::listing::public_by_slug(state.db.conn(), slug).await?;
-    let offer_state: OfferState = view.offer.state.parse().unwrap_or(OfferState::Draft);
+    let offer_state = view.offer.state()?;
     if !domain::offer::is_open(offer_state, view.offer.expires_at, state.now()) {
         return Err(AppError::NotFound);
     }

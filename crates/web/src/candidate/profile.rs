@@ -316,7 +316,7 @@ pub async fn download(
         return Err(AppError::NotFound);
     };
     let file = db::profiles::file_by_id(state.db.conn(), id).await?.ok_or(AppError::NotFound)?;
-    let role: Role = user.role.parse().unwrap_or(Role::Candidate);
+    let role = user.role()?;
     let allowed = match role {
         Role::Administrator => true,
         Role::Candidate => file.owner_user_id == Some(user.id),

@@ -125,7 +125,7 @@ pub async fn agent_sign_in(
     };
     let outcome = match user {
         Some(u) if !u.active => AgentSignIn::Deactivated,
-        Some(u) if u.role.parse::<Role>().unwrap_or(Role::Candidate) == Role::Candidate => AgentSignIn::Candidate,
+        Some(u) if u.role()? == Role::Candidate => AgentSignIn::Candidate,
         Some(u) if u.proconnect_sub.as_deref().is_some_and(|s| s != identity.subject) => AgentSignIn::OtherIdentity,
         Some(u) => {
             if u.proconnect_sub.is_none() {
