@@ -425,3 +425,25 @@ db_test!(anonymous_pages_are_cached_per_index_generation, |db| {
     // Errors are not cached.
     assert_eq!(app.get("/emploi/pas-encore").await.status, StatusCode::NOT_FOUND);
 });
+
+/// The shape of every API answer, whole, on both databases (the same snapshot for both): a
+/// change of a field's name, type or code shows in review as a snapshot diff.
+db_test!(api_response_shapes, |db| {
+    db::seed::seed_demo(&db, today()).await.expect("seed");
+    let app = TestApp::new(&db, today()).await;
+    let (status, detail) = app.json("/api/v1/offres/developpeuse-developpeur-back-end-rust-dinum").await;
+    assert_eq!(status, StatusCode::OK);
+    insta::assert_json_snapshot!("api_offer", detail);
+    let (status, list) = app.json("/api/v1/offres?q=rust&tri=date&par_page=2").await;
+    assert_eq!(status, StatusCode::OK);
+    insta::assert_json_snapshot!("api_offers_page", list);
+    let (status, employers) = app.json("/api/v1/employeurs?q=dinum").await;
+    assert_eq!(status, StatusCode::OK);
+    insta::assert_json_snapshot!("api_employers", employers);
+    let (status, refused) = app.json("/api/v1/offres?tri=hasard").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    insta::assert_json_snapshot!("api_bad_parameter", refused);
+    let (status, missing) = app.json("/api/v1/offres/offre-qui-n-existe-pas").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    insta::assert_json_snapshot!("api_not_found", missing);
+});

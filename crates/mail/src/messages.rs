@@ -410,4 +410,126 @@ mod tests {
         assert!(m.text.contains("https://x/emploi/data") && m.text.contains("https://x/alertes/desinscription/t"));
         assert!(m.html.contains("https://x/alertes/desinscription/t"));
     }
+
+    /// What each e-mail says, whole (subject, recipient, unsubscribe header, text): a change
+    /// of wording shows in review as a snapshot diff. The HTML part is the same layout for all,
+    /// checked above and in the SMTP tests.
+    #[test]
+    fn every_email_reads_as_written() {
+        let u = |p: &str| format!("https://metiers.numerique.gouv.fr{p}");
+        let item = |t: &str| Item { title: t.into(), url: u("/emploi/x"), detail: "Paris (75) · CDI".into() };
+        let names = ["Camille Martin".to_string(), "Sam Durand".to_string()];
+        let paragraphs = vec!["Bonjour,".to_string(), "Votre candidature avance.".to_string()];
+        let mails = [
+            ("verify_email", verify_email("a@b.fr", &u("/verification-email/t"))),
+            ("signup_existing", signup_existing("a@b.fr", &u("/connexion"), &u("/mot-de-passe-oublie"))),
+            ("password_reset", password_reset("a@b.fr", &u("/mot-de-passe/t"))),
+            ("password_reset_no_account", password_reset_no_account("a@b.fr", &u("/inscription"))),
+            (
+                "application_received",
+                application_received("a@b.fr", "Développeur·euse Rust", "DINUM", &u("/espace-candidat/candidatures/1")),
+            ),
+            ("spontaneous_received", spontaneous_received("a@b.fr", "DINUM", &u("/espace-candidat/candidatures/1"))),
+            (
+                "application_stage",
+                application_stage(
+                    "a@b.fr",
+                    "Votre candidature : Entretien",
+                    paragraphs.clone(),
+                    &u("/espace-candidat/candidatures/1"),
+                ),
+            ),
+            (
+                "alert_confirm",
+                alert_confirm("a@b.fr", "Données, Paris", &u("/alertes/confirmer/t"), &u("/alertes/desinscription/t")),
+            ),
+            (
+                "alert_digest",
+                alert_digest(
+                    "a@b.fr",
+                    "Données, Paris",
+                    vec![item("Data engineer"), item("Data analyst")],
+                    5,
+                    &u("/offres-emploi?domaine=donnees"),
+                    &u("/alertes/desinscription/t"),
+                ),
+            ),
+            (
+                "newsletter_confirm",
+                newsletter_confirm(
+                    "a@b.fr",
+                    &u("/lettre-information/confirmer/t"),
+                    &u("/lettre-information/desinscription/t"),
+                ),
+            ),
+            (
+                "newsletter_issue",
+                newsletter_issue("a@b.fr", "Le forum arrive", &paragraphs, &u("/lettre-information/desinscription/t")),
+            ),
+            ("access_request_received", access_request_received("agent@numerique.gouv.fr")),
+            (
+                "access_request_to_decide",
+                access_request_to_decide(
+                    "admin@b.fr",
+                    "Camille Martin",
+                    "agent@numerique.gouv.fr",
+                    "DINUM",
+                    &u("/admin#demandes"),
+                ),
+            ),
+            ("access_approved", access_approved("agent@numerique.gouv.fr", "DINUM", &u("/connexion/lien/t"))),
+            ("access_refused", access_refused("agent@numerique.gouv.fr")),
+            (
+                "offer_invitation",
+                offer_invitation(
+                    "a@b.fr",
+                    "Développeur·euse Rust",
+                    "DINUM",
+                    &u("/emploi/x"),
+                    &u("/espace-candidat#invitations"),
+                ),
+            ),
+            (
+                "new_applications_one",
+                new_applications(
+                    "r@b.fr",
+                    Some("Développeur·euse Rust"),
+                    &names[..1],
+                    &u("/recruteur/offres/1/candidatures"),
+                    &u("/recruteur#e-mails-candidatures"),
+                ),
+            ),
+            (
+                "new_applications_spontaneous",
+                new_applications(
+                    "r@b.fr",
+                    None,
+                    &names,
+                    &u("/recruteur/candidatures-spontanees"),
+                    &u("/recruteur#e-mails-candidatures"),
+                ),
+            ),
+            (
+                "new_applications_digest",
+                new_applications_digest(
+                    "r@b.fr",
+                    &[(Some("Développeur·euse Rust".into()), 3), (None, 1)],
+                    &u("/recruteur"),
+                    &u("/recruteur#e-mails-candidatures"),
+                ),
+            ),
+            ("recruiter_recap", recruiter_recap("r@b.fr", 4, &u("/recruteur"))),
+            ("account_deleted", account_deleted("a@b.fr")),
+        ];
+        for (name, m) in mails {
+            let shown = format!(
+                "À : {}\nObjet : {}\nDésinscription : {}\n\n{}",
+                m.to,
+                m.subject,
+                m.unsubscribe.as_deref().unwrap_or("aucune"),
+                m.text
+            );
+            insta::assert_snapshot!(name, shown);
+        }
+    }
 }
