@@ -110,7 +110,7 @@ test('an employer’s page: SIRET, name, e-mail domains and services with the ke
     await tabTo(page, save);
     assert.equal(await text(page.locator(':focus')), 'Enregistrer');
     const refused = await navigation(page, () => page.keyboard.press('Enter'), '«Enregistrer» with a wrong SIRET (Enter)');
-    assert.equal(refused.status(), 200, 'a form with an error is shown again');
+    assert.equal(refused.status(), 422, 'a form with an error is shown again');
     assert.equal(new URL(page.url()).pathname, href);
     assert.equal(await page.title(), `${formerName} – erreur${SITE_TITLE}`);
     await assertFocusOn(page, '#erreurs', `${href}: after a refused save`);
@@ -399,7 +399,7 @@ test('the «Entretien» e-mail template: checked, previewed, saved, sent to a ca
     await subjectField.fill(subject);
     await bodyField.fill(wrong);
     const refused = await submit(page, button('Enregistrer'), 'save with {prenom}');
-    assert.equal(refused.status(), 200);
+    assert.equal(refused.status(), 422);
     assert.equal(await page.title(), `Modèles d’e-mails – erreur${SITE_TITLE}`);
     await assertFocusOn(page, '#erreurs', 'templates: after a refused save');
     const error = await text(page.locator('#erreurs li'));

@@ -229,7 +229,7 @@ async function createAndPublishOffer(page) {
   const refused = await navigation(page, () => page.keyboard.press('Enter'), '«Enregistrer et prévisualiser» with a wrong salary and a past deadline (Enter)');
 
   // Refused: the same page, with the summary of errors focused and everything typed kept.
-  assert.equal(refused.status(), 200, 'a form with an error is shown again');
+  assert.equal(refused.status(), 422, 'a form with an error is shown again');
   assert.equal(new URL(page.url()).pathname, '/recruteur/offres/nouvelle');
   assert.equal(await h1(page), 'Nouvelle offre');
   assert.match(await page.title(), /^Nouvelle offre – erreur/, 'the page title should tell about the error');

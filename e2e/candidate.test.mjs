@@ -83,7 +83,7 @@ test('sign-up, e-mail verification, sign-in, applying with a PDF: every page is 
     await page.locator('label[for="cgu"]').click({ position: { x: 5, y: 5 } });
     assert.ok(await page.locator('#cgu').isChecked(), 'the consent checkbox should be checked');
     let response = await navigation(page, () => page.getByRole('button', { name: 'Créer mon compte' }).click(), 'sign-up (weak password)');
-    assert.equal(response.status(), 200, 'a sign-up with errors answers the form again');
+    assert.equal(response.status(), 422, 'a sign-up with errors answers the form again');
     assert.equal(new URL(page.url()).pathname, '/inscription');
     assert.equal(await h1(page), 'Créer un compte');
     assert.match(await page.title(), /erreur/, 'the title should say the form has errors');
@@ -149,7 +149,7 @@ test('sign-up, e-mail verification, sign-in, applying with a PDF: every page is 
     await page.getByLabel(/^Déposer un CV/).setInputFiles({ name: 'cv.pdf', mimeType: 'application/pdf', buffer: PNG_BYTES });
     await page.getByLabel(/^Liens/).fill('https://github.com/camille-martin');
     response = await navigation(page, () => send.click(), 'application with a PNG');
-    assert.equal(response.status(), 200);
+    assert.equal(response.status(), 422);
     assert.equal(new URL(page.url()).pathname, `/candidature/${offer.slug}`);
     assert.match(await page.title(), /erreur/);
     assert.match(await text(page.locator('#cv-erreur')), /n’est pas un PDF/);

@@ -97,7 +97,14 @@ const guards = new WeakMap();
  */
 export async function guardPage(page) {
   if (guards.has(page)) return guards.get(page);
-  const record = { consoleErrors: [], pageErrors: [], cspViolations: [], blockedRequests: [], lastDocument: null };
+  const record = {
+    consoleErrors: [],
+    pageErrors: [],
+    cspViolations: [],
+    blockedRequests: [],
+    lastDocument: null,
+    formAnswers: new Set(),
+  };
   guards.set(page, record);
 
   // The last HTML document the server sent to the tab (after redirects), for the HTML checker.
@@ -107,6 +114,9 @@ export async function guardPage(page) {
     if (response.status() >= 300 && response.status() < 400) return;
     if (!(response.headers()['content-type'] || '').startsWith('text/html')) return;
     record.lastDocument = response;
+    // A form with errors answers 422 (409 for a conflict) with the page: Chromium logs "Failed
+    // to load resource" for that document, which is the answer meant, not a broken resource.
+    if (response.status() === 422 || response.status() === 409) record.formAnswers.add(response.url());
   });
 
   page.on('console', (message) => {
@@ -205,7 +215,8 @@ export async function pageCspViolations(page) {
 export async function pageProblems(page, { ignoreConsole = () => false } = {}) {
   const record = await guardPage(page);
   const problems = [];
-  const consoleErrors = record.consoleErrors.filter((error) => !ignoreConsole(error));
+  const formAnswer = (error) => error.text.startsWith('Failed to load resource') && record.formAnswers.has(error.url);
+  const consoleErrors = record.consoleErrors.filter((error) => !ignoreConsole(error) && !formAnswer(error));
   if (consoleErrors.length) {
     problems.push(
       `console errors:\n${consoleErrors.map((e) => `  - ${e.text}${e.url ? ` (${e.url}:${e.line})` : ''}`).join('\n')}`,

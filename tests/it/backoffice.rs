@@ -137,7 +137,7 @@ db_test!(access_requests_are_decided_with_an_email_either_way, |db| {
     // The public form validates and keeps what was typed.
     let res =
         send(&app, "", "POST", "/demande-de-compte", "nom=Ana+Lopez&email=pas-une-adresse&employeur=&poste=").await;
-    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         res.body.contains("Ana Lopez")
             && res.body.contains("adresse e-mail professionnelle")
@@ -229,7 +229,7 @@ db_test!(recruiters_write_preview_publish_and_duplicate_offers, |db| {
         "titre=&missions=Construire+**l%E2%80%99API**&salaire_min=12&date_limite=demain",
     )
     .await;
-    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.body.contains("Renseignez l’intitulé du poste.") && res.body.contains("Construire **l’API**"));
     assert!(res.body.contains("entre 10 000 et 300 000") && res.body.contains("JJ/MM/AAAA"));
 
@@ -801,7 +801,7 @@ db_test!(administrators_rewrite_the_stage_emails, |db| {
     // Mistakes are named and what was typed stays.
     let bad = "objet-entretien=Entretien+pour+%7Boffer%7D&texte-entretien=Bonjour+%7Bprenom%7D&action=enregistrer";
     let res = send(&app, &admin, "POST", "/admin/modeles-courriels/entretien", bad).await;
-    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.body.contains("La variable {offer} (dans l’objet) n’existe pas"), "{}", res.body);
     assert!(res.body.contains("La variable {prenom} (dans le texte) n’existe pas"));
     assert!(res.body.contains("Bonjour {prenom}"), "what was typed is kept");

@@ -145,7 +145,7 @@ db_test!(signup_verify_apply_and_follow, |db| {
             None,
         )
         .await;
-    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.body.contains("Renseignez votre nom."));
     assert!(res.body.contains("Ma lettre à garder"));
 

@@ -254,7 +254,7 @@ db_test!(addresses_a_mail_server_would_refuse_are_refused_at_the_form, |db| {
     for email in ["%EF%BF%BD%40x.fr", "a..b%40exemple.fr", "%C3%A9%40exemple.fr"] {
         let body = format!("email={email}&password=Un+mot+de+passe+tres+long+42&cgu=on");
         let res = app.request(form_post("", "/inscription", &body)).await;
-        assert_eq!(res.status, StatusCode::OK, "{email}");
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{email}");
         assert!(res.body.contains("Saisissez une adresse e-mail valide"), "{email}");
     }
     assert_eq!(db::entity::user::Entity::find().count(db.conn()).await.expect("count"), 0);

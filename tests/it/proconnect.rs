@@ -187,7 +187,7 @@ db_test!(agents_sign_in_with_proconnect_and_are_mapped_to_their_institution, |db
 
     // Administrators map A by its SIRET and B by an e-mail domain (typed with mistakes first).
     let res = send(&app, &admin, "POST", &format!("/admin/employeurs/{}", inst_a.id), "nom=&siret=123").await;
-    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.body.contains("Le SIRET compte 14 chiffres") && res.body.contains("Renseignez le nom"), "{}", res.body);
     let body = format!("nom={}&siret=130+025+265+00013", inst_a.name.replace(' ', "+").replace('’', "%E2%80%99"));
     let res = send(&app, &admin, "POST", &format!("/admin/employeurs/{}", inst_a.id), &body).await;
@@ -197,7 +197,7 @@ db_test!(agents_sign_in_with_proconnect_and_are_mapped_to_their_institution, |db
         send(&app, &admin, "POST", &format!("/admin/employeurs/{}/domaines", inst_b.id), "domaine=pas+un+domaine")
             .await;
     // A refused domain comes back in its field with the reason beside it.
-    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.body.contains("Saisissez un nom de domaine") && res.body.contains("value=\"pas un domaine\""));
     assert!(res.body.contains("aria-invalid=\"true\" aria-describedby=\"domaine-erreur\""));
     send(&app, &admin, "POST", &format!("/admin/employeurs/{}/domaines", inst_b.id), "domaine=%40Interieur.gouv.fr")
@@ -207,6 +207,7 @@ db_test!(agents_sign_in_with_proconnect_and_are_mapped_to_their_institution, |db
     let res =
         send(&app, &admin, "POST", &format!("/admin/employeurs/{}/domaines", inst_a.id), "domaine=interieur.gouv.fr")
             .await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
     assert!(res.body.contains("déjà rattaché"), "{}", res.body);
 
     // Agent A has no account: an access request for A's institution, found by the SIRET.

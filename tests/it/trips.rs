@@ -164,7 +164,7 @@ db_test!(the_offer_editor_refuses_a_past_deadline_and_names_what_is_missing, |db
     let base = "titre=Data+engineer&missions=Construire+les+flux&contrat=cdi";
     // Yesterday (Paris) is refused next to the field, and nothing is written.
     let past = app.send(&ra, "POST", "/recruteur/offres/nouvelle", &format!("{base}&date_limite=2026-11-23")).await;
-    assert_eq!(past.status, StatusCode::OK);
+    assert_eq!(past.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(past.body.contains("La date limite de candidature doit être à venir"), "{}", past.body);
     assert!(past.body.contains("value=\"2026-11-23\""), "what was typed stays");
     let n = db::entity::offer::Entity::find()
@@ -651,7 +651,7 @@ db_test!(the_offer_editor_takes_every_fact_the_offer_page_shows, |db| {
         .replace("contrat=cdd", "contrat=cdd&contrat=interim")
         .replace("prise_de_poste=2027-01-04", "prise_de_poste=2026-11-20");
     let res = app.send(&ra, "POST", "/recruteur/offres/nouvelle", &bad).await;
-    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     for (field, message) in [
         ("nature", "Choisissez une valeur de la liste."),
         ("etudes", "Choisissez une valeur de la liste."),

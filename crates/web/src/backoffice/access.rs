@@ -83,9 +83,11 @@ pub async fn submit(
     let service = form.optional("service", "le service", 200);
     let position = form.required("poste", "votre fonction", 200);
     let (Some(email), true) = (email, form.is_valid()) else {
-        return Ok(
-            RequestPage { page: request_page(true), employers: employers(&state, &form).await?, form }.into_response()
-        );
+        return Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            RequestPage { page: request_page(true), employers: employers(&state, &form).await?, form },
+        )
+            .into_response());
     };
     // Each request e-mails every administrator: the same limits as every public form.
     if !crate::security::mail_admitted(&state, "acces", email.as_str(), &ip).await? {

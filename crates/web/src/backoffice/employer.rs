@@ -161,7 +161,8 @@ pub async fn save(State(state): State<AppState>, staff: StaffUser, body: Bytes) 
     let acting = acting(&staff, &inst);
     let draft = draft_of(&mut form);
     if !form.is_valid() {
-        return Ok(render(&state, acting, inst, form, false, None, String::new()).await?.into_response());
+        let page = render(&state, acting, inst, form, false, None, String::new()).await?;
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let publish = form.get("action") == "publier";
     let changes = showcase_changes(&ShowcaseDraft::of(&inst), &draft);

@@ -174,14 +174,14 @@ pub async fn add_reason(
     let mut form = Form::parse(&body);
     let label = form.required("libelle", "le texte du motif", 300);
     if !form.is_valid() {
-        return Ok(ReasonsPage {
+        let page = ReasonsPage {
             page: Page::new("Motifs de refus – erreur")
                 .crumbs(&[("Administration", Some("/admin")), ("Motifs de refus", None)]),
             reasons: db::applications::refusal_reasons(state.db.conn()).await?,
             form,
             notice: None,
-        }
-        .into_response());
+        };
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let code = domain::text::slugify_max(&label, 32);
     match crate::services::applications::add_refusal_reason(&state, &admin, &code, &label).await {

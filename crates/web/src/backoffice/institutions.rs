@@ -45,7 +45,8 @@ pub async fn create(State(state): State<AppState>, AdminUser(admin): AdminUser, 
     let ministry = form.optional("ministere", "le ministère", 200);
     if !form.is_valid() {
         let institutions = db::institutions::list(state.db.conn()).await?;
-        return Ok(InstitutionsPage { page: page(true), institutions, form, notice: None }.into_response());
+        let page = InstitutionsPage { page: page(true), institutions, form, notice: None };
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let (inst, created) = crate::services::institutions::create(&state, &admin, &name, acronym, ministry).await?;
     Ok(super::with_message(
@@ -184,7 +185,11 @@ pub async fn update(
         form.add_error("siret", "Le SIRET compte 14 chiffres, par exemple 130 025 265 00013.");
     }
     if !form.is_valid() {
-        return Ok(institution_page(&state, inst, Some(form), None).await?.into_response());
+        return Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            institution_page(&state, inst, Some(form), None).await?,
+        )
+            .into_response());
     }
     let siret = (!siret.is_empty()).then_some(siret);
     let identity = crate::services::institutions::Identity { name, acronym, ministry, siret };
@@ -193,7 +198,8 @@ pub async fn update(
         Err(AppError::Db(db::DbError::Conflict(c))) => {
             let field = if matches!(c, db::Conflict::SiretTaken { .. }) { "siret" } else { "nom" };
             form.add_error(field, format!("Impossible : {}.", crate::error::conflict_text(&c)));
-            return Ok(institution_page(&state, inst, Some(form), None).await?.into_response());
+            let page = institution_page(&state, inst, Some(form), None).await?;
+            return Ok((axum::http::StatusCode::CONFLICT, page).into_response());
         }
         Err(e) => return Err(e),
     }
@@ -222,24 +228,28 @@ pub async fn domains(
     } else {
         // A refused domain comes back in its field, with the reason beside it.
         let refused = match domain::email::parse_domain(form.get("domaine")) {
-            None => Err("Saisissez un nom de domaine, par exemple numerique.gouv.fr (sans @ ni espace).".to_string()),
+            None => Err((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "Saisissez un nom de domaine, par exemple numerique.gouv.fr (sans @ ni espace).".to_string(),
+            )),
             Some(domain) => match crate::services::institutions::add_email_domain(&state, &admin, &inst, &domain).await
             {
                 Ok(()) => Ok(domain),
-                Err(AppError::Db(db::DbError::Conflict(c))) => {
-                    Err(format!("Impossible : {}.", crate::error::conflict_text(&c)))
-                }
+                Err(AppError::Db(db::DbError::Conflict(c))) => Err((
+                    axum::http::StatusCode::CONFLICT,
+                    format!("Impossible : {}.", crate::error::conflict_text(&c)),
+                )),
                 Err(e) => return Err(e),
             },
         };
         match refused {
             Ok(domain) => format!("Domaine {domain} ajouté."),
-            Err(message) => {
+            Err((status, message)) => {
                 form.add_error("domaine", message);
                 let mut page = institution_page(&state, inst, None, None).await?;
                 page.page = one_page(&page.institution.name, true);
                 page.domain_form = form;
-                return Ok(page.into_response());
+                return Ok((status, page).into_response());
             }
         }
     };

@@ -466,7 +466,7 @@ pub async fn create(State(state): State<AppState>, staff: StaffUser, body: Bytes
     if !form.is_valid() {
         let mut page = page_of(&state.taxonomy.current(), &services, form, None, Vec::new(), false);
         page.acting_for = staff.institution_id.is_none().then_some(inst);
-        return Ok(page.into_response());
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let id = crate::services::offers::create(&state, &staff.user, institution_id, &edit).await?;
     let apercu = if form.get("action") == "apercu" { "&apercu=1" } else { "" };
@@ -514,9 +514,8 @@ pub async fn update(
         if autosave {
             return Ok(Html("<p id=\"etat-brouillon\" class=\"fr-text--sm\" role=\"status\">Brouillon non enregistré : corrigez les champs signalés puis enregistrez.</p>").into_response());
         }
-        return Ok(
-            page_of(&state.taxonomy.current(), &services, form, Some(offer.id), Vec::new(), false).into_response()
-        );
+        let page = page_of(&state.taxonomy.current(), &services, form, Some(offer.id), Vec::new(), false);
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let changes = changes(&before, &edit, &services);
     crate::services::offers::save(&state, &staff.user, &offer, &edit, changes).await?;

@@ -132,8 +132,13 @@ pub async fn save(
                 form.add_error(&field, problem);
             }
             if action == "apercu" || !form.is_valid() {
+                let status = if form.is_valid() {
+                    axum::http::StatusCode::OK
+                } else {
+                    axum::http::StatusCode::UNPROCESSABLE_ENTITY
+                };
                 let preview = form.is_valid().then_some(stage);
-                return Ok(page(&state, Some(form), preview, None).await?.into_response());
+                return Ok((status, page(&state, Some(form), preview, None).await?).into_response());
             }
             crate::services::mail_templates::save(&state, &admin, stage, &t).await?;
             Ok(super::with_message(&back, &format!("Modèle « {} » enregistré.", stage.label())))

@@ -156,7 +156,7 @@ pub async fn signup(State(state): State<AppState>, ClientIp(ip): ClientIp, body:
     }
     let (Some(email), true) = (email, form.is_valid()) else {
         let page = Page::new("Créer un compte – erreur").crumbs(&[("Créer un compte", None)]);
-        return Ok(SignupPage { page, form }.into_response());
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, SignupPage { page, form }).into_response());
     };
     if !security::mail_admitted(&state, "inscription", email.as_str(), &ip).await? {
         form.add_error("email", security::TOO_MANY_MAILS);
@@ -377,7 +377,7 @@ pub async fn reset(State(state): State<AppState>, Path(token): Path<String>, bod
         Reset::Weak(msg) => {
             form.add_error("password", msg);
             let page = Page::new("Nouveau mot de passe – erreur").crumbs(&[("Nouveau mot de passe", None)]);
-            return Ok(ResetPage { page, form, token }.into_response());
+            return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, ResetPage { page, form, token }).into_response());
         }
     }
     Ok(MessagePage::new(

@@ -249,7 +249,11 @@ pub async fn submit(
     let (mut form, upload) = read_multipart(multipart, "cv", MAX_CV_BYTES).await;
     let profile_cv = db::profiles::get(state.db.conn(), user.id).await?.and_then(|p| p.cv);
     let Some((checked, cv)) = check(&state, &user, &mut form, upload, profile_cv.as_ref()).await? else {
-        return Ok(ApplyPage::new(Some(view), form, Vec::new(), profile_cv, &user).into_response());
+        return Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            ApplyPage::new(Some(view), form, Vec::new(), profile_cv, &user),
+        )
+            .into_response());
     };
     let id = record(&state, &user, Some(&view), Some(view.offer.institution_id), checked, cv).await?;
     Ok(Redirect::to(&format!("/espace-candidat/candidatures/{id}?envoyee=1")).into_response())
@@ -274,7 +278,11 @@ pub async fn spontaneous_submit(
     let checked = check(&state, &user, &mut form, upload, profile_cv.as_ref()).await?;
     let (Some(target), Some((checked, cv))) = (target, checked) else {
         let employers = employers(&state, &form).await?;
-        return Ok(ApplyPage::new(None, form, employers, profile_cv, &user).into_response());
+        return Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            ApplyPage::new(None, form, employers, profile_cv, &user),
+        )
+            .into_response());
     };
     let id = record(&state, &user, None, target, checked, cv).await?;
     Ok(Redirect::to(&format!("/espace-candidat/candidatures/{id}?envoyee=1")).into_response())

@@ -230,9 +230,8 @@ pub async fn save(
     let known: Vec<i64> = db::institutions::list(state.db.conn()).await?.iter().map(|i| i.id).collect();
     let input = validate(&mut form, &known, &state.taxonomy.current());
     if !form.is_valid() {
-        return Ok(render(&state, user.id, form, String::new(), false, user.email_verified_at.is_some())
-            .await?
-            .into_response());
+        let page = render(&state, user.id, form, String::new(), false, user.email_verified_at.is_some()).await?;
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     crate::services::profiles::save(&state, user.id, &input).await?;
     Ok(Redirect::to("/profil?enregistre=1").into_response())
