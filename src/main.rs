@@ -71,7 +71,7 @@ enum Command {
     Migrate,
     /// Import a file of job offers.
     Import(ImportArgs),
-    /// Write the demo catalogue (employers and offers).
+    /// Write the demo catalogue (employers, products and offers).
     Seed,
     /// Rebuild the search index from the database.
     Reindex,
@@ -148,8 +148,8 @@ fn proconnect(args: &ServeArgs, public_url: &str) -> Result<Option<Arc<proconnec
 
 #[derive(Args, Debug)]
 struct ImportArgs {
-    /// csp-csv (Choisir le service public open data), pep-json or pep-csv (PEP exports);
-    /// detected from the file when omitted.
+    /// csp-csv (Choisir le service public open data), pep-json or pep-csv (PEP exports), or
+    /// betagouv (the State's product catalogue: a folder holding startups/); detected when omitted.
     #[arg(long, env = "IMPORT_FORMAT")]
     format: Option<String>,
     /// Archive the offers of the same source that are not in the file.
@@ -158,7 +158,7 @@ struct ImportArgs {
     /// Keep only the offers of digital professions.
     #[arg(long)]
     numerique_only: bool,
-    /// The file to import.
+    /// The file to import (or the catalogue's folder).
     file: PathBuf,
 }
 
@@ -232,8 +232,8 @@ async fn run(cli: Cli) -> Result<()> {
             let db = open(&common).await?;
             let r = db::seed::seed_demo(&db, system_clock().now()).await?;
             println!(
-                "Catalogue de démonstration : {} employeurs, {} offres créées, {} mises à jour, {} inchangées.",
-                r.institutions, r.created, r.updated, r.unchanged
+                "Catalogue de démonstration : {} employeurs, {} produits, {} offres créées, {} mises à jour, {} inchangées.",
+                r.institutions, r.products, r.created, r.updated, r.unchanged
             );
             db.close().await?;
             Ok(())
@@ -361,6 +361,21 @@ async fn reindex(common: &Common) -> Result<()> {
 }
 
 async fn import(common: &Common, args: ImportArgs) -> Result<()> {
+    let catalogue = args.format.as_deref() == Some("betagouv") || import::betagouv::is_catalogue(&args.file);
+    if catalogue {
+        if !import::betagouv::is_catalogue(&args.file) {
+            bail!(
+                "{} n’est pas un dossier du catalogue beta.gouv.fr (dossier startups/ manquant)",
+                args.file.display()
+            );
+        }
+        let db = open(common).await?;
+        let report =
+            import::betagouv::run_catalogue(&db, &args.file, std::io::stderr().is_terminal(), &*system_clock()).await?;
+        println!("{}", report.summary());
+        db.close().await?;
+        return Ok(());
+    }
     let format = match args.format.as_deref() {
         Some(code) => Some(import::Format::parse(code).map_err(anyhow::Error::msg)?),
         None => None,

@@ -36,6 +36,8 @@ struct World {
     users: Vec<(Persona, i64)>,
     offer_slug: String,
     employer_slug: String,
+    product_slug: String,
+    technology_slug: String,
     offer_id: i64,
     application_id: i64,
     cv_id: i64,
@@ -170,6 +172,8 @@ async fn world(db: &TestDb, app: &TestApp) -> World {
         users,
         offer_slug: a.offer.slug.clone(),
         employer_slug: a.institution.slug.clone(),
+        product_slug: "rdv-hopital".into(),
+        technology_slug: "python".into(),
         offer_id: a.offer.id,
         application_id: application.id,
         cv_id: application.cv_file_id.expect("cv"),
@@ -210,7 +214,15 @@ fn fill(path: &str, w: &World) -> (String, Named) {
         let v = match seg {
             "{slug}" => {
                 real = true;
-                if path.starts_with("/employeurs/") { w.employer_slug.clone() } else { w.offer_slug.clone() }
+                if path.starts_with("/employeurs/") {
+                    w.employer_slug.clone()
+                } else if path.starts_with("/projets/") {
+                    w.product_slug.clone()
+                } else if path.starts_with("/technologies/") {
+                    w.technology_slug.clone()
+                } else {
+                    w.offer_slug.clone()
+                }
             }
             "{id}" => {
                 real = true;

@@ -426,8 +426,8 @@ db_test!(anonymous_pages_are_cached_per_index_generation, |db| {
     assert_eq!(app.get("/emploi/pas-encore").await.status, StatusCode::NOT_FOUND);
 });
 
-/// The shape of every API answer, whole, on both databases (the same snapshot for both): a
-/// change of a field's name, type or code shows in review as a snapshot diff.
+// The shape of every API answer, whole, on both databases (the same snapshot for both): a
+// change of a field's name, type or code shows in review as a snapshot diff.
 db_test!(api_response_shapes, |db| {
     db::seed::seed_demo(&db, today()).await.expect("seed");
     let app = TestApp::new(&db, today()).await;

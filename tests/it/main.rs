@@ -16,5 +16,6 @@ mod import_pep;
 mod mail;
 mod proconnect;
 mod seed;
+mod showcase;
 mod trips;
 mod web_shell;

@@ -445,3 +445,53 @@ pub async fn for_agent(
     }
     Ok(None)
 }
+
+/// An organisation of the State's product catalogue.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CatalogueOrganisation {
+    /// Its file id (`dinum`).
+    pub id: String,
+    pub name: String,
+    pub acronym: Option<String>,
+    pub ministry: Option<String>,
+}
+
+/// The institution of a catalogue organisation: the one mapped to it before, else the one of
+/// the same acronym or name, else a new one; the mapping is recorded. An existing employer's
+/// page is never rewritten.
+pub async fn for_catalogue(
+    conn: &impl ConnectionTrait,
+    org: &CatalogueOrganisation,
+    now: DateTime<Utc>,
+) -> Result<institution::Model> {
+    if let Some(found) =
+        institution::Entity::find().filter(institution::Column::CatalogueId.eq(&org.id)).one(conn).await?
+    {
+        return Ok(found);
+    }
+    let by_acronym = match org.acronym.as_deref().map(match_key).filter(|k| !k.is_empty()) {
+        Some(key) => institution::Entity::find()
+            .filter(institution::Column::Acronym.is_not_null())
+            .all(conn)
+            .await?
+            .into_iter()
+            .find(|i| i.acronym.as_deref().map(match_key).as_deref() == Some(key.as_str())),
+        None => None,
+    };
+    let found = match by_acronym {
+        Some(i) => i,
+        None => {
+            let showcase =
+                Showcase { acronym: org.acronym.clone(), ministry: org.ministry.clone(), ..Default::default() };
+            find_or_create(conn, &org.name, None, Some(&showcase), now).await?
+        }
+    };
+    if found.catalogue_id.is_none() {
+        institution::Entity::update_many()
+            .col_expr(institution::Column::CatalogueId, sea_orm::sea_query::Expr::value(org.id.clone()))
+            .filter(institution::Column::Id.eq(found.id))
+            .exec(conn)
+            .await?;
+    }
+    Ok(found)
+}

@@ -35,6 +35,7 @@ pub mod migration;
 pub mod offers;
 pub mod outbox;
 pub mod personal_data;
+pub mod products;
 pub mod profiles;
 pub mod reference;
 pub mod runs;

@@ -64,6 +64,8 @@ where
         reference: Set(Some(data.source_ref.clone())),
         title: Set(data.title.clone()),
         institution_id: Set(institution.id),
+        // Attached by a recruiter, never by an import: an update keeps it.
+        product_id: NotSet,
         service_id: Set(service_id),
         mission: Set(data.mission.clone()),
         profile: Set(data.profile.clone()),

@@ -15,6 +15,35 @@ use domain::{geo, taxonomy};
 use serde::Deserialize;
 
 const DEMO: &str = include_str!("../seed/demo.json");
+const DEMO_PRODUCTS: &str = include_str!("../seed/products.json");
+
+/// A demo product (`seed/products.json`, the project's own texts).
+#[derive(Deserialize)]
+struct DemoProduct {
+    slug: String,
+    title: String,
+    mission: String,
+    body: String,
+    /// Institution slugs.
+    sponsors: Vec<String>,
+    phases: Vec<DemoPhase>,
+    technologies: Vec<String>,
+    themes: Vec<String>,
+    audiences: Vec<String>,
+    link: Option<String>,
+    repository: Option<String>,
+    accessibility: Option<domain::product::Accessibility>,
+    /// `(domain, people, still on it)`.
+    team: Vec<(String, usize, bool)>,
+    /// How many of its first sponsor's open offers are attached to it.
+    attach: usize,
+}
+
+#[derive(Deserialize)]
+struct DemoPhase {
+    phase: domain::product::Phase,
+    start: chrono::NaiveDate,
+}
 
 #[derive(Deserialize)]
 struct Catalogue {
@@ -90,6 +119,7 @@ struct DemoOffer {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SeedReport {
     pub institutions: usize,
+    pub products: usize,
     pub created: usize,
     pub updated: usize,
     pub unchanged: usize,
@@ -136,8 +166,79 @@ pub async fn seed_demo(db: &Db, now: DateTime<Utc>) -> Result<SeedReport> {
             Outcome::Unchanged => report.unchanged += 1,
         }
     }
+    seed_products(&txn, now, &mut report).await?;
     txn.commit().await?;
     Ok(report)
+}
+
+/// The demo products, their sponsors among the demo employers, and a few offers attached.
+async fn seed_products(txn: &crate::DatabaseTransaction, now: DateTime<Utc>, report: &mut SeedReport) -> Result<()> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let products: Vec<DemoProduct> = serde_json::from_str(DEMO_PRODUCTS)
+        .map_err(|e| DbError::Corrupt(format!("produits de démonstration illisibles : {e}")))?;
+    let today = now.date_naive();
+    for p in &products {
+        let mut sponsors = Vec::new();
+        for slug in &p.sponsors {
+            sponsors.push(institutions::by_slug(txn, slug).await?.id);
+        }
+        let team = p
+            .team
+            .iter()
+            .flat_map(|(domain, n, current)| {
+                let (start, end) = if *current {
+                    (today - Duration::days(300), today + Duration::days(400))
+                } else {
+                    (today - Duration::days(900), today - Duration::days(200))
+                };
+                (0..*n).map(move |_| domain::product::TeamMission {
+                    role: domain.clone(),
+                    domain: domain.clone(),
+                    start: Some(start),
+                    end: Some(end),
+                })
+            })
+            .collect();
+        let data = domain::product::ProductData {
+            title: p.title.clone(),
+            mission: p.mission.clone(),
+            body: p.body.clone(),
+            incubator: None,
+            sponsors: p.sponsors.clone(),
+            phases: p
+                .phases
+                .iter()
+                .map(|ph| domain::product::PhaseSpan { phase: ph.phase, start: ph.start, end: None })
+                .collect(),
+            technologies: p.technologies.iter().flat_map(|t| domain::product::technologies(t)).collect(),
+            themes: p.themes.clone(),
+            audiences: p.audiences.clone(),
+            link: p.link.clone(),
+            repository: p.repository.clone(),
+            stats_url: None,
+            accessibility: p.accessibility,
+            team,
+        };
+        // The demo's content is fixed: its hash is the file's, so a new seed changes nothing.
+        let hash = format!("demo-{}", DEMO_PRODUCTS.len());
+        let (id, outcome) = crate::products::upsert_imported(txn, &p.slug, &data, &sponsors, &hash, now).await?;
+        if outcome == crate::products::Upserted::Created
+            && p.attach > 0
+            && let Some(first) = sponsors.first()
+        {
+            let offers = crate::entity::offer::Entity::find()
+                .filter(crate::entity::offer::Column::InstitutionId.eq(*first))
+                .filter(crate::entity::offer::Column::ProductId.is_null())
+                .filter(crate::entity::offer::Column::State.eq(OfferState::Published.code()))
+                .all(txn)
+                .await?;
+            for o in offers.into_iter().take(p.attach) {
+                crate::products::attach_offer(txn, o.id, Some(id), now).await?;
+            }
+        }
+        report.products += 1;
+    }
+    Ok(())
 }
 
 fn find_service<'a>(services: &'a [DemoService], slug: &str) -> Option<&'a DemoService> {

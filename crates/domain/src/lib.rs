@@ -13,6 +13,7 @@ pub mod email;
 pub mod geo;
 pub mod mail_template;
 pub mod offer;
+pub mod product;
 pub mod role;
 pub mod taxonomy;
 pub mod text;

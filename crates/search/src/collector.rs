@@ -1,4 +1,4 @@
-//! One pass over the matching documents: keeps those that pass every filter and, at the same
+//! One pass over the matching documents (of any layout: offers, products): keeps those that pass every filter and, at the same
 //! time, counts each facet's values over the documents that pass every *other* filter
 //! (standard faceting: a facet's counts do not depend on its own selection).
 //!
@@ -6,7 +6,7 @@
 //! (immutable) segment, because this loop runs over every match of a query, often the whole
 //! catalogue: it must cost nanoseconds per document.
 
-use crate::{FACETS, Facet, SALARY_STEPS, SearchQuery, Sort};
+use crate::engine::{Layout, Query, Sort};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::sync::Arc;
@@ -15,9 +15,6 @@ use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 const NONE: u32 = u32::MAX;
 
-/// Facets that hold at most one value per offer, in `Facet::ALL` order.
-const SINGLE: [bool; FACETS] = [false, true, false, true, true, true, true, true, true, true];
-
 /// A segment's fast fields, decoded into arrays indexed by document.
 #[derive(Debug)]
 pub struct SegmentColumns {
@@ -25,30 +22,32 @@ pub struct SegmentColumns {
     salary: Vec<u32>,
     published: Vec<i64>,
     expires: Vec<i64>,
+    /// Whether each facet holds at most one value per document.
+    is_single: Vec<bool>,
     /// Single-valued facets: one value per document (`NONE` when absent).
-    single: [Vec<u32>; FACETS],
+    single: Vec<Vec<u32>>,
     /// Multi-valued facets: `offsets[doc]..offsets[doc + 1]` in `values`.
-    multi: [(Vec<u32>, Vec<u32>); FACETS],
+    multi: Vec<(Vec<u32>, Vec<u32>)>,
     /// Largest value of each facet, to size counters once.
-    max: [u32; FACETS],
+    max: Vec<u32>,
 }
 
 impl SegmentColumns {
-    pub fn load(reader: &SegmentReader) -> tantivy::Result<Self> {
+    pub fn load(reader: &SegmentReader, layout: &Layout) -> tantivy::Result<Self> {
         let ff = reader.fast_fields();
         let n = reader.max_doc();
         let id_col = ff.u64("id")?;
         let salary_col = ff.u64("salary")?;
         let published_col = ff.i64("published")?;
         let expires_col = ff.i64("expires")?;
-        let mut single: [Vec<u32>; FACETS] = Default::default();
-        let mut multi: [(Vec<u32>, Vec<u32>); FACETS] = Default::default();
-        let mut max = [0u32; FACETS];
+        let facets = layout.facets.len();
+        let mut single: Vec<Vec<u32>> = vec![Vec::new(); facets];
+        let mut multi: Vec<(Vec<u32>, Vec<u32>)> = vec![Default::default(); facets];
+        let mut max = vec![0u32; facets];
         let clamp = |v: u64| u32::try_from(v).unwrap_or(NONE - 1);
-        for f in Facet::ALL {
-            let i = f.index();
-            let col = ff.u64(f.field())?;
-            if SINGLE[i] {
+        for (i, f) in layout.facets.iter().enumerate() {
+            let col = ff.u64(f.field)?;
+            if f.single {
                 single[i] = (0..n).map(|d| col.first(d).map(clamp).unwrap_or(NONE)).collect();
                 max[i] = single[i].iter().copied().filter(|v| *v != NONE).max().unwrap_or(0);
             } else {
@@ -67,6 +66,7 @@ impl SegmentColumns {
             salary: (0..n).map(|d| salary_col.first(d).map(clamp).unwrap_or(NONE)).collect(),
             published: (0..n).map(|d| published_col.first(d).unwrap_or_default()).collect(),
             expires: (0..n).map(|d| expires_col.first(d).unwrap_or(i64::MAX)).collect(),
+            is_single: layout.facets.iter().map(|f| f.single).collect(),
             single,
             multi,
             max,
@@ -75,7 +75,7 @@ impl SegmentColumns {
 
     #[inline]
     fn values(&self, f: usize, doc: usize) -> &[u32] {
-        if SINGLE[f] {
+        if self.is_single[f] {
             let v = &self.single[f][doc..doc + 1];
             if v[0] == NONE { &[] } else { v }
         } else {
@@ -101,7 +101,7 @@ impl Match {
             // Scores are never negative, so their bits order like the numbers.
             Sort::Relevance if scoring => u64::from(self.score.max(0.0).to_bits()),
             Sort::Relevance | Sort::Date => 0,
-            Sort::Salary => self.salary.unwrap_or(0),
+            Sort::Number => self.salary.unwrap_or(0),
         };
         (primary, self.published_at, self.id)
     }
@@ -134,14 +134,15 @@ pub struct Fruit {
     pub matches: Vec<Match>,
     /// How many documents matched.
     pub total: usize,
-    pub counts: [Vec<u64>; FACETS],
-    /// Per step of `SALARY_STEPS`, how many offers pay at least that (every filter applied
-    /// but the salary's own).
-    pub salary: [u64; SALARY_STEPS.len()],
+    pub counts: Vec<Vec<u64>>,
+    /// Per step of the layout's number steps, how many documents reach it (every filter
+    /// applied but the number's own).
+    pub salary: Vec<u64>,
 }
 
 pub struct Matches<'a> {
-    pub query: &'a SearchQuery,
+    pub layout: &'a Layout,
+    pub query: &'a Query,
     pub scoring: bool,
     /// How many of the best matches to keep (`offset + limit`).
     pub keep: usize,
@@ -155,10 +156,11 @@ impl Collector for Matches<'_> {
     fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<SegmentMatches> {
         let columns = match self.columns.get(&segment) {
             Some(c) => Arc::clone(c),
-            None => Arc::new(SegmentColumns::load(reader)?),
+            None => Arc::new(SegmentColumns::load(reader, self.layout)?),
         };
-        let mut filters: [Vec<u32>; FACETS] = Default::default();
-        for (i, values) in self.query.filters.iter().enumerate() {
+        let facets = self.layout.facets.len();
+        let mut filters: Vec<Vec<u32>> = vec![Vec::new(); facets];
+        for (i, values) in self.query.filters.iter().enumerate().take(facets) {
             let mut v: Vec<u32> = values.iter().filter_map(|x| u32::try_from(*x).ok()).collect();
             v.sort_unstable();
             v.dedup();
@@ -168,19 +170,20 @@ impl Collector for Matches<'_> {
             }
             filters[i] = v;
         }
-        let counts = columns.max.map(|m| vec![0u64; m as usize + 1]);
+        let counts = columns.max.iter().map(|m| vec![0u64; *m as usize + 1]).collect();
         Ok(SegmentMatches {
             segment,
             columns,
             active: filters.iter().map(|f| !f.is_empty()).collect(),
             filters,
-            salary_min: self.query.salary_min.map(|s| u32::try_from(s).unwrap_or(NONE - 1)),
+            salary_min: self.query.number_min.map(|s| u32::try_from(s).unwrap_or(NONE - 1)),
             now: self.query.now,
             sort: self.query.sort,
             scoring: self.scoring,
             keep: self.keep,
             best: BinaryHeap::with_capacity(self.keep.min(4096) + 1),
-            fruit: Fruit { matches: Vec::new(), total: 0, counts, salary: [0; SALARY_STEPS.len()] },
+            steps: self.layout.steps,
+            fruit: Fruit { matches: Vec::new(), total: 0, counts, salary: vec![0; self.layout.steps.len()] },
         })
     }
 
@@ -189,7 +192,11 @@ impl Collector for Matches<'_> {
     }
 
     fn merge_fruits(&self, fruits: Vec<Fruit>) -> tantivy::Result<Fruit> {
-        let mut out = Fruit::default();
+        let mut out = Fruit {
+            counts: vec![Vec::new(); self.layout.facets.len()],
+            salary: vec![0; self.layout.steps.len()],
+            ..Fruit::default()
+        };
         for fruit in fruits {
             out.matches.extend(fruit.matches);
             out.total += fruit.total;
@@ -212,8 +219,9 @@ impl Collector for Matches<'_> {
 pub struct SegmentMatches {
     segment: SegmentOrdinal,
     columns: Arc<SegmentColumns>,
-    filters: [Vec<u32>; FACETS],
+    filters: Vec<Vec<u32>>,
     active: Vec<bool>,
+    steps: &'static [u64],
     salary_min: Option<u32>,
     now: i64,
     sort: Sort,
@@ -238,7 +246,7 @@ impl SegmentCollector for SegmentMatches {
         // salary steps, as one failing a facet only counts for that facet.
         let salary_fails = self.salary_min.is_some_and(|min| salary == NONE || salary < min);
         let mut failing = None;
-        for f in 0..FACETS {
+        for f in 0..self.filters.len() {
             if !self.active[f] {
                 continue;
             }
@@ -252,7 +260,7 @@ impl SegmentCollector for SegmentMatches {
             }
         }
         if failing.is_none() && salary != NONE {
-            for (step, n) in SALARY_STEPS.iter().zip(self.fruit.salary.iter_mut()) {
+            for (step, n) in self.steps.iter().zip(self.fruit.salary.iter_mut()) {
                 *n += u64::from(u64::from(salary) >= *step);
             }
         }
@@ -261,7 +269,7 @@ impl SegmentCollector for SegmentMatches {
         }
         match failing {
             None => {
-                for f in 0..FACETS {
+                for f in 0..self.filters.len() {
                     for &v in c.values(f, d) {
                         self.fruit.counts[f][v as usize] += 1;
                     }

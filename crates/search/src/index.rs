@@ -1,295 +1,118 @@
-//! The tantivy implementation of `SearchBackend`.
+//! The offers' index: the engine with the offers' layout, behind `SearchBackend`.
 
-use crate::analyzer::{self, FRENCH};
-use crate::collector::{Fruit, Match, Matches, SegmentColumns};
-use crate::{Facet, Hit, OfferDoc, Result, SALARY_STEPS, SearchBackend, SearchQuery, SearchResults, Sort};
-use std::collections::HashMap;
+use crate::engine::{self, Doc, Engine, FacetField, Layout, TextField};
+use crate::{FACETS, Facet, OfferDoc, Result, SALARY_STEPS, SearchBackend, SearchQuery, SearchResults, Sort};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
-use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::index::SegmentId;
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
-use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions};
-use tantivy::snippet::SnippetGenerator;
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc};
 
 /// Bumped whenever the schema or the analyzer changes, or what the documents hold must be read
 /// again (2: imported offers without a deadline got one): an index of another version is rebuilt.
 pub const SCHEMA_VERSION: u32 = 2;
 
-/// Relative weights: title over profession over employer over the rest.
-const BOOST_TITLE: f32 = 10.0;
-const BOOST_TITLE_FUZZY: f32 = 3.0;
-const BOOST_PROFESSION: f32 = 4.0;
-const BOOST_EMPLOYER: f32 = 2.0;
-const BOOST_TEXT: f32 = 1.0;
+/// Relative weights: title over profession over employer over the rest; one typo tolerated on
+/// titles.
+const TEXTS: &[TextField] = &[
+    TextField { name: "title", boost: 10.0, fuzzy: Some(3.0) },
+    TextField { name: "profession", boost: 4.0, fuzzy: None },
+    TextField { name: "employer", boost: 2.0, fuzzy: None },
+    TextField { name: "text", boost: 1.0, fuzzy: None },
+];
 
-#[derive(Debug, Clone, Copy)]
-struct Fields {
-    id: Field,
-    title: Field,
-    profession: Field,
-    employer: Field,
-    text: Field,
-    facets: [Field; crate::FACETS],
-    salary: Field,
-    published: Field,
-    expires: Field,
+const fn facet(f: Facet, single: bool) -> FacetField {
+    FacetField { field: f.field(), single }
 }
 
-fn schema() -> (Schema, Fields) {
-    let mut b = Schema::builder();
-    let indexing = TextFieldIndexing::default().set_tokenizer(FRENCH).set_index_option(IndexRecordOption::WithFreqs);
-    let text = TextOptions::default().set_indexing_options(indexing);
-    let id = b.add_u64_field("id", INDEXED | FAST | STORED);
-    let title = b.add_text_field("title", text.clone());
-    let profession = b.add_text_field("profession", text.clone());
-    let employer = b.add_text_field("employer", text.clone());
-    let body = b.add_text_field("text", text.set_stored());
-    let facets = Facet::ALL.map(|f| b.add_u64_field(f.field(), FAST));
-    let salary = b.add_u64_field("salary", FAST);
-    let published = b.add_i64_field("published", FAST);
-    let expires = b.add_i64_field("expires", FAST);
-    (b.build(), Fields { id, title, profession, employer, text: body, facets, salary, published, expires })
-}
+/// In `Facet::ALL` order; domains and contract types hold several values per offer.
+const FACET_FIELDS: &[FacetField] = &[
+    facet(Facet::Domain, false),
+    facet(Facet::Profession, true),
+    facet(Facet::Contract, false),
+    facet(Facet::Category, true),
+    facet(Facet::Versant, true),
+    facet(Facet::Region, true),
+    facet(Facet::Departement, true),
+    facet(Facet::Remote, true),
+    facet(Facet::Experience, true),
+    facet(Facet::Employer, true),
+];
 
+pub static OFFERS: Layout = Layout { texts: TEXTS, facets: FACET_FIELDS, steps: &SALARY_STEPS };
+
+#[derive(Debug)]
 pub struct TantivyIndex {
-    _index: Index,
-    reader: IndexReader,
-    writer: Mutex<IndexWriter>,
-    fields: Fields,
-    /// Decoded fast fields of each segment (segments never change once written).
-    columns: Mutex<HashMap<SegmentId, Arc<SegmentColumns>>>,
-}
-
-impl std::fmt::Debug for TantivyIndex {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TantivyIndex").field("docs", &self.reader.searcher().num_docs()).finish()
-    }
+    engine: Engine,
 }
 
 impl TantivyIndex {
     /// An index in memory (tests, benchmarks).
     pub fn in_memory() -> Result<Self> {
-        let (schema, fields) = schema();
-        Self::from_index(Index::create_in_ram(schema), fields)
+        Ok(Self { engine: Engine::in_memory(&OFFERS)? })
     }
 
     /// Opens the index stored in `dir`, or creates it; an index of another schema version is
     /// wiped first. Returns whether it was (re)created empty.
     pub fn open_or_create(dir: &Path) -> Result<(Self, bool)> {
-        let (schema, fields) = schema();
-        let version_file = dir.join("schema-version");
-        let current = std::fs::read_to_string(&version_file).ok().and_then(|v| v.trim().parse::<u32>().ok());
-        let usable = current == Some(SCHEMA_VERSION) && dir.join("meta.json").is_file();
-        if !usable && dir.exists() {
-            std::fs::remove_dir_all(dir)?;
-        }
-        std::fs::create_dir_all(dir)?;
-        let index = if usable {
-            Index::open_in_dir(dir)?
-        } else {
-            let index = Index::create_in_dir(dir, schema)?;
-            std::fs::write(&version_file, SCHEMA_VERSION.to_string())?;
-            index
-        };
-        Ok((Self::from_index(index, fields)?, !usable))
+        let (engine, fresh) = Engine::open_or_create(&OFFERS, dir, SCHEMA_VERSION)?;
+        Ok((Self { engine }, fresh))
     }
+}
 
-    fn from_index(index: Index, fields: Fields) -> Result<Self> {
-        index.tokenizers().register(FRENCH, analyzer::french());
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        // One indexing thread with a small arena: offers arrive a few at a time, and the
-        // process must stay small next to the web server.
-        let writer = index.writer_with_num_threads(1, 20_000_000)?;
-        Ok(Self { _index: index, reader, writer: Mutex::new(writer), fields, columns: Mutex::new(HashMap::new()) })
-    }
-
-    fn writer(&self) -> std::sync::MutexGuard<'_, IndexWriter> {
-        // A panic while holding the writer leaves it usable: tantivy rolls back on error.
-        self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// The decoded columns of every segment of `searcher`, decoding new segments once and
-    /// forgetting merged-away ones.
-    fn segment_columns(&self, searcher: &tantivy::Searcher) -> Result<HashMap<u32, Arc<SegmentColumns>>> {
-        let mut cache = self.columns.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut out = HashMap::new();
-        let mut live = Vec::new();
-        for (ord, reader) in searcher.segment_readers().iter().enumerate() {
-            let id = reader.segment_id();
-            live.push(id);
-            let columns = match cache.get(&id) {
-                Some(c) => Arc::clone(c),
-                None => {
-                    let c = Arc::new(SegmentColumns::load(reader)?);
-                    cache.insert(id, Arc::clone(&c));
-                    c
-                }
-            };
-            out.insert(ord as u32, columns);
-        }
-        cache.retain(|id, _| live.contains(id));
-        Ok(out)
-    }
-
-    /// Without words to match, every live document is a candidate: the columns are walked
-    /// directly, without the query machinery.
-    fn collect_all(&self, searcher: &tantivy::Searcher, matches: &Matches<'_>) -> Result<Fruit> {
-        let mut fruits = Vec::new();
-        for (ord, reader) in searcher.segment_readers().iter().enumerate() {
-            let mut segment = matches.for_segment(ord as u32, reader)?;
-            let alive = reader.alive_bitset();
-            for doc in 0..reader.max_doc() {
-                if alive.is_none_or(|a| a.is_alive(doc)) {
-                    segment.collect(doc, 0.0);
-                }
-            }
-            fruits.push(segment.harvest());
-        }
-        Ok(matches.merge_fruits(fruits)?)
-    }
-
-    fn text_query(&self, text: &str, fuzzy: bool) -> Option<Box<dyn Query>> {
-        let terms = analyzer::terms(text);
-        if terms.is_empty() {
-            return None;
-        }
-        let f = self.fields;
-        let per_term: Vec<(Occur, Box<dyn Query>)> = terms
-            .iter()
-            .take(32)
-            .map(|t| {
-                let term = |field| Term::from_field_text(field, t);
-                let boosted = |field, boost| -> (Occur, Box<dyn Query>) {
-                    let q = TermQuery::new(term(field), IndexRecordOption::WithFreqs);
-                    (Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost)))
-                };
-                let mut fields = vec![
-                    boosted(f.title, BOOST_TITLE),
-                    boosted(f.profession, BOOST_PROFESSION),
-                    boosted(f.employer, BOOST_EMPLOYER),
-                    boosted(f.text, BOOST_TEXT),
-                ];
-                // One typo tolerated on titles, for words long enough not to match everything.
-                if fuzzy && t.chars().count() >= 5 {
-                    let fuzzy = FuzzyTermQuery::new(term(f.title), 1, true);
-                    fields.push((Occur::Should, Box::new(BoostQuery::new(Box::new(fuzzy), BOOST_TITLE_FUZZY))));
-                }
-                (Occur::Must, Box::new(BooleanQuery::new(fields)) as Box<dyn Query>)
-            })
-            .collect();
-        Some(Box::new(BooleanQuery::new(per_term)))
+fn to_doc(d: &OfferDoc) -> Doc {
+    Doc {
+        id: d.id,
+        texts: vec![d.title.clone(), d.profession.clone(), d.employer.clone(), d.text.clone()],
+        facets: d.facets.to_vec(),
+        number: d.salary_max,
+        date: d.published_at,
+        expires: d.expires_at,
     }
 }
 
 impl SearchBackend for TantivyIndex {
     fn search(&self, q: &SearchQuery) -> Result<SearchResults> {
-        let searcher = self.reader.searcher();
-        let columns = self.segment_columns(&searcher)?;
-        let keep = q.offset.saturating_add(q.limit);
-        // Exact words first; only when they find nothing, the same words with one typo
-        // tolerated on titles (fuzzy matching is the expensive part of a query).
-        let mut text_query = self.text_query(&q.text, false);
-        let mut scoring = text_query.is_some() && q.sort == Sort::Relevance;
-        let mut fruit = match &text_query {
-            None => self.collect_all(&searcher, &Matches { query: q, scoring, keep, columns: &columns })?,
-            Some(query) => searcher.search(&**query, &Matches { query: q, scoring, keep, columns: &columns })?,
-        };
-        if fruit.total == 0
-            && let Some(fuzzy) = self.text_query(&q.text, true)
-        {
-            fruit = searcher.search(&*fuzzy, &Matches { query: q, scoring, keep, columns: &columns })?;
-            text_query = Some(fuzzy);
-            scoring = q.sort == Sort::Relevance;
+        let r = self.engine.search(&engine::Query {
+            text: q.text.clone(),
+            filters: q.filters.to_vec(),
+            number_min: q.salary_min,
+            sort: match q.sort {
+                Sort::Relevance => engine::Sort::Relevance,
+                Sort::Date => engine::Sort::Date,
+                Sort::Salary => engine::Sort::Number,
+            },
+            offset: q.offset,
+            limit: q.limit,
+            now: q.now,
+        })?;
+        let mut facets: [Vec<(u64, u64)>; FACETS] = Default::default();
+        for (slot, counts) in facets.iter_mut().zip(r.facets) {
+            *slot = counts;
         }
-        let query: Box<dyn Query> = text_query.unwrap_or_else(|| Box::new(AllQuery));
-        let total = fruit.total;
-        fruit.matches.sort_unstable_by_key(|m| std::cmp::Reverse(m.key(q.sort, scoring)));
-        let page: Vec<Match> = fruit.matches.into_iter().skip(q.offset).take(q.limit).collect();
-
-        let snippets = if scoring && !page.is_empty() {
-            let mut generator = SnippetGenerator::create(&searcher, &*query, self.fields.text)?;
-            generator.set_max_num_chars(220);
-            Some(generator)
-        } else {
-            None
-        };
-        let mut hits = Vec::with_capacity(page.len());
-        for m in page {
-            let snippet = match &snippets {
-                Some(g) => {
-                    let doc: TantivyDocument = searcher.doc(m.address)?;
-                    let s = g.snippet_from_doc(&doc);
-                    (!s.fragment().is_empty() && !s.highlighted().is_empty()).then(|| s.to_html())
-                }
-                None => None,
-            };
-            hits.push(Hit { id: m.id, score: m.score, snippet });
-        }
-        let facets = fruit.counts.map(|counts| {
-            let mut v: Vec<(u64, u64)> =
-                counts.into_iter().enumerate().filter(|(_, n)| *n > 0).map(|(i, n)| (i as u64, n)).collect();
-            v.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            v
-        });
-        let salary = SALARY_STEPS.iter().copied().zip(fruit.salary).collect();
-        Ok(SearchResults { total, hits, facets, salary })
+        Ok(SearchResults { total: r.total, hits: r.hits, facets, salary: r.steps })
     }
 
     fn upsert(&self, docs: &[OfferDoc]) -> Result<()> {
-        let f = self.fields;
-        let writer = self.writer();
-        for d in docs {
-            writer.delete_term(Term::from_field_u64(f.id, d.id));
-            let mut doc = doc!(
-                f.id => d.id,
-                f.title => d.title.as_str(),
-                f.profession => d.profession.as_str(),
-                f.employer => d.employer.as_str(),
-                f.text => d.text.as_str(),
-                f.published => d.published_at,
-                f.expires => d.expires_at.unwrap_or(i64::MAX),
-            );
-            if let Some(s) = d.salary_max {
-                doc.add_u64(f.salary, s);
-            }
-            for (field, values) in f.facets.iter().zip(&d.facets) {
-                for v in values {
-                    doc.add_u64(*field, *v);
-                }
-            }
-            writer.add_document(doc)?;
-        }
-        Ok(())
+        self.engine.upsert(&docs.iter().map(to_doc).collect::<Vec<_>>())
     }
 
     fn remove(&self, ids: &[u64]) -> Result<()> {
-        let writer = self.writer();
-        for id in ids {
-            writer.delete_term(Term::from_field_u64(self.fields.id, *id));
-        }
-        Ok(())
+        self.engine.remove(ids)
     }
 
     fn clear(&self) -> Result<()> {
-        self.writer().delete_all_documents()?;
-        Ok(())
+        self.engine.clear()
     }
 
     fn commit(&self) -> Result<()> {
-        self.writer().commit()?;
-        self.reader.reload()?;
-        Ok(())
+        self.engine.commit()
     }
 
     fn len(&self) -> u64 {
-        self.reader.searcher().num_docs()
+        self.engine.len()
     }
 }
 
 #[cfg(test)]
 mod tests {
+
     use super::*;
     use crate::FACETS;
 

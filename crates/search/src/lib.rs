@@ -1,4 +1,5 @@
-//! Full-text search of offers: the `SearchBackend` trait and its tantivy implementation with a
+//! Full-text search of offers and products: one faceting engine (`engine`), the offers'
+//! `SearchBackend` trait and its tantivy implementation with a
 //! French analyzer. The index is a cache derived from the database: the web layer feeds it
 //! `OfferDoc`s and asks it for offer ids; titles, employers and the rest are read from the
 //! database for the page shown.
@@ -8,8 +9,11 @@
 
 pub mod analyzer;
 mod collector;
+pub mod engine;
 mod index;
+pub mod products;
 
+pub use engine::Hit;
 pub use index::TantivyIndex;
 
 /// The filters that come with counts (DESIGN.md §4), in a fixed order.
@@ -48,7 +52,7 @@ impl Facet {
     }
 
     /// The index field name.
-    pub fn field(self) -> &'static str {
+    pub const fn field(self) -> &'static str {
         match self {
             Facet::Domain => "f_domain",
             Facet::Profession => "f_profession",
@@ -103,14 +107,6 @@ pub struct SearchQuery {
     pub limit: usize,
     /// Unix seconds: offers whose deadline has passed are not found.
     pub now: i64,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Hit {
-    pub id: u64,
-    pub score: f32,
-    /// An HTML excerpt of the text with the matched words in `<b>`, already escaped.
-    pub snippet: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]

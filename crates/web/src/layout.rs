@@ -15,6 +15,8 @@ pub enum Nav {
     Home,
     Offers,
     Employers,
+    Projects,
+    Technologies,
     Candidate,
     None,
 }
@@ -25,6 +27,8 @@ impl Nav {
             Nav::Home => "accueil",
             Nav::Offers => "offres",
             Nav::Employers => "employeurs",
+            Nav::Projects => "projets",
+            Nav::Technologies => "technologies",
             Nav::Candidate => "candidat",
             Nav::None => "",
         }

@@ -25,6 +25,7 @@ pub mod public;
 pub mod routes;
 pub mod security;
 pub mod services;
+pub mod showcase;
 pub mod storage;
 pub mod views;
 pub mod widgets;
@@ -85,6 +86,8 @@ pub struct AppState {
     pub mailer: Arc<mail::Mailer>,
     /// Offer page views not yet written to the database.
     pub views: Arc<views::ViewCounter>,
+    /// The products' search (`/projets`), rebuilt when the products change.
+    pub products: Arc<showcase::ProductSearch>,
 }
 
 /// What differs between the processes that run the application (`serve`, `worker`, the
@@ -125,6 +128,7 @@ impl AppState {
             files: parts.files,
             mailer: Arc::new(parts.mailer),
             views: Default::default(),
+            products: Default::default(),
         })
     }
 

@@ -22,6 +22,29 @@ pub fn to_html(text: &str) -> String {
         .to_string()
 }
 
+/// Renders a long text whose sections are headings (a product's Contexte, Problème,
+/// Solution…): its headings start at level 2, below the page's own title.
+pub fn to_html_sections(text: &str) -> String {
+    use pulldown_cmark::{HeadingLevel, Tag, TagEnd};
+    let parser = Parser::new_ext(text, Options::ENABLE_STRIKETHROUGH).map(|e| match e {
+        Event::SoftBreak => Event::HardBreak,
+        Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
+        Event::Start(Tag::Heading { level: HeadingLevel::H1, id, classes, attrs }) => {
+            Event::Start(Tag::Heading { level: HeadingLevel::H2, id, classes, attrs })
+        }
+        Event::End(TagEnd::Heading(HeadingLevel::H1)) => Event::End(TagEnd::Heading(HeadingLevel::H2)),
+        other => other,
+    });
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, parser);
+    ammonia::Builder::default()
+        .rm_tags(["img", "h1"])
+        .link_rel(Some("noopener noreferrer"))
+        .url_schemes(["https", "http", "mailto"].into_iter().collect())
+        .clean(&html)
+        .to_string()
+}
+
 /// Plain text for meta descriptions: Markdown marks removed, spaces collapsed, cut on a word.
 pub fn to_plain(text: &str, max: usize) -> String {
     let cleaned: String = text.chars().filter(|c| !matches!(c, '*' | '#' | '_' | '`' | '>' | '<')).collect();

@@ -23,6 +23,8 @@ pub struct Model {
     pub published: bool,
     /// Maps agents signing in with ProConnect (their employer's SIRET) to this institution.
     pub siret: Option<String>,
+    /// The organisation id in the State's product catalogue (`dinum`): imports map sponsors by it.
+    pub catalogue_id: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -9,6 +9,8 @@ pub struct Model {
     pub reference: Option<String>,
     pub title: String,
     pub institution_id: i64,
+    /// The product of the institution the offer is for, if any.
+    pub product_id: Option<i64>,
     pub service_id: Option<i64>,
     pub mission: Option<String>,
     pub profile: Option<String>,

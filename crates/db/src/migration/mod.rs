@@ -16,6 +16,7 @@ mod m20261202_000010_mail_requests;
 mod m20261202_000011_outbox_unsubscribe;
 mod m20261202_000012_imported_deadlines;
 mod m20261202_000013_application_mail;
+mod m20261203_000014_products;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000011_outbox_unsubscribe::Migration),
             Box::new(m20261202_000012_imported_deadlines::Migration),
             Box::new(m20261202_000013_application_mail::Migration),
+            Box::new(m20261203_000014_products::Migration),
         ]
     }
 }

@@ -11,6 +11,8 @@ mod machine;
 pub use machine::SITEMAP_MAX;
 pub mod offer;
 pub mod offers;
+pub mod products;
+pub mod technologies;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -23,6 +25,10 @@ pub fn routes() -> Routes {
         .get("/emploi/{slug}", Public, offer::show)
         .get("/employeurs", Public, employers::list)
         .get("/employeurs/{slug}", Public, employers::show)
+        .get("/projets", Public, products::list)
+        .get("/projets/{slug}", Public, products::show)
+        .get("/technologies", Public, technologies::list)
+        .get("/technologies/{slug}", Public, technologies::show)
         .get("/accessibilite", Public, legal::accessibility)
         .get("/mentions-legales", Public, legal::legal_notice)
         .get("/donnees-personnelles", Public, legal::personal_data)

@@ -1,0 +1,261 @@
+//! The showcase of the State's products (issue 13): the import of the real catalogue, `/projets`
+//! and its facets, product and technology pages, on both databases.
+
+use crate::support::{TestApp, db_test, fixture, shared_data, today};
+use axum::http::StatusCode;
+use sea_orm::{EntityTrait, PaginatorTrait};
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+
+async fn import(db: &db::Db, dir: &Path) -> import::betagouv::CatalogueReport {
+    import::betagouv::run_catalogue(db, dir, false, &domain::FixedClock(today())).await.expect("import runs")
+}
+
+/// The front matter of a catalogue file, read independently of the importer.
+fn front_matter(path: &Path) -> serde_yaml_ng::Value {
+    let text = std::fs::read_to_string(path).expect("read");
+    let yaml = text.split("---").nth(1).expect("front matter");
+    serde_yaml_ng::from_str(yaml).expect("yaml")
+}
+
+fn md_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// `(label, count)` of a facet's options on a `/projets` page.
+fn facet_counts(html: &str, param: &str) -> HashMap<String, u64> {
+    let mut out = HashMap::new();
+    let marker = format!("name=\"{param}\" value=\"");
+    for part in html.split(&marker).skip(1) {
+        let value = &part[..part.find('"').expect("value end")];
+        let count_at = part.find("<span class=\"mdn-count\">(").expect("count") + 25;
+        let count: u64 =
+            part[count_at..count_at + part[count_at..].find(')').expect("count end")].parse().expect("count");
+        out.insert(value.to_string(), count);
+    }
+    out
+}
+
+db_test!(the_real_catalogue_is_imported_whole_and_once, |db| {
+    let Some(data) = shared_data() else { return };
+    let dir = data.join("betagouv");
+    let report = import(&db, &dir).await;
+    // Expected figures computed from the files themselves.
+    let startups = md_files(&dir.join("startups"));
+    let organisations = md_files(&dir.join("organisations"));
+    assert_eq!(report.read, startups.len());
+    assert_eq!(report.created, startups.len(), "{}", report.summary());
+    assert!(report.rejected.is_empty(), "{}", report.summary());
+    assert_eq!(report.organisations, organisations.len());
+    let mut phases = BTreeSet::new();
+    let mut slugs = BTreeSet::new();
+    let mut with_sponsor = 0;
+    for f in &startups {
+        let fm = front_matter(f);
+        if let Some(serde_yaml_ng::Value::Sequence(ps)) = fm.get("phases") {
+            for p in ps {
+                phases.insert(p.get("name").and_then(|n| n.as_str()).expect("phase name").to_string());
+            }
+        }
+        if let Some(serde_yaml_ng::Value::Sequence(ts)) = fm.get("techno") {
+            for t in ts.iter().filter_map(|t| t.as_str()) {
+                slugs.extend(domain::product::technologies(t).into_iter().map(|t| t.slug));
+            }
+        }
+        with_sponsor += usize::from(fm.get("sponsors").and_then(|s| s.as_sequence()).is_some_and(|s| !s.is_empty()));
+    }
+    let conn = db.conn();
+    assert_eq!(db::entity::product::Entity::find().count(conn).await.expect("count") as usize, startups.len());
+    assert_eq!(db::entity::technology::Entity::find().count(conn).await.expect("count") as usize, slugs.len());
+    let views = db::products::all_published(conn).await.expect("products");
+    let stored_phases: BTreeSet<String> =
+        views.iter().flat_map(|v| v.phases.iter().map(|p| p.phase.code().to_string())).collect();
+    assert_eq!(stored_phases, phases.into_iter().collect());
+    assert!(views.iter().filter(|v| !v.sponsors.is_empty()).count() <= with_sponsor);
+    // A sampled product, field by field.
+    let stage = db::products::public_by_slug(conn, "1-eleve-1-stage").await.expect("product");
+    assert_eq!(stage.product.title, "1 élève, 1 stage");
+    assert_eq!(stage.phase, Some(domain::product::Phase::Transferred));
+    assert_eq!(stage.product.link.as_deref(), Some("https://1eleve1stage.education.gouv.fr"));
+    assert_eq!(stage.accessibility, Some(domain::product::Accessibility::NonCompliant));
+    assert!(stage.technologies.iter().any(|t| t.slug == "ruby-on-rails"));
+    assert!(stage.themes.contains(&"Jeunesse".to_string()));
+    assert!(!stage.team.is_empty(), "team.json gives its team");
+    // Idempotent: a second run changes nothing.
+    let again = import(&db, &dir).await;
+    assert_eq!((again.created, again.updated, again.unchanged), (0, 0, startups.len()));
+    assert_eq!(db::entity::product::Entity::find().count(conn).await.expect("count") as usize, startups.len());
+    // A changed file updates its product only.
+    let copy = tempfile::tempdir().expect("tmp");
+    for sub in ["startups", "organisations"] {
+        std::fs::create_dir_all(copy.path().join(sub)).expect("mkdir");
+        for f in md_files(&dir.join(sub)) {
+            std::fs::copy(&f, copy.path().join(sub).join(f.file_name().expect("name"))).expect("copy");
+        }
+    }
+    std::fs::copy(dir.join("team.json"), copy.path().join("team.json")).expect("team");
+    let changed = copy.path().join("startups/1-eleve-1-stage.md");
+    let text = std::fs::read_to_string(&changed).expect("read");
+    std::fs::write(&changed, text.replacen("mission: Aider", "mission: Aider vraiment", 1)).expect("write");
+    let third = import(&db, copy.path()).await;
+    assert_eq!((third.created, third.updated, third.unchanged), (0, 1, startups.len() - 1));
+    let app = TestApp::new(&db, today()).await;
+    let page = app.get("/projets/1-eleve-1-stage").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Aider vraiment les collégiens"));
+});
+
+db_test!(broken_catalogue_files_are_refused_with_their_reason, |db| {
+    let report = import(&db, &fixture("betagouv-broken")).await;
+    assert_eq!((report.read, report.created), (5, 1), "{}", report.summary());
+    let reasons: HashMap<String, String> =
+        report.rejected.iter().map(|r| (r.position.clone(), r.reason.clone())).collect();
+    assert!(reasons["startups/yaml-casse.md"].starts_with("YAML illisible"), "{reasons:?}");
+    assert!(reasons["startups/sans-titre.md"].contains("titre manquant"));
+    assert!(reasons["startups/vieille-phase.md"].contains("phase inconnue « incubation »"));
+    assert!(reasons["startups/sans-entete.md"].contains("en-tête YAML manquant"));
+    assert_eq!(report.unknown_sponsors.len(), 1, "the unknown sponsor is reported, the product kept");
+    assert_eq!(db::entity::product::Entity::find().count(db.conn()).await.expect("count"), 1, "nothing half-written");
+    let good = db::products::public_by_slug(db.conn(), "bon-produit").await.expect("product");
+    assert_eq!(good.sponsors.len(), 1);
+    assert_eq!(good.sponsors[0].acronym.as_deref(), Some("AEN"));
+    assert_eq!(good.sponsors[0].ministry.as_deref(), Some("Services du Premier ministre"));
+    // "Rails, postgres" and "ruby on rails": two technologies.
+    let techs: Vec<&str> = good.technologies.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(techs, vec!["PostgreSQL", "Ruby on Rails"]);
+    assert_eq!(good.product.link, None, "a javascript: address is never kept");
+    // Nothing the files carried runs in the page.
+    let app = TestApp::new(&db, today()).await;
+    let page = app.get("/projets/bon-produit").await;
+    assert_eq!(page.status, StatusCode::OK);
+    for bad in ["<script>alert", "href=\"javascript:", "<img"] {
+        assert!(!page.body.contains(bad), "{bad} reached the page");
+    }
+    // Raw HTML in the Markdown is shown as text, never interpreted.
+    assert!(
+        page.body.contains("&lt;img src=x onerror=alert(1)&gt;")
+            || page.body.contains("&#60;img src=x onerror=alert(1)&#62;")
+    );
+    assert!(page.body.contains("<h2>Contexte</h2>"), "the body's sections are headings");
+    assert!(page.body.contains("Aujourd’hui, 2 personnes : 2 en développement."));
+    assert!(page.body.contains("Par le passé : 1 personne : 1 en design."));
+});
+
+db_test!(products_are_searched_with_live_facet_counts, |db| {
+    let Some(data) = shared_data() else { return };
+    import(&db, &data.join("betagouv")).await;
+    let app = TestApp::new(&db, today()).await;
+    let views = db::products::all_published(db.conn()).await.expect("products");
+    let page = app.get("/projets").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(&format!("{} produits", web::format::number(views.len() as u64))));
+    // The phase counts are the database's.
+    let mut by_phase: HashMap<String, u64> = HashMap::new();
+    for v in &views {
+        *by_phase.entry(v.phase.expect("phase").code().to_string()).or_default() += 1;
+    }
+    assert_eq!(facet_counts(&page.body, "phase"), by_phase);
+    // With a technology chosen, each phase counts the products using it.
+    let python: Vec<_> = views.iter().filter(|v| v.technologies.iter().any(|t| t.slug == "python")).collect();
+    assert!(!python.is_empty());
+    let mut expected: HashMap<String, u64> = HashMap::new();
+    for v in &python {
+        *expected.entry(v.phase.expect("phase").code().to_string()).or_default() += 1;
+    }
+    let filtered = app.get("/projets?techno=python").await.body;
+    assert_eq!(facet_counts(&filtered, "phase"), expected);
+    // The technology facet ignores its own selection: Python keeps its full count.
+    assert_eq!(facet_counts(&filtered, "techno")["python"], python.len() as u64);
+    // French queries: accents, plurals.
+    for (q, word) in [("accessibilité", "accessib"), ("données de santé", "sant")] {
+        let body = app.get(&format!("/projets?q={}", urlencode(q))).await.body;
+        let first = body.split("class=\"fr-card__title\"><a href=\"/projets/").nth(1).expect("a result");
+        let slug = &first[..first.find('"').expect("slug end")];
+        let v = views.iter().find(|v| v.product.slug == slug).expect("known product");
+        let text = domain::text::fold(&format!("{} {} {}", v.product.title, v.product.mission, v.product.body));
+        assert!(text.contains(word), "{q}: {slug}");
+    }
+    // Sort by name, pages without JavaScript.
+    let by_name = app.get("/projets?tri=nom").await.body;
+    let mut titles: Vec<String> = views.iter().map(|v| domain::text::match_key(&v.product.title)).collect();
+    titles.sort();
+    let first = by_name.split("class=\"fr-card__title\"><a href=\"/projets/").nth(1).expect("a result");
+    let slug = &first[..first.find('"').expect("slug end")];
+    let v = views.iter().find(|v| v.product.slug == slug).expect("known");
+    assert_eq!(domain::text::match_key(&v.product.title), titles[0]);
+    assert!(
+        by_name.contains("href=\"/projets?tri=nom&amp;page=2\"")
+            || by_name.contains("href=\"/projets?tri=nom&#38;page=2\"")
+    );
+    // Bad parameters are said, never a 500.
+    for bad in ["/projets?tri=prix", "/projets?page=0", "/projets?page=abc"] {
+        let r = app.get(bad).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(r.body.contains("Adresse de recherche incorrecte"), "{bad}");
+    }
+    // An unknown value filters everything out rather than widening the search.
+    assert!(app.get("/projets?techno=inexistante").await.body.contains("Aucun produit ne correspond"));
+});
+
+fn urlencode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+db_test!(product_and_technology_pages_say_what_the_data_says, |db| {
+    db::seed::seed_demo(&db, today()).await.expect("seed");
+    let app = TestApp::with_url(&db, today(), "https://metiers.exemple.fr").await;
+    let v = db::products::public_by_slug(db.conn(), "rdv-hopital").await.expect("demo product");
+    let page = app.get("/projets/rdv-hopital").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let start = page.body.find("<script type=\"application/ld+json\">").expect("JSON-LD") + 35;
+    let end = start + page.body[start..].find("</script>").expect("end");
+    let ld: serde_json::Value = serde_json::from_str(&page.body[start..end]).expect("json");
+    assert_eq!(ld["@type"], "SoftwareApplication");
+    assert_eq!(ld["provider"][0]["@type"], "GovernmentOrganization");
+    assert_eq!(ld["url"], "https://metiers.exemple.fr/projets/rdv-hopital");
+    assert!(page.body.contains("<link rel=\"canonical\" href=\"https://metiers.exemple.fr/projets/rdv-hopital\">"));
+    for s in &v.sponsors {
+        assert!(page.body.contains(&format!("href=\"/employeurs/{}\"", s.slug)));
+    }
+    // The demo attaches offers: each is on the page.
+    let attached = db::products::open_offer_ids(db.conn(), v.product.id, today()).await.expect("offers");
+    assert!(!attached.is_empty());
+    for view in db::listing::public_views_by_ids(db.conn(), &attached).await.expect("views") {
+        assert!(page.body.contains(&format!("/emploi/{}", view.offer.slug)));
+    }
+    assert_eq!(app.get("/projets/inconnu").await.status, StatusCode::NOT_FOUND);
+    // Technologies: every product using one, and the offers that name it.
+    let uses = db::products::technology_uses(db.conn()).await.expect("uses");
+    assert!(uses.len() >= 30, "{}", uses.len());
+    let list = app.get("/technologies").await;
+    assert_eq!(list.status, StatusCode::OK);
+    for u in &uses {
+        assert!(list.body.contains(&format!("<a href=\"/technologies/{}\">", u.technology.slug)));
+    }
+    let python = uses.iter().find(|u| u.technology.slug == "python").expect("python");
+    let page = app.get("/technologies/python").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.body.matches("class=\"fr-card__title\"><a href=\"/projets/").count(), python.products);
+    let offers = db::listing::latest_open(db.conn(), today(), 500, None, None, None).await.expect("offers");
+    let naming: Vec<_> = offers
+        .iter()
+        .filter(|o| {
+            let text = format!("{} {}", o.offer.title, o.offer.profile.clone().unwrap_or_default()).to_lowercase();
+            text.contains("python")
+        })
+        .collect();
+    assert!(!naming.is_empty());
+    for o in naming {
+        assert!(page.body.contains(&format!("/emploi/{}", o.offer.slug)), "{} names Python", o.offer.slug);
+    }
+    // "rails" and "Ruby on Rails" in the demo are one technology.
+    let rails = uses.iter().find(|u| u.technology.slug == "ruby-on-rails").expect("rails");
+    assert!(rails.products >= 2);
+    assert_eq!(app.get("/technologies/inconnue").await.status, StatusCode::NOT_FOUND);
+});
