@@ -26,6 +26,12 @@ describe('shell pages', () => {
     ['/donnees-personnelles', 200],
     ['/plan-du-site', 200],
     ['/espace-recruteurs', 200],
+    ['/projets', 200],
+    ['/projets?techno=python&tri=nom', 200],
+    ['/projets?tri=prix', 400],
+    ['/projets/rdv-hopital', 200],
+    ['/technologies', 200],
+    ['/technologies/python', 200],
     ['/cette-page-n-existe-pas', 404],
   ];
   for (const [path, status] of pages) {

@@ -216,7 +216,7 @@ fn fill(path: &str, w: &World) -> (String, Named) {
                 real = true;
                 if path.starts_with("/employeurs/") {
                     w.employer_slug.clone()
-                } else if path.starts_with("/projets/") {
+                } else if path.starts_with("/projets/") || path.starts_with("/api/v1/projets/") {
                     w.product_slug.clone()
                 } else if path.starts_with("/technologies/") {
                     w.technology_slug.clone()

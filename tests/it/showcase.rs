@@ -259,3 +259,44 @@ db_test!(product_and_technology_pages_say_what_the_data_says, |db| {
     assert!(rails.products >= 2);
     assert_eq!(app.get("/technologies/inconnue").await.status, StatusCode::NOT_FOUND);
 });
+
+db_test!(the_products_api_answers_like_the_page, |db| {
+    db::seed::seed_demo(&db, today()).await.expect("seed");
+    let app = TestApp::new(&db, today()).await;
+    let views = db::products::all_published(db.conn()).await.expect("products");
+    let (status, all) = app.json("/api/v1/projets").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(all["total"], views.len());
+    let phases: u64 =
+        all["facettes"]["phase"].as_array().expect("phases").iter().map(|v| v["nombre"].as_u64().expect("n")).sum();
+    assert_eq!(phases as usize, views.len(), "every product has one phase");
+    let (_, python) = app.json("/api/v1/projets?techno=python&tri=nom").await;
+    let expected = views.iter().filter(|v| v.technologies.iter().any(|t| t.slug == "python")).count();
+    assert_eq!(python["total"], expected);
+    let names: Vec<String> = python["resultats"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| domain::text::match_key(r["titre"].as_str().expect("title")))
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted, "sorted by name");
+    let (status, bad) = app.json("/api/v1/projets?tri=prix").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad["erreur"], "parametre_invalide");
+    let (status, one) = app.json("/api/v1/projets/rdv-hopital").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(one["phase"], "opere");
+    assert!(one["phases"].as_array().expect("phases").len() >= 4);
+    assert!(!one["offres"].as_array().expect("offers").is_empty());
+    assert_eq!(app.json("/api/v1/projets/inconnu").await.0, StatusCode::NOT_FOUND);
+    let (status, techs) = app.json("/api/v1/technologies").await;
+    assert_eq!(status, StatusCode::OK);
+    let uses = db::products::technology_uses(db.conn()).await.expect("uses");
+    assert_eq!(techs.as_array().expect("list").len(), uses.len());
+    let (_, doc) = app.json("/api/openapi.json").await;
+    for path in ["/api/v1/projets", "/api/v1/projets/{slug}", "/api/v1/technologies"] {
+        assert!(doc["paths"][path].is_object(), "{path} in the OpenAPI document");
+    }
+});

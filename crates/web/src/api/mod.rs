@@ -6,6 +6,7 @@
 //! the matching status; a bad parameter is a 400 that names it.
 
 mod offers;
+mod products;
 
 use axum::Json;
 use axum::http::{Method, StatusCode};
@@ -19,13 +20,13 @@ use utoipa::{OpenApi, ToSchema};
     info(
         title = "API des offres d’emploi de Métiers du numérique",
         version = "1.0.0",
-        description = "Les offres d’emploi du numérique de l’État, leurs employeurs, avec les mêmes filtres que la page de recherche.",
+        description = "Les offres d’emploi du numérique de l’État, leurs employeurs, et les produits numériques de l’État avec leurs technologies, avec les mêmes filtres que les pages de recherche.",
         license(
             name = "Licence Ouverte / Etalab 2.0",
             url = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
         )
     ),
-    paths(offers::search, offers::show, offers::employers),
+    paths(offers::search, offers::show, offers::employers, products::search, products::show, products::technologies),
     components(schemas(
         ApiError,
         offers::SearchResponse,
@@ -36,7 +37,14 @@ use utoipa::{OpenApi, ToSchema};
         offers::Place,
         offers::Label,
         offers::FacetValue,
-        offers::Sections
+        offers::Sections,
+        products::ProductSearchResponse,
+        products::ProductSummary,
+        products::ProductDetail,
+        products::Sponsor,
+        products::Technology,
+        products::Phase,
+        products::TechnologyUse
     ))
 )]
 pub struct ApiDoc;
@@ -66,6 +74,9 @@ pub fn routes() -> crate::routes::Routes {
         .get("/api/v1/offres", Public, offers::search)
         .get("/api/v1/offres/{slug}", Public, offers::show)
         .get("/api/v1/employeurs", Public, offers::employers)
+        .get("/api/v1/projets", Public, products::search)
+        .get("/api/v1/projets/{slug}", Public, products::show)
+        .get("/api/v1/technologies", Public, products::technologies)
         .get("/api/openapi.json", Public, openapi)
         .get("/api/v1/{*rest}", Public, unknown)
         .layer(cors)

@@ -77,6 +77,7 @@ pub struct Showcase {
     pub sections: Vec<(&'static str, &'static str, String)>,
     pub services: Vec<ServiceItem>,
     pub offers: Vec<Card>,
+    pub products: Vec<super::products::ProductCard>,
 }
 
 pub async fn show(
@@ -91,6 +92,7 @@ pub async fn show(
     let now = state.clock.now();
     let offers = db::listing::latest_open(state.db.conn(), now, 500, Some(inst.id), None, None).await?;
     let services = db::institutions::services(state.db.conn(), inst.id).await?;
+    let products = db::products::public_of_institution(state.db.conn(), inst.id).await?;
     // Depth-first: each service followed by its children.
     let mut items = Vec::new();
     fn walk(all: &[db::entity::service::Model], parent: Option<i64>, depth: usize, out: &mut Vec<ServiceItem>) {
@@ -129,6 +131,7 @@ pub async fn show(
             .description(description)
             .crumbs(&[("Employeurs", Some("/employeurs")), (inst.name.as_str(), None)]),
         offers: cards,
+        products: products.iter().map(super::products::ProductCard::of).collect(),
         logo: inst.logo_path.clone().filter(|l| l.starts_with("logos/")).map(|l| format!("/{l}")),
         name: inst.name,
         slug: inst.slug,

@@ -18,6 +18,7 @@ pub struct Home {
     figures: KeyFigures,
     latest: Vec<Card>,
     employers: Vec<EmployerItem>,
+    products: Vec<super::products::ProductCard>,
 }
 
 pub async fn show(
@@ -48,5 +49,14 @@ pub async fn show(
         .collect();
     let mut latest: Vec<_> = latest.iter().map(|v| card(v, None)).collect();
     super::offer::mark_favourites(&state, user.as_deref(), &mut latest, "/").await?;
-    Ok(Home { page: Page::new("Accueil").nav(Nav::Home), figures, latest, employers })
+    // Featured products: the most recently active ones still serving their users.
+    let found = crate::showcase::execute(&state.products, &state.db, &Default::default(), 12).await?;
+    let products = found
+        .products()
+        .into_iter()
+        .filter(|v| v.phase.is_some_and(domain::product::Phase::is_live))
+        .take(3)
+        .map(super::products::ProductCard::of)
+        .collect();
+    Ok(Home { page: Page::new("Accueil").nav(Nav::Home), figures, latest, employers, products })
 }

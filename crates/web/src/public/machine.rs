@@ -39,7 +39,9 @@ pub async fn sitemap(State(state): State<AppState>) -> AppResult<Response> {
     let now = state.clock.now();
     let offers = db::offers::count_open(state.db.conn(), now).await?;
     let employers = db::institutions::directory(state.db.conn(), now, "").await?;
-    let fixed = 3 + employers.len() as u64;
+    let showcase = db::products::version(state.db.conn()).await?.0
+        + db::products::technology_uses(state.db.conn()).await?.len() as u64;
+    let fixed = 5 + employers.len() as u64 + showcase;
     let max = state.config.sitemap_max.max(1);
     if offers + fixed <= max {
         return Ok(xml(urlset(&state, Some(&employers), 0, max).await?));
@@ -55,7 +57,7 @@ pub async fn sitemap(State(state): State<AppState>) -> AppResult<Response> {
     Ok(xml(out))
 }
 
-/// `/sitemap-{n}.xml`: part 0 holds the fixed pages and employers, part n ≥ 1 the n-th
+/// `/sitemap-{n}.xml`: part 0 holds the fixed pages, employers, products and technologies, part n ≥ 1 the n-th
 /// 50,000 offers.
 pub async fn sitemap_part(State(state): State<AppState>, Path(part): Path<String>) -> AppResult<Response> {
     let n: u64 = part.strip_suffix(".xml").and_then(|p| p.parse().ok()).ok_or(AppError::NotFound)?;
@@ -90,11 +92,17 @@ async fn urlset(
         out.push_str("</url>\n");
     };
     if let Some(employers) = employers {
-        for path in ["/", "/offres-emploi", "/employeurs"] {
+        for path in ["/", "/offres-emploi", "/employeurs", "/projets", "/technologies"] {
             url(path, None);
         }
         for (i, _) in employers {
             url(&format!("/employeurs/{}", i.slug), Some(i.updated_at));
+        }
+        for (slug, updated) in db::products::public_slugs(state.db.conn()).await? {
+            url(&format!("/projets/{slug}"), Some(updated));
+        }
+        for t in db::products::technology_uses(state.db.conn()).await? {
+            url(&format!("/technologies/{}", t.technology.slug), None);
         }
     }
     if limit > 0 {
