@@ -3,7 +3,7 @@
 
 use crate::support::{TestApp, db_test, fixture, shared_data, today};
 use axum::http::StatusCode;
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
@@ -299,4 +299,50 @@ db_test!(the_products_api_answers_like_the_page, |db| {
     for path in ["/api/v1/projets", "/api/v1/projets/{slug}", "/api/v1/technologies"] {
         assert!(doc["paths"][path].is_object(), "{path} in the OpenAPI document");
     }
+});
+
+db_test!(a_recruiter_attaches_an_offer_to_their_own_products_only, |db| {
+    db::seed::seed_demo(&db, today()).await.expect("seed");
+    let app = TestApp::new(&db, today()).await;
+    // The AP-HP sponsors "rdv-hopital"; "signal-cyber" is the ANSSI's alone.
+    let own = db::products::public_by_slug(db.conn(), "rdv-hopital").await.expect("own");
+    let other = db::products::public_by_slug(db.conn(), "signal-cyber").await.expect("other");
+    let inst = db::institutions::by_slug(db.conn(), "ap-hp").await.expect("ap-hp");
+    let ra =
+        crate::support::staff(&app, &db, "recrutement@aphp.exemple.fr", domain::role::Role::Recruiter, Some(inst.id))
+            .await;
+    let body = "titre=Ing%C3%A9nieure+donn%C3%A9es+de+sant%C3%A9&missions=Construire+les+flux&contrat=cdi&categorie=A&metier=developpeuse-developpeur&departement=75&ville=Paris&date_limite=2027-01-31";
+    let refused =
+        app.send(&ra, "POST", "/recruteur/offres/nouvelle", &format!("{body}&produit={}", other.product.id)).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("Choisissez un produit de votre employeur."));
+    let created =
+        app.send(&ra, "POST", "/recruteur/offres/nouvelle", &format!("{body}&produit={}", own.product.id)).await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let id: i64 = created
+        .header("location")
+        .trim_start_matches("/recruteur/offres/")
+        .split('/')
+        .next()
+        .expect("id")
+        .parse()
+        .expect("id");
+    let o = db::backoffice::managed_offer(db.conn(), id, Some(inst.id)).await.expect("offer");
+    assert_eq!(o.product_id, Some(own.product.id));
+    // The editor offers its employer's products, not the others'.
+    let form = app.send(&ra, "GET", &format!("/recruteur/offres/{id}/modifier"), "").await.body;
+    assert!(form.contains(&format!("value=\"{}\" selected", own.product.id)), "the attached product is chosen");
+    assert!(!form.contains(&other.product.title));
+    // Published, the offer page shows the product.
+    db::entity::offer::Entity::update_many()
+        .col_expr(db::entity::offer::Column::State, sea_orm::sea_query::Expr::value("published"))
+        .filter(db::entity::offer::Column::Id.eq(id))
+        .exec(db.conn())
+        .await
+        .expect("publish");
+    let fresh = TestApp::new(&db, today()).await;
+    let page = fresh.get(&format!("/emploi/{}", o.slug)).await.body;
+    assert!(page.contains("href=\"/projets/rdv-hopital\""));
+    let product_page = fresh.get("/projets/rdv-hopital").await.body;
+    assert!(product_page.contains(&format!("/emploi/{}", o.slug)));
 });

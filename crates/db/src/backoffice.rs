@@ -367,6 +367,8 @@ pub struct OfferEdit {
     pub languages: Option<String>,
     /// One of the institution's services (checked by the caller against its list).
     pub service_id: Option<i64>,
+    /// A product the institution sponsors (checked by the editor).
+    pub product_id: Option<i64>,
 }
 
 impl OfferEdit {
@@ -405,6 +407,7 @@ impl OfferEdit {
             starts_on: o.starts_on,
             languages: o.languages.clone(),
             service_id: o.service_id,
+            product_id: o.product_id,
         })
     }
 }
@@ -456,6 +459,7 @@ pub async fn save_offer(
         starts_on: Set(edit.starts_on),
         languages: Set(edit.languages.clone()),
         service_id: Set(edit.service_id),
+        product_id: Set(edit.product_id),
         updated_at: Set(now),
         ..Default::default()
     };

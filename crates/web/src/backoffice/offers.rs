@@ -88,8 +88,27 @@ fn input(name: &'static str, label: &'static str, kind: &'static str, hint: &'st
     Field { name, label, hint, kind, options: Vec::new(), width }
 }
 
+/// What an offer of an institution may be attached to: its services and the products it sponsors.
+struct Choices {
+    services: Vec<service::Model>,
+    /// `(id, title)` of its published products.
+    products: Vec<(String, String)>,
+}
+
+impl Choices {
+    async fn load(state: &AppState, institution_id: i64) -> AppResult<Self> {
+        let services = db::institutions::services(state.db.conn(), institution_id).await?;
+        let products = db::products::public_of_institution(state.db.conn(), institution_id)
+            .await?
+            .into_iter()
+            .map(|p| (p.product.id.to_string(), p.product.title))
+            .collect();
+        Ok(Self { services, products })
+    }
+}
+
 /// The editor's fact sections, in the order the offer page shows them.
-fn groups(taxonomy: &Taxonomy, services: &[service::Model], form: &Form) -> Vec<Group> {
+fn groups(taxonomy: &Taxonomy, choices: &Choices, form: &Form) -> Vec<Group> {
     let professions = taxonomy.professions.iter().map(|(_, slug, label)| (slug.clone(), label.clone())).collect();
     let departements =
         domain::geo::departements().iter().map(|d| (d.code.clone(), format!("{} ({})", d.name, d.code))).collect();
@@ -99,9 +118,12 @@ fn groups(taxonomy: &Taxonomy, services: &[service::Model], form: &Form) -> Vec<
         input("adresse", "Adresse", "text", "Numéro et rue, par exemple : 20 avenue de Ségur", 4),
         select("teletravail", "Télétravail", list(Remote::ALL, Remote::code, Remote::label), form),
     ];
-    if !services.is_empty() {
-        let pairs = services.iter().map(|s| (s.id.to_string(), s.name.clone())).collect();
+    if !choices.services.is_empty() {
+        let pairs = choices.services.iter().map(|s| (s.id.to_string(), s.name.clone())).collect();
         place.insert(0, select("service", "Service", pairs, form));
+    }
+    if !choices.products.is_empty() {
+        place.insert(0, select("produit", "Produit sur lequel porte le poste", choices.products.clone(), form));
     }
     vec![
         Group {
@@ -161,7 +183,7 @@ fn groups(taxonomy: &Taxonomy, services: &[service::Model], form: &Form) -> Vec<
 
 fn page_of(
     taxonomy: &Taxonomy,
-    services: &[service::Model],
+    choices: &Choices,
     form: Form,
     offer_id: Option<i64>,
     preview: Vec<(&'static str, String)>,
@@ -181,7 +203,7 @@ fn page_of(
         page: Page::new(title.clone()).crumbs(&[("Espace recruteur", Some("/recruteur")), (title.as_str(), None)]),
         action: offer_id
             .map_or("/recruteur/offres/nouvelle".to_string(), |id| format!("/recruteur/offres/{id}/modifier")),
-        groups: groups(taxonomy, services, &form),
+        groups: groups(taxonomy, choices, &form),
         form,
         offer_id,
         sections: SECTIONS,
@@ -234,6 +256,9 @@ fn form_of(e: &OfferEdit) -> Form {
     if let Some(id) = e.service_id {
         f.set("service", id.to_string());
     }
+    if let Some(id) = e.product_id {
+        f.set("produit", id.to_string());
+    }
     f
 }
 
@@ -268,7 +293,7 @@ fn day(form: &mut Form, name: &str) -> Option<NaiveDate> {
 /// not reopened).
 fn validate(
     taxonomy: &Taxonomy,
-    services: &[service::Model],
+    choices: &Choices,
     form: &mut Form,
     now: DateTime<Utc>,
     stored: Option<&OfferEdit>,
@@ -339,9 +364,17 @@ fn validate(
     if departement_code.as_deref().is_some_and(|d| domain::geo::departement(d).is_none()) {
         form.add_error("departement", "Choisissez un département de la liste.");
     }
-    let service_id = form.opt("service").map(|raw| services.iter().find(|s| s.id.to_string() == raw).map(|s| s.id));
+    let service_id =
+        form.opt("service").map(|raw| choices.services.iter().find(|s| s.id.to_string() == raw).map(|s| s.id));
     if service_id == Some(None) {
         form.add_error("service", "Choisissez un service de votre employeur.");
+    }
+    // Only a product the offer's employer sponsors: another one's id is an error, not an attachment.
+    let product_id = form
+        .opt("produit")
+        .map(|raw| choices.products.iter().find(|p| p.0 == raw).and_then(|p| p.0.parse::<i64>().ok()));
+    if product_id == Some(None) {
+        form.add_error("produit", "Choisissez un produit de votre employeur.");
     }
     OfferEdit {
         title,
@@ -372,11 +405,12 @@ fn validate(
         starts_on,
         languages: form.optional("langues", "les langues", 200),
         service_id: service_id.flatten(),
+        product_id: product_id.flatten(),
     }
 }
 
 /// What an edit changed, field by field in French, for the audit log.
-fn changes(before: &OfferEdit, after: &OfferEdit, services: &[service::Model]) -> (String, String) {
+fn changes(before: &OfferEdit, after: &OfferEdit, choices: &Choices) -> (String, String) {
     let fields = |e: &OfferEdit| -> Vec<(&'static str, Option<String>)> {
         let label = |v: Option<&'static str>| v.map(str::to_string);
         vec![
@@ -401,7 +435,14 @@ fn changes(before: &OfferEdit, after: &OfferEdit, services: &[service::Model]) -
             ("Langues", e.languages.clone()),
             (
                 "Service",
-                e.service_id.map(|id| services.iter().find(|s| s.id == id).map_or(id.to_string(), |s| s.name.clone())),
+                e.service_id
+                    .map(|id| choices.services.iter().find(|s| s.id == id).map_or(id.to_string(), |s| s.name.clone())),
+            ),
+            (
+                "Produit",
+                e.product_id.map(|id| {
+                    choices.products.iter().find(|p| p.0 == id.to_string()).map_or(id.to_string(), |p| p.1.clone())
+                }),
             ),
             ("Département", e.departement_code.clone()),
             ("Ville", e.city.clone()),
@@ -447,7 +488,7 @@ pub async fn new_form(State(state): State<AppState>, staff: StaffUser, RawQuery(
     let Some(inst) = employer_of_new(&state, &staff, &requested).await? else {
         return Ok(choose_employer_first());
     };
-    let services = db::institutions::services(state.db.conn(), inst.id).await?;
+    let services = Choices::load(&state, inst.id).await?;
     let mut page = page_of(&state.taxonomy.current(), &services, Form::default(), None, Vec::new(), false);
     page.acting_for = staff.institution_id.is_none().then_some(inst);
     Ok(page.into_response())
@@ -461,7 +502,7 @@ pub async fn create(State(state): State<AppState>, staff: StaffUser, body: Bytes
         return Ok(choose_employer_first());
     };
     let institution_id = inst.id;
-    let services = db::institutions::services(state.db.conn(), inst.id).await?;
+    let services = Choices::load(&state, inst.id).await?;
     let edit = validate(&state.taxonomy.current(), &services, &mut form, state.now(), None);
     if !form.is_valid() {
         let mut page = page_of(&state.taxonomy.current(), &services, form, None, Vec::new(), false);
@@ -489,7 +530,7 @@ pub async fn edit_form(
     axum::extract::RawQuery(q): axum::extract::RawQuery,
 ) -> AppResult<OfferForm> {
     let (offer, edit) = current(&state, &staff, &id).await?;
-    let services = db::institutions::services(state.db.conn(), offer.institution_id).await?;
+    let services = Choices::load(&state, offer.institution_id).await?;
     let form = form_of(&edit);
     let flag = |name| crate::forms::query_param(q.as_deref(), name).as_deref() == Some("1");
     let preview = if flag("apercu") { preview_of(&form) } else { Vec::new() };
@@ -506,7 +547,7 @@ pub async fn update(
     body: Bytes,
 ) -> AppResult<Response> {
     let (offer, before) = current(&state, &staff, &id).await?;
-    let services = db::institutions::services(state.db.conn(), offer.institution_id).await?;
+    let services = Choices::load(&state, offer.institution_id).await?;
     let mut form = Form::parse(&body);
     let edit = validate(&state.taxonomy.current(), &services, &mut form, state.now(), Some(&before));
     let autosave = headers.contains_key("hx-request");

@@ -42,6 +42,8 @@ pub struct OfferPage {
     pub open: bool,
     pub slug: String,
     pub favourite: FavouriteButton,
+    /// The product the post works on: `(slug, title, mission)`.
+    pub product: Option<(String, String, String)>,
 }
 
 fn label<T: std::str::FromStr>(v: &Option<String>, f: fn(T) -> &'static str) -> Option<String> {
@@ -87,7 +89,14 @@ pub async fn show(
     };
     let mut related: Vec<Card> = related.iter().map(|v| card(v, None)).collect();
     mark_favourites(&state, user.as_deref(), &mut related, &format!("/emploi/{}", o.slug)).await?;
-    Ok(build(&view, banner, canonical, related, favourite))
+    let product = match o.product_id {
+        Some(id) => db::products::public_by_ids(state.db.conn(), &[id])
+            .await?
+            .pop()
+            .map(|p| (p.product.slug, p.product.title, markdown::to_plain(&p.product.mission, 200))),
+        None => None,
+    };
+    Ok(OfferPage { product, ..build(&view, banner, canonical, related, favourite) })
 }
 
 fn build(
@@ -192,6 +201,7 @@ fn build(
         canonical,
         share,
         related,
+        product: None,
     }
 }
 
