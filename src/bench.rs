@@ -275,3 +275,87 @@ pub async fn run(sizes: &[u64], iterations: usize, postgres: Option<&str>) -> Re
     println!("p50 {old50:.2} ms, p99 {old99:.2} ms ; rapport des p50 : {:.0}×", old50 / p50);
     Ok(())
 }
+
+/// `metiers bench --products N`: the products' search (`/projets`) at N generated products, with
+/// every facet counted at each query.
+pub fn products(n: u64, iterations: usize) -> Result<()> {
+    use search::products::{PRODUCT_FACETS, ProductDoc, ProductFacet, ProductIndex, ProductQuery, ProductSort};
+    const WORDS: &[&str] = &[
+        "accessibilité",
+        "données",
+        "santé",
+        "emploi",
+        "territoires",
+        "logement",
+        "écologie",
+        "justice",
+        "démarches",
+        "collectivités",
+        "entreprises",
+        "formation",
+        "jeunesse",
+        "transports",
+        "sécurité",
+        "agriculture",
+        "usagers",
+        "ouvertes",
+        "simplifier",
+        "accompagner",
+    ];
+    let mut rng = Rng(0x5eed_cafe);
+    let docs: Vec<ProductDoc> = (0..n)
+        .map(|i| {
+            let mut facets: [Vec<u64>; PRODUCT_FACETS] = Default::default();
+            facets[ProductFacet::Ministry.index()] = vec![rng.below(16)];
+            facets[ProductFacet::Employer.index()] = vec![rng.below(150), rng.below(150)];
+            facets[ProductFacet::Phase.index()] = vec![rng.below(8)];
+            facets[ProductFacet::Technology.index()] = (0..1 + rng.below(5)).map(|_| rng.below(300)).collect();
+            facets[ProductFacet::Theme.index()] = vec![rng.below(90), rng.below(90)];
+            facets[ProductFacet::Audience.index()] = vec![rng.below(40)];
+            facets[ProductFacet::Method.index()] = (0..rng.below(3)).collect();
+            let mut text = |k: u64| (0..k).map(|_| *rng.pick(WORDS)).collect::<Vec<_>>().join(" ");
+            ProductDoc {
+                id: i,
+                title: text(3),
+                mission: text(14),
+                tags: text(5),
+                employer: text(2),
+                text: text(120),
+                facets,
+                activity_at: i as i64,
+                name_rank: (i * 7919 % n.max(1)) as u32,
+            }
+        })
+        .collect();
+    let start = Instant::now();
+    let index = ProductIndex::build(&docs)?;
+    let build = start.elapsed();
+    let q = |text: &str| ProductQuery { text: text.into(), limit: 20, ..Default::default() };
+    let mut filtered = q("");
+    filtered.filters[ProductFacet::Technology.index()] = vec![3, 7];
+    filtered.filters[ProductFacet::Phase.index()] = vec![2];
+    let mut by_name = q("");
+    by_name.sort = ProductSort::Name;
+    let mut words_and_filter = q("données santé");
+    words_and_filter.filters[ProductFacet::Ministry.index()] = vec![1, 2, 3];
+    let queries = [
+        ("tous", q("")),
+        ("« accessibilité »", q("accessibilité")),
+        ("techno + phase", filtered),
+        ("par nom", by_name),
+        ("mots + ministères", words_and_filter),
+    ];
+    let mut samples = Vec::new();
+    for _ in 0..iterations {
+        for (_, query) in &queries {
+            let t = Instant::now();
+            std::hint::black_box(index.search(query)?);
+            samples.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    let (p50, p99) = time_ms(&mut samples);
+    println!("| produits | construction de l’index | p50 | p99 |");
+    println!("|---|---|---|---|");
+    println!("| {n} | {:.2} s | {p50:.3} ms | {p99:.3} ms |", build.as_secs_f64());
+    Ok(())
+}

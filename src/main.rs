@@ -86,6 +86,9 @@ enum Command {
         /// A PostgreSQL URL to compare with the previous platform's ILIKE search.
         #[arg(long, env = "BENCH_POSTGRES")]
         postgres: Option<String>,
+        /// Benchmark the products' search (`/projets`) at this many generated products instead.
+        #[arg(long)]
+        products: Option<u64>,
     },
     /// Manage user accounts.
     #[command(subcommand)]
@@ -240,7 +243,8 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::User(cmd) => user(&common, cmd).await,
         Command::Reindex => reindex(&common).await,
-        Command::Bench { sizes, iterations, postgres } => bench::run(&sizes, iterations, postgres.as_deref()).await,
+        Command::Bench { products: Some(n), iterations, .. } => bench::products(n, iterations),
+        Command::Bench { sizes, iterations, postgres, .. } => bench::run(&sizes, iterations, postgres.as_deref()).await,
     }
 }
 
