@@ -86,10 +86,6 @@ fn split_front_matter(text: &str) -> Result<(&str, &str), String> {
         }
         offset += line.len();
     }
-    if rest.trim_end().ends_with("---") {
-        let end = rest.trim_end().len() - 3;
-        return Ok((&rest[..end], ""));
-    }
     Err("en-tête YAML non terminé (--- de fin manquant)".into())
 }
 
@@ -359,6 +355,8 @@ mod tests {
         assert_eq!(body, "## Contexte\nTexte");
         assert!(split_front_matter("title: A").is_err());
         assert!(split_front_matter("---\ntitle: A\n").is_err());
+        assert!(split_front_matter("---\ntitle: A---").is_err(), "the closing line is --- alone");
+        assert_eq!(split_front_matter("---\ntitle: A\n---").expect("split"), ("title: A\n", ""));
     }
 
     #[test]
