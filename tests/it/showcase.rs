@@ -258,6 +258,14 @@ db_test!(product_and_technology_pages_say_what_the_data_says, |db| {
     let rails = uses.iter().find(|u| u.technology.slug == "ruby-on-rails").expect("rails");
     assert!(rails.products >= 2);
     assert_eq!(app.get("/technologies/inconnue").await.status, StatusCode::NOT_FOUND);
+    // The sitemap names every product and every technology in use.
+    let sitemap = app.get("/sitemap.xml").await.body;
+    for v in db::products::all_published(db.conn()).await.expect("products") {
+        assert!(sitemap.contains(&format!("/projets/{}</loc>", v.product.slug)), "{}", v.product.slug);
+    }
+    for u in &uses {
+        assert!(sitemap.contains(&format!("/technologies/{}</loc>", u.technology.slug)), "{}", u.technology.slug);
+    }
 });
 
 db_test!(the_products_api_answers_like_the_page, |db| {

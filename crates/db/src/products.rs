@@ -341,13 +341,7 @@ pub async fn public_of_institution(conn: &impl ConnectionTrait, institution_id: 
         .await?;
     let mut products = Vec::new();
     for chunk in ids.chunks(500) {
-        products.extend(
-            published()
-                .filter(product::Column::Id.is_in(chunk.to_vec()))
-                .order_by_desc(product::Column::ActivityAt)
-                .all(conn)
-                .await?,
-        );
+        products.extend(published().filter(product::Column::Id.is_in(chunk.to_vec())).all(conn).await?);
     }
     products.sort_by(|a, b| b.activity_at.cmp(&a.activity_at).then(a.id.cmp(&b.id)));
     complete(conn, products).await
@@ -476,4 +470,41 @@ pub async fn attach_offer(
         .exec(conn)
         .await?;
     Ok(())
+}
+
+/// The slugs of the technologies the published products use (sitemap): without reading the
+/// products themselves.
+pub async fn used_technology_slugs(conn: &impl ConnectionTrait) -> Result<Vec<String>> {
+    let ids: Vec<i64> = published().select_only().column(product::Column::Id).into_tuple().all(conn).await?;
+    let mut used = BTreeSet::new();
+    for chunk in ids.chunks(500) {
+        let techs: Vec<i64> = product_technology::Entity::find()
+            .select_only()
+            .column(product_technology::Column::TechnologyId)
+            .filter(product_technology::Column::ProductId.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        used.extend(techs);
+    }
+    let list: Vec<i64> = used.into_iter().collect();
+    let mut slugs = Vec::new();
+    for chunk in list.chunks(500) {
+        slugs.extend(
+            technology::Entity::find()
+                .select_only()
+                .column(technology::Column::Slug)
+                .filter(technology::Column::Id.is_in(chunk.to_vec()))
+                .into_tuple::<String>()
+                .all(conn)
+                .await?,
+        );
+    }
+    slugs.sort();
+    Ok(slugs)
+}
+
+/// How many technologies are known (used or not).
+pub async fn technology_count(conn: &impl ConnectionTrait) -> Result<u64> {
+    Ok(technology::Entity::find().count(conn).await?)
 }

@@ -318,11 +318,7 @@ impl Engine {
             })
             .collect();
         facets.resize(layout.facets.len(), Vec::new());
-        let mut steps: Vec<(u64, u64)> = layout.steps.iter().copied().zip(fruit.salary).collect();
-        steps.resize(layout.steps.len(), (0, 0));
-        for (s, step) in steps.iter_mut().zip(layout.steps) {
-            s.0 = *step;
-        }
+        let steps = layout.steps.iter().copied().zip(fruit.salary).collect();
         Ok(Results { total, hits, facets, steps })
     }
 

@@ -39,8 +39,9 @@ pub async fn sitemap(State(state): State<AppState>) -> AppResult<Response> {
     let now = state.clock.now();
     let offers = db::offers::count_open(state.db.conn(), now).await?;
     let employers = db::institutions::directory(state.db.conn(), now, "").await?;
-    let showcase = db::products::version(state.db.conn()).await?.0
-        + db::products::technology_uses(state.db.conn()).await?.len() as u64;
+    // A bound (every product and technology), only to decide whether the sitemap splits.
+    let showcase =
+        db::products::version(state.db.conn()).await?.0 + db::products::technology_count(state.db.conn()).await?;
     let fixed = 5 + employers.len() as u64 + showcase;
     let max = state.config.sitemap_max.max(1);
     if offers + fixed <= max {
@@ -101,8 +102,8 @@ async fn urlset(
         for (slug, updated) in db::products::public_slugs(state.db.conn()).await? {
             url(&format!("/projets/{slug}"), Some(updated));
         }
-        for t in db::products::technology_uses(state.db.conn()).await? {
-            url(&format!("/technologies/{}", t.technology.slug), None);
+        for slug in db::products::used_technology_slugs(state.db.conn()).await? {
+            url(&format!("/technologies/{slug}"), None);
         }
     }
     if limit > 0 {

@@ -303,6 +303,5 @@ fn json_ld(v: &ProductView, canonical: &str, base: &str) -> String {
     if !v.technologies.is_empty() {
         doc["keywords"] = v.technologies.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ").into();
     }
-    // Inside <script>, no markup may appear: escaped as JSON allows.
-    doc.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+    super::offer::script_safe_json(&doc)
 }

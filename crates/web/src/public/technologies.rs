@@ -124,7 +124,7 @@ pub async fn show(
         0 => format!("Aucune offre ouverte ne mentionne {} en ce moment.", technology.name),
         n => format!(
             "{} qui mentionne{} {}",
-            plural(n, "offre ouverte", "offres ouvertes"),
+            crate::format::open_offers(n as u64),
             if n > 1 { "nt" } else { "" },
             technology.name
         ),
