@@ -71,7 +71,7 @@ enum Command {
     Migrate,
     /// Import a file of job offers.
     Import(ImportArgs),
-    /// Write the demo catalogue (employers, products and offers).
+    /// Write the demo catalogue (employers, products, stories and offers).
     Seed,
     /// Rebuild the search index from the database.
     Reindex,
@@ -234,9 +234,10 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Seed => {
             let db = open(&common).await?;
             let r = db::seed::seed_demo(&db, system_clock().now()).await?;
+            files(&common)?.put_demo_files().await?;
             println!(
-                "Catalogue de démonstration : {} employeurs, {} produits, {} offres créées, {} mises à jour, {} inchangées.",
-                r.institutions, r.products, r.created, r.updated, r.unchanged
+                "Catalogue de démonstration : {} employeurs, {} produits, {} témoignages, {} offres créées, {} mises à jour, {} inchangées.",
+                r.institutions, r.products, r.stories, r.created, r.updated, r.unchanged
             );
             db.close().await?;
             Ok(())
@@ -278,6 +279,10 @@ async fn open(common: &Common) -> Result<db::Db> {
     Ok(db)
 }
 
+fn files(common: &Common) -> Result<web::storage::FileStore> {
+    web::storage::FileStore::local(&common.data_dir.join("files")).context("dossier des fichiers")
+}
+
 async fn serve(common: &Common, args: ServeArgs) -> Result<()> {
     let db = open(common).await?;
     if !args.no_demo && db::offers::count_all(db.conn()).await? == 0 {
@@ -297,10 +302,14 @@ async fn serve(common: &Common, args: ServeArgs) -> Result<()> {
         clock: system_clock(),
         config,
         search: web::offer_search::SearchService::open(&index_dir(common))?,
-        files: web::storage::FileStore::local(&common.data_dir.join("files")).context("dossier des fichiers")?,
+        files: files(common)?,
         mailer: mail::Mailer::from_config(&common.mail_url, &common.mail_from, common.data_dir.join("mail"))?,
     })
     .await?;
+    if !args.no_demo {
+        // The demo stories' videos, wherever the demo was seeded from.
+        state.files.put_demo_files().await?;
+    }
     tracing::info!(indexed = state.search.backend().len(), "search index up to date");
     state.follow_database(std::time::Duration::from_secs(2));
     if !args.no_worker {
@@ -326,7 +335,7 @@ async fn worker(common: &Common, args: ServeArgs) -> Result<()> {
         clock: system_clock(),
         config: web::WebConfig::new(public_url),
         search: web::offer_search::SearchService::open(&common.data_dir.join("index-worker"))?,
-        files: web::storage::FileStore::local(&common.data_dir.join("files")).context("dossier des fichiers")?,
+        files: files(common)?,
         mailer: mail::Mailer::from_config(&common.mail_url, &common.mail_from, common.data_dir.join("mail"))?,
     })
     .await?;

@@ -38,6 +38,8 @@ struct World {
     employer_slug: String,
     product_slug: String,
     technology_slug: String,
+    story_slug: String,
+    story_id: i64,
     offer_id: i64,
     application_id: i64,
     cv_id: i64,
@@ -161,6 +163,19 @@ async fn world(db: &TestDb, app: &TestApp) -> World {
     .await
     .expect("run");
     let reason = db::applications::refusal_reasons(db.conn()).await.expect("reasons")[0].id;
+    // A draft story of institution A with captions, so that its preview files exist.
+    let input = db::stories::StoryInput {
+        display_name: "Agent A".into(),
+        job_title: "Développeuse".into(),
+        quote: "Bonjour".into(),
+        ..Default::default()
+    };
+    let story_id = db::stories::create(db.conn(), a.offer.institution_id, &input, now).await.expect("story");
+    let captions = db::stories::VideoChange {
+        captions: Some("WEBVTT\n\n00:00.000 --> 00:01.000\nBonjour\n".into()),
+        ..Default::default()
+    };
+    db::stories::set_video(db.conn(), story_id, &captions, now).await.expect("captions");
     World {
         institution_a: a.offer.institution_id,
         domain_id: taxonomy.0[0].id,
@@ -174,6 +189,8 @@ async fn world(db: &TestDb, app: &TestApp) -> World {
         employer_slug: a.institution.slug.clone(),
         product_slug: "rdv-hopital".into(),
         technology_slug: "python".into(),
+        story_slug: "amina-developpeuse-dinum".into(),
+        story_id,
         offer_id: a.offer.id,
         application_id: application.id,
         cv_id: application.cv_file_id.expect("cv"),
@@ -220,6 +237,8 @@ fn fill(path: &str, w: &World) -> (String, Named) {
                     w.product_slug.clone()
                 } else if path.starts_with("/technologies/") {
                     w.technology_slug.clone()
+                } else if path.starts_with("/temoignages/") {
+                    w.story_slug.clone()
                 } else {
                     w.offer_slug.clone()
                 }
@@ -236,6 +255,8 @@ fn fill(path: &str, w: &World) -> (String, Named) {
                     w.cv_id
                 } else if path.starts_with("/recruteur/offres/") {
                     w.offer_id
+                } else if path.starts_with("/recruteur/temoignages/") {
+                    w.story_id
                 } else if path.starts_with("/admin/utilisateurs/") {
                     w.target_user
                 } else if path.starts_with("/admin/demandes/") {
@@ -259,6 +280,7 @@ fn fill(path: &str, w: &World) -> (String, Named) {
                 };
                 id.to_string()
             }
+            "{media}" => "sous-titres.vtt".into(),
             "{etape}" => {
                 real = true;
                 "entretien".into()

@@ -17,5 +17,6 @@ mod mail;
 mod proconnect;
 mod seed;
 mod showcase;
+mod stories;
 mod trips;
 mod web_shell;

@@ -41,6 +41,7 @@ pub mod reference;
 pub mod runs;
 pub mod seed;
 pub mod stats;
+pub mod stories;
 pub mod users;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
@@ -122,6 +123,8 @@ pub enum Invalid {
     },
     UnknownRefusalReason,
     RefusalReasonRequired,
+    /// What a story lacks to be published (French wording from `domain::story`).
+    StoryNotPublishable(Vec<&'static str>),
 }
 
 impl From<DbErr> for DbError {

@@ -16,6 +16,34 @@ use serde::Deserialize;
 
 const DEMO: &str = include_str!("../seed/demo.json");
 const DEMO_PRODUCTS: &str = include_str!("../seed/products.json");
+const DEMO_STORIES: &str = include_str!("../seed/stories.json");
+
+/// The demo videos the project made itself (`scripts/make-demo-videos.sh`), with their
+/// captions and transcripts: `(story slug, video, captions, transcript)`.
+const DEMO_VIDEOS: &[(&str, &[u8], &str, &str)] = &[
+    (
+        "amina-developpeuse-dinum",
+        include_bytes!("../seed/stories/amina-developpeuse-dinum.webm"),
+        include_str!("../seed/stories/amina-developpeuse-dinum.vtt"),
+        include_str!("../seed/stories/amina-developpeuse-dinum.txt"),
+    ),
+    (
+        "julien-analyste-anssi",
+        include_bytes!("../seed/stories/julien-analyste-anssi.webm"),
+        include_str!("../seed/stories/julien-analyste-anssi.vtt"),
+        include_str!("../seed/stories/julien-analyste-anssi.txt"),
+    ),
+];
+
+/// The files the demo stories point to, `(file store key, bytes)`: whoever seeds the
+/// database also puts these in the file store (the db crate does not hold the store).
+pub fn demo_files() -> Vec<(String, &'static [u8])> {
+    DEMO_VIDEOS.iter().map(|(slug, bytes, _, _)| (demo_video_key(slug), *bytes)).collect()
+}
+
+fn demo_video_key(slug: &str) -> String {
+    format!("temoignages/videos/demo-{slug}.webm")
+}
 
 /// A demo product (`seed/products.json`, the project's own texts).
 #[derive(Deserialize)]
@@ -120,6 +148,7 @@ struct DemoOffer {
 pub struct SeedReport {
     pub institutions: usize,
     pub products: usize,
+    pub stories: usize,
     pub created: usize,
     pub updated: usize,
     pub unchanged: usize,
@@ -167,6 +196,7 @@ pub async fn seed_demo(db: &Db, now: DateTime<Utc>) -> Result<SeedReport> {
         }
     }
     seed_products(&txn, now, &mut report).await?;
+    seed_stories(&txn, now, &mut report).await?;
     txn.commit().await?;
     Ok(report)
 }
@@ -237,6 +267,93 @@ async fn seed_products(txn: &crate::DatabaseTransaction, now: DateTime<Utc>, rep
             }
         }
         report.products += 1;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Deserialize)]
+struct DemoStory {
+    slug: String,
+    display_name: String,
+    job_title: String,
+    institution: String,
+    product: Option<String>,
+    profession: Option<String>,
+    quote: String,
+    body: String,
+    video: Option<String>,
+    days_ago: i64,
+}
+
+/// The demo stories, published with a consent recorded by the demo itself; two with a video.
+async fn seed_stories(txn: &crate::DatabaseTransaction, now: DateTime<Utc>, report: &mut SeedReport) -> Result<()> {
+    use crate::entity::{product, profession, story};
+    use sea_orm::ActiveValue::{NotSet, Set};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let stories: Vec<DemoStory> = serde_json::from_str(DEMO_STORIES)
+        .map_err(|e| DbError::Corrupt(format!("témoignages de démonstration illisibles : {e}")))?;
+    for d in &stories {
+        if story::Entity::find().filter(story::Column::Slug.eq(&d.slug)).one(txn).await?.is_some() {
+            continue;
+        }
+        let invalid = |what: &str| DbError::Corrupt(format!("témoignage de démonstration {} : {what}", d.slug));
+        let institution = institutions::by_slug(txn, &d.institution).await?;
+        let product_id = match &d.product {
+            Some(slug) => Some(
+                product::Entity::find()
+                    .filter(product::Column::Slug.eq(slug))
+                    .one(txn)
+                    .await?
+                    .ok_or_else(|| invalid("produit inconnu"))?
+                    .id,
+            ),
+            None => None,
+        };
+        let profession_id = match &d.profession {
+            Some(slug) => Some(
+                profession::Entity::find()
+                    .filter(profession::Column::Slug.eq(slug))
+                    .one(txn)
+                    .await?
+                    .ok_or_else(|| invalid("métier inconnu"))?
+                    .id,
+            ),
+            None => None,
+        };
+        let video = match &d.video {
+            Some(slug) => Some(DEMO_VIDEOS.iter().find(|v| v.0 == slug).ok_or_else(|| invalid("vidéo inconnue"))?),
+            None => None,
+        };
+        let captions = match video {
+            Some(v) => Some(domain::story::check_captions(v.2.as_bytes()).map_err(|e| invalid(&e))?),
+            None => None,
+        };
+        let at = now - Duration::days(d.days_ago);
+        let model = story::ActiveModel {
+            id: NotSet,
+            slug: Set(d.slug.clone()),
+            institution_id: Set(institution.id),
+            product_id: Set(product_id),
+            profession_id: Set(profession_id),
+            display_name: Set(d.display_name.clone()),
+            job_title: Set(d.job_title.clone()),
+            quote: Set(d.quote.clone()),
+            body: Set(d.body.clone()),
+            consent_at: Set(Some(at)),
+            consent_recorded_by: Set(Some("Équipe Métiers du numérique (démonstration)".into())),
+            photo_key: Set(None),
+            video_key: Set(video.map(|v| demo_video_key(v.0))),
+            video_type: Set(video.map(|_| domain::story::VideoKind::Webm.code().to_string())),
+            video_size: Set(video.map(|v| v.1.len() as i64)),
+            captions: Set(captions),
+            transcript: Set(video.map(|v| v.3.trim().to_string())),
+            state: Set(domain::story::StoryState::Published.code().to_string()),
+            published_at: Set(Some(at)),
+            created_at: Set(at),
+            updated_at: Set(at),
+        };
+        story::Entity::insert(model).exec(txn).await?;
+        report.stories += 1;
     }
     Ok(())
 }

@@ -35,6 +35,12 @@ code_enum!(
         AccountProConnect => ("compte.proconnect_rattache", "Compte relié à ProConnect"),
         AccountActivation => ("compte.activation", "Compte activé ou désactivé"),
         NewsletterSent => ("lettre.envoi", "Lettre d’information envoyée"),
+        StoryCreated => ("temoignage.creation", "Témoignage créé"),
+        StoryEdited => ("temoignage.modification", "Témoignage modifié"),
+        StoryMedia => ("temoignage.media", "Photo, vidéo ou sous-titres d’un témoignage changés"),
+        StoryState => ("temoignage.etat", "État d’un témoignage changé"),
+        StoryConsent => ("temoignage.consentement", "Consentement d’une personne enregistré"),
+        StoryConsentWithdrawn => ("temoignage.retrait_consentement", "Consentement d’une personne retiré"),
     }
 );
 

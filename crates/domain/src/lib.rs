@@ -15,6 +15,7 @@ pub mod mail_template;
 pub mod offer;
 pub mod product;
 pub mod role;
+pub mod story;
 pub mod taxonomy;
 pub mod text;
 

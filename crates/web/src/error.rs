@@ -107,6 +107,7 @@ pub fn invalid_text(i: &db::Invalid) -> String {
         Transition { from, to } => format!("impossible de passer de « {} » à « {} »", from.label(), to.label()),
         UnknownRefusalReason => "motif de refus inconnu".into(),
         RefusalReasonRequired => "un refus demande un motif".into(),
+        StoryNotPublishable(missing) => format!("Pour publier ce témoignage, il manque {}.", missing.join(", ")),
     }
 }
 

@@ -125,29 +125,40 @@ pub struct Upload {
 /// `limit` bytes (the rest is read and dropped, so the fields after it are still read and
 /// nothing typed is lost). A malformed body gives what could be read, with an error on the file.
 pub async fn read_multipart(
-    mut multipart: axum::extract::Multipart,
+    multipart: axum::extract::Multipart,
     file_field: &str,
     limit: usize,
 ) -> (Form, Option<Upload>) {
+    let (form, mut uploads) = read_multipart_files(multipart, &[(file_field, limit)]).await;
+    (form, uploads.pop().map(|(_, u)| u))
+}
+
+/// [`read_multipart`] for a form with several file fields, each with its own limit: the
+/// uploads sent, by field name.
+pub async fn read_multipart_files(
+    mut multipart: axum::extract::Multipart,
+    file_fields: &[(&str, usize)],
+) -> (Form, Vec<(String, Upload)>) {
     let mut form = Form::default();
-    let mut upload: Option<Upload> = None;
+    let mut uploads: Vec<(String, Upload)> = Vec::new();
+    let first_file = file_fields.first().map(|f| f.0).unwrap_or_default();
     loop {
         let mut field = match multipart.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
             Err(_) => {
-                form.add_error(file_field, "L’envoi a été interrompu : réessayez.");
+                form.add_error(first_file, "L’envoi a été interrompu : réessayez.");
                 break;
             }
         };
         let name = field.name().unwrap_or_default().to_string();
-        if name == file_field {
+        if let Some((file_field, limit)) = file_fields.iter().find(|(f, _)| *f == name) {
             let file_name = field.file_name().unwrap_or_default().to_string();
             let mut up = Upload { file_name, ..Upload::default() };
             loop {
                 match field.chunk().await {
                     Ok(Some(chunk)) => {
-                        if up.bytes.len() + chunk.len() > limit {
+                        if up.bytes.len() + chunk.len() > *limit {
                             up.too_big = true;
                         } else {
                             up.bytes.extend_from_slice(&chunk);
@@ -162,7 +173,8 @@ pub async fn read_multipart(
             }
             // An empty file input sends a part with no name and no bytes: no file.
             if !(up.file_name.is_empty() && up.bytes.is_empty()) {
-                upload = Some(up);
+                uploads.retain(|(n, _)| n != &name);
+                uploads.push((name, up));
             }
         } else {
             match field.text().await {
@@ -171,7 +183,7 @@ pub async fn read_multipart(
             }
         }
     }
-    (form, upload)
+    (form, uploads)
 }
 
 /// A row id from the path (`{id}`): anything but a positive number is the 404 page, as for a

@@ -17,6 +17,7 @@ pub enum Nav {
     Employers,
     Projects,
     Technologies,
+    Stories,
     Candidate,
     None,
 }
@@ -29,6 +30,7 @@ impl Nav {
             Nav::Employers => "employeurs",
             Nav::Projects => "projets",
             Nav::Technologies => "technologies",
+            Nav::Stories => "temoignages",
             Nav::Candidate => "candidat",
             Nav::None => "",
         }

@@ -217,7 +217,12 @@ pub fn router(state: AppState) -> Router {
                 .layer(axum::middleware::from_fn(move |req, next| security::headers(https, trust_proxy, req, next)))
                 .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
                 .layer(RequestBodyLimitLayer::new(12 * 1024 * 1024))
-                .layer(CompressionLayer::new()),
+                // Videos are already compressed, and answered by byte ranges that must stay
+                // the file's own bytes.
+                .layer(CompressionLayer::new().compress_when({
+                    use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
+                    DefaultPredicate::new().and(NotForContentType::const_new("video/"))
+                })),
         )
         .with_state(state)
 }

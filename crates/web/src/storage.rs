@@ -45,6 +45,43 @@ impl FileStore {
         Ok(got.bytes().await.map_err(|e| AppError::Internal(e.into()))?.to_vec())
     }
 
+    /// Puts the files the demo data points to (its videos), unless they are there already.
+    pub async fn put_demo_files(&self) -> Result<(), AppError> {
+        for (key, bytes) in db::seed::demo_files() {
+            if self.size(&key).await.is_err() {
+                self.put(&key, bytes.to_vec()).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A file's size in bytes (`NotFound` when it is not stored).
+    pub async fn size(&self, key: &str) -> Result<u64, AppError> {
+        match self.inner.head(&ObjectPath::from(key)).await {
+            Ok(meta) => Ok(meta.size),
+            Err(object_store::Error::NotFound { .. }) => Err(AppError::NotFound),
+            Err(e) => Err(AppError::Internal(format!("taille du fichier {key} : {e}").into())),
+        }
+    }
+
+    /// Streams a file, or the bytes `range` of it (inclusive): a video is never held whole in
+    /// memory.
+    pub async fn stream(
+        &self,
+        key: &str,
+        range: Option<std::ops::RangeInclusive<u64>>,
+    ) -> Result<axum::body::Body, AppError> {
+        let options = object_store::GetOptions {
+            range: range.map(|r| object_store::GetRange::Bounded(*r.start()..r.end() + 1)),
+            ..Default::default()
+        };
+        let got = self.inner.get_opts(&ObjectPath::from(key), options).await.map_err(|e| match e {
+            object_store::Error::NotFound { .. } => AppError::NotFound,
+            e => AppError::Internal(format!("lecture du fichier {key} : {e}").into()),
+        })?;
+        Ok(axum::body::Body::from_stream(got.into_stream()))
+    }
+
     /// The keys stored under a folder (`cv`, `logos`): for checks that nothing is left behind.
     pub async fn keys(&self, folder: &str) -> Result<Vec<String>, AppError> {
         let listed = self
@@ -62,6 +99,59 @@ impl FileStore {
             Err(e) => Err(AppError::Internal(format!("suppression du fichier {key} : {e}").into())),
         }
     }
+}
+
+/// A stored media file answered as browsers' players ask for it: whole (200), or the one byte
+/// range of a `Range` header (206, `Content-Range`), or 416 for a range outside the file.
+/// Several ranges at once are answered whole, as HTTP allows.
+pub async fn ranged_response(
+    files: &FileStore,
+    key: &str,
+    content_type: &'static str,
+    cache_control: &'static str,
+    headers: &axum::http::HeaderMap,
+) -> Result<axum::response::Response, AppError> {
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse;
+    let size = files.size(key).await?;
+    let asked = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
+    let range = match asked.map(|h| http_range_header::parse_range_header(h).and_then(|r| r.validate(size))) {
+        None => None,
+        Some(Ok(ranges)) if ranges.len() == 1 && size > 0 => ranges.into_iter().next(),
+        Some(Ok(_)) => None,
+        Some(Err(_)) => {
+            return Ok((
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                [(header::CONTENT_RANGE, format!("bytes */{size}")), (header::ACCEPT_RANGES, "bytes".into())],
+            )
+                .into_response());
+        }
+    };
+    let common = [
+        (header::CONTENT_TYPE, content_type.to_string()),
+        (header::ACCEPT_RANGES, "bytes".to_string()),
+        (header::CACHE_CONTROL, cache_control.to_string()),
+    ];
+    Ok(match range {
+        Some(r) => {
+            let (start, end) = (*r.start(), *r.end());
+            let body = files.stream(key, Some(r)).await?;
+            (
+                StatusCode::PARTIAL_CONTENT,
+                common,
+                [
+                    (header::CONTENT_RANGE, format!("bytes {start}-{end}/{size}")),
+                    (header::CONTENT_LENGTH, (end - start + 1).to_string()),
+                ],
+                body,
+            )
+                .into_response()
+        }
+        None => {
+            let body = files.stream(key, None).await?;
+            (StatusCode::OK, common, [(header::CONTENT_LENGTH, size.to_string())], body).into_response()
+        }
+    })
 }
 
 /// The most a single stream of an uploaded PDF may inflate to while it is checked.
@@ -118,11 +208,32 @@ pub fn prepare_logo(bytes: &[u8]) -> Result<Vec<u8>, &'static str> {
     if bytes.len() > MAX_LOGO_BYTES {
         return Err("Le logo dépasse 2 Mo.");
     }
-    let format = match infer::get(bytes).map(|t| t.mime_type()) {
-        Some("image/png") => image::ImageFormat::Png,
-        Some("image/jpeg") => image::ImageFormat::Jpeg,
-        _ => return Err("Le logo doit être une image PNG ou JPEG."),
-    };
+    let Some(format) = image_format(bytes) else { return Err("Le logo doit être une image PNG ou JPEG.") };
+    fit_png(bytes, format, LOGO_SIZE)
+}
+
+/// A story's portrait: checked and re-encoded as a logo is (the same limits), at most
+/// [`PHOTO_SIZE`] pixels a side. The re-encoding drops the camera's metadata (place, device).
+pub fn prepare_photo(bytes: &[u8]) -> Result<Vec<u8>, &'static str> {
+    if bytes.len() > MAX_PHOTO_BYTES {
+        return Err("La photo dépasse 5 Mo.");
+    }
+    let Some(format) = image_format(bytes) else { return Err("La photo doit être une image PNG ou JPEG.") };
+    fit_png(bytes, format, PHOTO_SIZE)
+}
+
+pub const MAX_PHOTO_BYTES: usize = 5 * 1024 * 1024;
+pub const PHOTO_SIZE: u32 = 600;
+
+fn image_format(bytes: &[u8]) -> Option<image::ImageFormat> {
+    match infer::get(bytes).map(|t| t.mime_type()) {
+        Some("image/png") => Some(image::ImageFormat::Png),
+        Some("image/jpeg") => Some(image::ImageFormat::Jpeg),
+        _ => None,
+    }
+}
+
+fn fit_png(bytes: &[u8], format: image::ImageFormat, side: u32) -> Result<Vec<u8>, &'static str> {
     // The header is read first: a small file may declare 13,000 × 13,000 pixels, which would
     // take 676 MB to decode.
     let mut reader = image::ImageReader::with_format(std::io::Cursor::new(bytes), format);
@@ -135,8 +246,8 @@ pub fn prepare_logo(bytes: &[u8]) -> Result<Vec<u8>, &'static str> {
         image::ImageError::Limits(_) => "Cette image est trop grande : 4 000 pixels de côté au plus.",
         _ => "Cette image est illisible ou incomplète.",
     })?;
-    let img = if img.width() > LOGO_SIZE || img.height() > LOGO_SIZE {
-        img.resize(LOGO_SIZE, LOGO_SIZE, image::imageops::FilterType::Triangle)
+    let img = if img.width() > side || img.height() > side {
+        img.resize(side, side, image::imageops::FilterType::Triangle)
     } else {
         img
     };

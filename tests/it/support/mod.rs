@@ -176,6 +176,7 @@ impl TestApp {
         })
         .await
         .expect("application builds");
+        state.files.put_demo_files().await.expect("demo files");
         Self { router: web::router(state.clone()), state }
     }
 
@@ -209,6 +210,14 @@ impl TestApp {
 
     pub async fn request(&self, req: Request<Body>) -> Response {
         Response::read(self.router.clone().oneshot(req).await.expect("router answers")).await
+    }
+
+    /// The answer with its body as bytes (a video, an image).
+    pub async fn request_bytes(&self, req: Request<Body>) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let res = self.router.clone().oneshot(req).await.expect("router answers");
+        let (status, headers) = (res.status(), res.headers().clone());
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        (status, headers, bytes.to_vec())
     }
 }
 

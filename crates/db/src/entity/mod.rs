@@ -39,6 +39,7 @@ pub mod region;
 pub mod service;
 pub mod session;
 pub mod showcase_draft;
+pub mod story;
 pub mod technology;
 pub mod technology_alias;
 pub mod user;

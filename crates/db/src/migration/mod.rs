@@ -17,6 +17,7 @@ mod m20261202_000011_outbox_unsubscribe;
 mod m20261202_000012_imported_deadlines;
 mod m20261202_000013_application_mail;
 mod m20261203_000014_products;
+mod m20261203_000015_stories;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000012_imported_deadlines::Migration),
             Box::new(m20261202_000013_application_mail::Migration),
             Box::new(m20261203_000014_products::Migration),
+            Box::new(m20261203_000015_stories::Migration),
         ]
     }
 }

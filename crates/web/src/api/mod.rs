@@ -7,6 +7,7 @@
 
 mod offers;
 mod products;
+mod stories;
 
 use axum::Json;
 use axum::http::{Method, StatusCode};
@@ -20,13 +21,21 @@ use utoipa::{OpenApi, ToSchema};
     info(
         title = "API des offres d’emploi de Métiers du numérique",
         version = "1.0.0",
-        description = "Les offres d’emploi du numérique de l’État, leurs employeurs, et les produits numériques de l’État avec leurs technologies, avec les mêmes filtres que les pages de recherche.",
+        description = "Les offres d’emploi du numérique de l’État, leurs employeurs, les produits numériques de l’État avec leurs technologies, et les témoignages de leurs agents, avec les mêmes filtres que les pages de recherche.",
         license(
             name = "Licence Ouverte / Etalab 2.0",
             url = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
         )
     ),
-    paths(offers::search, offers::show, offers::employers, products::search, products::show, products::technologies),
+    paths(
+        offers::search,
+        offers::show,
+        offers::employers,
+        products::search,
+        products::show,
+        products::technologies,
+        stories::list
+    ),
     components(schemas(
         ApiError,
         offers::SearchResponse,
@@ -44,7 +53,10 @@ use utoipa::{OpenApi, ToSchema};
         products::Sponsor,
         products::Technology,
         products::Phase,
-        products::TechnologyUse
+        products::TechnologyUse,
+        stories::StoriesResponse,
+        stories::Story,
+        stories::StoryVideo
     ))
 )]
 pub struct ApiDoc;
@@ -77,6 +89,7 @@ pub fn routes() -> crate::routes::Routes {
         .get("/api/v1/projets", Public, products::search)
         .get("/api/v1/projets/{slug}", Public, products::show)
         .get("/api/v1/technologies", Public, products::technologies)
+        .get("/api/v1/temoignages", Public, stories::list)
         .get("/api/openapi.json", Public, openapi)
         .get("/api/v1/{*rest}", Public, unknown)
         .layer(cors)

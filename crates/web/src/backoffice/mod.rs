@@ -14,6 +14,7 @@ pub mod offers;
 pub mod pool;
 pub mod recruiter;
 pub mod stats;
+pub mod stories;
 pub mod taxonomy;
 pub mod templates;
 
@@ -80,6 +81,20 @@ pub(crate) fn spreadsheet_download(
         .into_response())
 }
 
+/// The employer of something new (an offer, a story): the recruiter's own whatever is asked,
+/// or for an administrator the one named by `requested` (`None`: they must choose first).
+pub(crate) async fn employer_of_new(
+    state: &crate::AppState,
+    staff: &crate::auth::StaffUser,
+    requested: &str,
+) -> crate::error::AppResult<Option<db::entity::institution::Model>> {
+    match (staff.institution_id, requested.parse::<i64>()) {
+        (Some(own), _) => Ok(Some(db::institutions::by_id(state.db.conn(), own).await?)),
+        (None, Ok(id)) => Ok(Some(db::institutions::by_id(state.db.conn(), id).await?)),
+        (None, Err(_)) => Ok(None),
+    }
+}
+
 /// The status message left for this page by [`with_message`], shown once.
 pub(crate) fn notice() -> Option<String> {
     crate::flash::take().filter(|m| !m.is_empty())
@@ -90,6 +105,8 @@ pub fn routes() -> Routes {
     let uploads = Routes::new()
         .post("/admin/imports", Administrator, imports::run)
         .post("/recruteur/employeur/logo", Recruiter, employer::logo)
+        .post("/recruteur/temoignages/{id}/photo", Recruiter, stories::photo)
+        .post("/recruteur/temoignages/{id}/video", Recruiter, stories::video)
         .layer(axum::extract::DefaultBodyLimit::max(12 * 1024 * 1024));
     Routes::new()
         .merge(uploads)
@@ -114,6 +131,15 @@ pub fn routes() -> Routes {
         .get("/demande-de-compte", Public, access::form)
         .post("/demande-de-compte", Public, access::submit)
         .get("/recruteur/statistiques", Recruiter, stats::recruiter)
+        .get("/recruteur/temoignages", Recruiter, stories::list)
+        .get("/recruteur/temoignages/nouveau", Recruiter, stories::new_form)
+        .post("/recruteur/temoignages/nouveau", Recruiter, stories::create)
+        .get("/recruteur/temoignages/{id}/modifier", Recruiter, stories::edit_form)
+        .post("/recruteur/temoignages/{id}/modifier", Recruiter, stories::update)
+        .get("/recruteur/temoignages/{id}/apercu", Recruiter, stories::preview)
+        .post("/recruteur/temoignages/{id}/etat", Recruiter, stories::set_state)
+        .post("/recruteur/temoignages/{id}/consentement", Recruiter, stories::consent)
+        .get("/recruteur/temoignages/{id}/fichiers/{media}", Recruiter, stories::media)
         .get("/recruteur/employeur", Recruiter, employer::edit)
         .post("/recruteur/employeur", Recruiter, employer::save)
         .post("/recruteur/employeur/services", Recruiter, employer::add_service)

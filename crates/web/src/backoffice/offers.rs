@@ -463,18 +463,6 @@ fn preview_of(form: &Form) -> Vec<(&'static str, String)> {
 
 /// The employer of a new offer: a recruiter's own; for an administrator, the one named by
 /// `employeur` (`None`: they must choose one first).
-async fn employer_of_new(
-    state: &AppState,
-    staff: &StaffUser,
-    requested: &str,
-) -> AppResult<Option<institution::Model>> {
-    match (staff.institution_id, requested.parse::<i64>()) {
-        (Some(own), _) => Ok(Some(db::institutions::by_id(state.db.conn(), own).await?)),
-        (None, Ok(id)) => Ok(Some(db::institutions::by_id(state.db.conn(), id).await?)),
-        (None, Err(_)) => Ok(None),
-    }
-}
-
 fn choose_employer_first() -> Response {
     super::with_message(
         "/admin/employeurs",
@@ -485,7 +473,7 @@ fn choose_employer_first() -> Response {
 /// `GET /recruteur/offres/nouvelle` (recruiter; administrators with `?employeur=`).
 pub async fn new_form(State(state): State<AppState>, staff: StaffUser, RawQuery(q): RawQuery) -> AppResult<Response> {
     let requested = crate::forms::query_param(q.as_deref(), "employeur").unwrap_or_default();
-    let Some(inst) = employer_of_new(&state, &staff, &requested).await? else {
+    let Some(inst) = super::employer_of_new(&state, &staff, &requested).await? else {
         return Ok(choose_employer_first());
     };
     let services = Choices::load(&state, inst.id).await?;
@@ -498,7 +486,7 @@ pub async fn new_form(State(state): State<AppState>, staff: StaffUser, RawQuery(
 /// draft, then goes to its edit page.
 pub async fn create(State(state): State<AppState>, staff: StaffUser, body: Bytes) -> AppResult<Response> {
     let mut form = Form::parse(&body);
-    let Some(inst) = employer_of_new(&state, &staff, form.get("employeur")).await? else {
+    let Some(inst) = super::employer_of_new(&state, &staff, form.get("employeur")).await? else {
         return Ok(choose_employer_first());
     };
     let institution_id = inst.id;

@@ -78,6 +78,7 @@ pub struct Showcase {
     pub services: Vec<ServiceItem>,
     pub offers: Vec<Card>,
     pub products: Vec<super::products::ProductCard>,
+    pub stories: Vec<super::stories::StoryCard>,
 }
 
 pub async fn show(
@@ -132,6 +133,11 @@ pub async fn show(
             .crumbs(&[("Employeurs", Some("/employeurs")), (inst.name.as_str(), None)]),
         offers: cards,
         products: products.iter().map(super::products::ProductCard::of).collect(),
+        stories: db::stories::public_of_institution(state.db.conn(), inst.id)
+            .await?
+            .iter()
+            .map(super::stories::StoryCard::of)
+            .collect(),
         logo: inst.logo_path.clone().filter(|l| l.starts_with("logos/")).map(|l| format!("/{l}")),
         name: inst.name,
         slug: inst.slug,

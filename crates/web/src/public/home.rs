@@ -19,6 +19,7 @@ pub struct Home {
     latest: Vec<Card>,
     employers: Vec<EmployerItem>,
     products: Vec<super::products::ProductCard>,
+    stories: Vec<super::stories::StoryCard>,
 }
 
 pub async fn show(
@@ -58,5 +59,7 @@ pub async fn show(
         .take(3)
         .map(super::products::ProductCard::of)
         .collect();
-    Ok(Home { page: Page::new("Accueil").nav(Nav::Home), figures, latest, employers, products })
+    let stories = db::stories::public_list(state.db.conn(), &Default::default()).await?;
+    let stories = stories.iter().take(3).map(super::stories::StoryCard::of).collect();
+    Ok(Home { page: Page::new("Accueil").nav(Nav::Home), figures, latest, employers, products, stories })
 }

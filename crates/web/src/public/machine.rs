@@ -42,7 +42,8 @@ pub async fn sitemap(State(state): State<AppState>) -> AppResult<Response> {
     // A bound (every product and technology), only to decide whether the sitemap splits.
     let showcase =
         db::products::version(state.db.conn()).await?.0 + db::products::technology_count(state.db.conn()).await?;
-    let fixed = 5 + employers.len() as u64 + showcase;
+    let stories = db::stories::public_slugs(state.db.conn()).await?.len() as u64;
+    let fixed = 6 + employers.len() as u64 + showcase + stories;
     let max = state.config.sitemap_max.max(1);
     if offers + fixed <= max {
         return Ok(xml(urlset(&state, Some(&employers), 0, max).await?));
@@ -93,7 +94,7 @@ async fn urlset(
         out.push_str("</url>\n");
     };
     if let Some(employers) = employers {
-        for path in ["/", "/offres-emploi", "/employeurs", "/projets", "/technologies"] {
+        for path in ["/", "/offres-emploi", "/employeurs", "/projets", "/technologies", "/temoignages"] {
             url(path, None);
         }
         for (i, _) in employers {
@@ -104,6 +105,9 @@ async fn urlset(
         }
         for slug in db::products::used_technology_slugs(state.db.conn()).await? {
             url(&format!("/technologies/{slug}"), None);
+        }
+        for (slug, updated) in db::stories::public_slugs(state.db.conn()).await? {
+            url(&format!("/temoignages/{slug}"), Some(updated));
         }
     }
     if limit > 0 {

@@ -12,6 +12,7 @@ pub use machine::SITEMAP_MAX;
 pub mod offer;
 pub mod offers;
 pub mod products;
+pub mod stories;
 pub mod technologies;
 
 pub fn routes() -> Routes {
@@ -29,6 +30,9 @@ pub fn routes() -> Routes {
         .get("/projets/{slug}", Public, products::show)
         .get("/technologies", Public, technologies::list)
         .get("/technologies/{slug}", Public, technologies::show)
+        .get("/temoignages", Public, stories::list)
+        .get("/temoignages/{slug}", Public, stories::show)
+        .get("/temoignages/{slug}/{media}", Public, stories::media)
         .get("/accessibilite", Public, legal::accessibility)
         .get("/mentions-legales", Public, legal::legal_notice)
         .get("/donnees-personnelles", Public, legal::personal_data)

@@ -205,6 +205,7 @@ pub struct ProductPage {
     pub links: Vec<Link>,
     pub accessibility: &'static str,
     pub offers: Vec<Card>,
+    pub stories: Vec<super::stories::StoryCard>,
     pub json_ld: String,
 }
 
@@ -268,6 +269,11 @@ pub async fn show(
         links,
         accessibility: showcase::accessibility_label(v.accessibility),
         offers: cards,
+        stories: db::stories::public_of_product(state.db.conn(), v.product.id)
+            .await?
+            .iter()
+            .map(super::stories::StoryCard::of)
+            .collect(),
         json_ld,
         title,
     })

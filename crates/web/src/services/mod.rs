@@ -21,6 +21,7 @@ pub mod newsletter;
 pub mod offers;
 pub mod pool;
 pub mod profiles;
+pub mod stories;
 pub mod taxonomy;
 
 use crate::AppState;
