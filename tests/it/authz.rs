@@ -40,6 +40,7 @@ struct World {
     technology_slug: String,
     story_slug: String,
     story_id: i64,
+    product_id: i64,
     offer_id: i64,
     application_id: i64,
     cv_id: i64,
@@ -176,6 +177,9 @@ async fn world(db: &TestDb, app: &TestApp) -> World {
         ..Default::default()
     };
     db::stories::set_video(db.conn(), story_id, &captions, now).await.expect("captions");
+    let edit =
+        db::products::ProductEdit { title: "Produit de A".into(), mission: "Servir".into(), ..Default::default() };
+    let product_id = db::products::create_local(db.conn(), a.offer.institution_id, &edit, now).await.expect("product");
     World {
         institution_a: a.offer.institution_id,
         domain_id: taxonomy.0[0].id,
@@ -191,6 +195,7 @@ async fn world(db: &TestDb, app: &TestApp) -> World {
         technology_slug: "python".into(),
         story_slug: "amina-developpeuse-dinum".into(),
         story_id,
+        product_id,
         offer_id: a.offer.id,
         application_id: application.id,
         cv_id: application.cv_file_id.expect("cv"),
@@ -257,6 +262,8 @@ fn fill(path: &str, w: &World) -> (String, Named) {
                     w.offer_id
                 } else if path.starts_with("/recruteur/temoignages/") {
                     w.story_id
+                } else if path.starts_with("/recruteur/projets/") {
+                    w.product_id
                 } else if path.starts_with("/admin/utilisateurs/") {
                     w.target_user
                 } else if path.starts_with("/admin/demandes/") {

@@ -354,3 +354,124 @@ db_test!(a_recruiter_attaches_an_offer_to_their_own_products_only, |db| {
     let product_page = fresh.get("/projets/rdv-hopital").await.body;
     assert!(product_page.contains(&format!("/emploi/{}", o.slug)));
 });
+
+db_test!(a_recruiter_writes_a_product_previews_it_then_publishes_it, |db| {
+    db::seed::seed_demo(&db, today()).await.expect("seed");
+    let app = TestApp::new(&db, today()).await;
+    let aphp = db::institutions::by_slug(db.conn(), "ap-hp").await.expect("ap-hp");
+    let anssi = db::institutions::by_slug(db.conn(), "anssi").await.expect("anssi");
+    let ra =
+        crate::support::staff(&app, &db, "recrutement@aphp.exemple.fr", domain::role::Role::Recruiter, Some(aphp.id))
+            .await;
+    let rb =
+        crate::support::staff(&app, &db, "recrutement@anssi.exemple.fr", domain::role::Role::Recruiter, Some(anssi.id))
+            .await;
+    // Every bad field is said; nothing is written.
+    let before = db::entity::product::Entity::find().count(db.conn()).await.expect("count");
+    let bad = app
+        .send(
+            &ra,
+            "POST",
+            "/recruteur/projets/nouveau",
+            "titre=&mission=&phase=lancement&site=ftp%3A%2F%2Fx&phase_debut=hier",
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for m in [
+        "Renseignez le nom du produit.",
+        "Renseignez la mission.",
+        "Choisissez la phase dans la liste.",
+        "commence par https://",
+        "Date de début de la phase",
+    ] {
+        assert!(bad.body.contains(m), "{m}");
+    }
+    assert_eq!(db::entity::product::Entity::find().count(db.conn()).await.expect("count"), before);
+    // A draft, with the offers' hostile text in every field and Markdown in the description.
+    let xss = "<script>alert(1)</script><img src=x onerror=alert(2)>";
+    let body = format!(
+        "titre=Suivi%20des%20greffes%20{x}&mission=Coordonner%20{x}&recit=%23%23%20Contexte%0A%0A%5Blien%5D(javascript%3Aalert(3))%20{x}&phase=construction&phase_debut=2026-06-01&technologies=rails%2C%20PostgreSQL%2C%20{x}&thematiques=Sant%C3%A9&publics=Patients&site=https%3A%2F%2Fgreffes.exemple.gouv.fr&accessibilite=partiellement-conforme",
+        x = urlencode(xss)
+    );
+    let created = app.send(&ra, "POST", "/recruteur/projets/nouveau", &body).await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let id: i64 = created.header("location").split('/').nth(3).expect("id").parse().expect("id");
+    let v = db::products::managed(db.conn(), id, Some(aphp.id)).await.expect("managed");
+    assert_eq!(v.state, domain::product::ProductState::Draft);
+    assert!(v.technologies.iter().any(|t| t.slug == "ruby-on-rails"), "rails is Ruby on Rails");
+    assert_eq!(v.sponsors.iter().map(|s| s.id).collect::<Vec<_>>(), vec![aphp.id]);
+    // Not public; another institution's recruiter cannot reach it.
+    assert_eq!(app.get(&format!("/projets/{}", v.product.slug)).await.status, StatusCode::NOT_FOUND);
+    for path in [format!("/recruteur/projets/{id}/modifier"), format!("/recruteur/projets/{id}/apercu")] {
+        assert_eq!(app.send(&rb, "GET", &path, "").await.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    assert_eq!(
+        app.send(&rb, "POST", &format!("/recruteur/projets/{id}/etat"), "etat=published").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(!app.send(&rb, "GET", "/recruteur/projets", "").await.body.contains("Suivi des greffes"));
+    // The preview: escaped, not indexed.
+    let preview = app.send(&ra, "GET", &format!("/recruteur/projets/{id}/apercu"), "").await;
+    assert_eq!(preview.status, StatusCode::OK);
+    assert!(preview.body.contains("<meta name=\"robots\" content=\"noindex\">"));
+    assert!(
+        !preview.body.contains("<script>alert(1)")
+            && !preview.body.contains("<img src=x")
+            && !preview.body.contains("href=\"javascript:")
+    );
+    // Published: in the search at once (the index follows the table), with its technology.
+    app.send(&ra, "POST", &format!("/recruteur/projets/{id}/etat"), "etat=published").await;
+    let page = app.get(&format!("/projets/{}", v.product.slug)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("<script>alert(1)") && !page.body.contains("<img src=x"));
+    assert!(app.get("/projets?q=greffes").await.body.contains(&format!("href=\"/projets/{}\"", v.product.slug)));
+    assert!(
+        app.get("/projets?techno=ruby-on-rails").await.body.contains(&format!("href=\"/projets/{}\"", v.product.slug))
+    );
+    // A new phase is added to the history.
+    let edit = body.replace("phase=construction&phase_debut=2026-06-01", "phase=acceleration&phase_debut=2026-11-02");
+    let saved = app.send(&ra, "POST", &format!("/recruteur/projets/{id}/modifier"), &edit).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let v = db::products::managed(db.conn(), id, None).await.expect("managed");
+    assert_eq!(v.phases.iter().map(|p| p.phase.code()).collect::<Vec<_>>(), ["construction", "acceleration"]);
+    assert_eq!(v.phases[0].end, chrono::NaiveDate::from_ymd_opt(2026, 11, 2));
+    // Archived: gone from the public pages; every step is in the audit log.
+    app.send(&ra, "POST", &format!("/recruteur/projets/{id}/etat"), "etat=archived").await;
+    assert_eq!(app.get(&format!("/projets/{}", v.product.slug)).await.status, StatusCode::NOT_FOUND);
+    assert!(!app.get("/projets?q=greffes").await.body.contains(&format!("/projets/{}", v.product.slug)));
+    let actions: Vec<String> = db::entity::audit_entry::Entity::find()
+        .all(db.conn())
+        .await
+        .expect("audit")
+        .into_iter()
+        .filter(|a| a.target.starts_with(&format!("produit {id} ")))
+        .map(|a| a.action)
+        .collect();
+    assert_eq!(actions, ["produit.creation", "produit.etat", "produit.modification", "produit.etat"]);
+    // An imported product its employer sponsors is edited the same way; concurrent saves give
+    // one row and no 500.
+    let imported = db::products::public_by_slug(db.conn(), "rdv-hopital").await.expect("rdv-hopital");
+    let uri = format!("/recruteur/projets/{}/modifier", imported.product.id);
+    let form = app.send(&ra, "GET", &uri, "").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let saves = (0..6)
+        .map(|n| {
+            crate::support::form_post(
+                &ra,
+                &uri,
+                &format!("titre=Rendez-vous+{n}&mission=Prendre+rendez-vous&phase=acceleration"),
+            )
+        })
+        .collect();
+    for res in app.concurrently(saves).await {
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    }
+    let after = db::products::public_by_slug(db.conn(), "rdv-hopital").await.expect("rdv-hopital");
+    assert!(after.product.title.starts_with("Rendez-vous "));
+    let same = db::entity::product::Entity::find()
+        .filter(db::entity::product::Column::Slug.eq("rdv-hopital"))
+        .count(db.conn())
+        .await
+        .expect("count");
+    assert_eq!(same, 1);
+});

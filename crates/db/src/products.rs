@@ -508,3 +508,193 @@ pub async fn used_technology_slugs(conn: &impl ConnectionTrait) -> Result<Vec<St
 pub async fn technology_count(conn: &impl ConnectionTrait) -> Result<u64> {
     Ok(technology::Entity::find().count(conn).await?)
 }
+
+// --- products written on the platform -----------------------------------------------------
+
+/// What the recruiters' editor writes of a product (the team and the sponsors beyond its
+/// employer come from the catalogue).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProductEdit {
+    pub title: String,
+    pub mission: String,
+    pub body: String,
+    /// The current phase, and since when: a new phase is added to the history.
+    pub phase: Option<Phase>,
+    pub phase_start: Option<chrono::NaiveDate>,
+    pub technologies: Vec<TechnologyName>,
+    pub themes: Vec<String>,
+    pub audiences: Vec<String>,
+    pub link: Option<String>,
+    pub repository: Option<String>,
+    pub stats_url: Option<String>,
+    pub accessibility: Option<Accessibility>,
+}
+
+impl ProductEdit {
+    pub fn of(v: &ProductView) -> Self {
+        let p = &v.product;
+        let current = domain::product::current_phase(&v.phases);
+        Self {
+            title: p.title.clone(),
+            mission: p.mission.clone(),
+            body: p.body.clone(),
+            phase: current,
+            phase_start: v.phases.iter().filter(|s| Some(s.phase) == current).map(|s| s.start).max(),
+            technologies: v
+                .technologies
+                .iter()
+                .map(|t| TechnologyName {
+                    key: domain::text::compact_key(&t.name),
+                    name: t.name.clone(),
+                    slug: t.slug.clone(),
+                })
+                .collect(),
+            themes: v.themes.clone(),
+            audiences: v.audiences.clone(),
+            link: p.link.clone(),
+            repository: p.repository.clone(),
+            stats_url: p.stats_url.clone(),
+            accessibility: v.accessibility,
+        }
+    }
+}
+
+/// The phase history once `edit` is applied: a phase other than the current one starts a new
+/// span (and closes the previous one); the same phase with another date moves its start.
+fn phases_after(mut phases: Vec<PhaseSpan>, edit: &ProductEdit, today: chrono::NaiveDate) -> Vec<PhaseSpan> {
+    let Some(phase) = edit.phase else { return phases };
+    let start = edit.phase_start.unwrap_or(today);
+    let current = domain::product::current_phase(&phases);
+    if current == Some(phase) {
+        if let Some(span) = phases.iter_mut().filter(|s| s.phase == phase).max_by_key(|s| s.start) {
+            span.start = start;
+        }
+    } else {
+        if let Some(last) = phases.iter_mut().max_by_key(|s| s.start) {
+            last.end = Some(start);
+        }
+        phases.push(PhaseSpan { phase, start, end: None });
+    }
+    phases.sort_by_key(|s| s.start);
+    phases
+}
+
+/// A new draft written on the platform, sponsored by `institution_id`: its id.
+pub async fn create_local(
+    conn: &impl ConnectionTrait,
+    institution_id: i64,
+    edit: &ProductEdit,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let phases = phases_after(Vec::new(), edit, now.date_naive());
+    let model = product::ActiveModel {
+        id: NotSet,
+        slug: Set(unique_slug(conn, &slugify_max(&edit.title, 100)).await?),
+        source_id: Set(None),
+        institution_id: Set(Some(institution_id)),
+        title: Set(edit.title.clone()),
+        mission: Set(edit.mission.clone()),
+        body: Set(edit.body.clone()),
+        incubator: Set(None),
+        phase: Set(domain::product::current_phase(&phases).map(|p| p.code().to_string())),
+        phases: Set(json(&phases)),
+        themes: Set(json(&edit.themes)),
+        audiences: Set(json(&edit.audiences)),
+        link: Set(edit.link.clone()),
+        repository: Set(edit.repository.clone()),
+        stats_url: Set(edit.stats_url.clone()),
+        accessibility: Set(edit.accessibility.map(|a| a.code().to_string())),
+        team: Set("[]".into()),
+        state: Set(ProductState::Draft.code().to_string()),
+        content_hash: Set("local".into()),
+        activity_at: Set(now),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    let id = product::Entity::insert(model).exec(conn).await?.last_insert_id;
+    set_sponsors(conn, id, &[institution_id]).await?;
+    let technologies = technology_ids(conn, &edit.technologies, now).await?;
+    set_technologies(conn, id, &technologies).await?;
+    Ok(id)
+}
+
+/// Saves an edit of a product; its sponsors and team are kept.
+pub async fn save_edit(
+    conn: &impl ConnectionTrait,
+    v: &ProductView,
+    edit: &ProductEdit,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    use sea_orm::sea_query::Expr;
+    let phases = phases_after(v.phases.clone(), edit, now.date_naive());
+    product::Entity::update_many()
+        .col_expr(product::Column::Title, Expr::value(&edit.title))
+        .col_expr(product::Column::Mission, Expr::value(&edit.mission))
+        .col_expr(product::Column::Body, Expr::value(&edit.body))
+        .col_expr(product::Column::Phase, Expr::value(domain::product::current_phase(&phases).map(|p| p.code())))
+        .col_expr(product::Column::Phases, Expr::value(json(&phases)))
+        .col_expr(product::Column::Themes, Expr::value(json(&edit.themes)))
+        .col_expr(product::Column::Audiences, Expr::value(json(&edit.audiences)))
+        .col_expr(product::Column::Link, Expr::value(edit.link.clone()))
+        .col_expr(product::Column::Repository, Expr::value(edit.repository.clone()))
+        .col_expr(product::Column::StatsUrl, Expr::value(edit.stats_url.clone()))
+        .col_expr(product::Column::Accessibility, Expr::value(edit.accessibility.map(|a| a.code())))
+        .col_expr(product::Column::ActivityAt, Expr::value(now))
+        .col_expr(product::Column::UpdatedAt, Expr::value(now))
+        .filter(product::Column::Id.eq(v.product.id))
+        .exec(conn)
+        .await?;
+    let technologies = technology_ids(conn, &edit.technologies, now).await?;
+    set_technologies(conn, v.product.id, &technologies).await
+}
+
+/// Publishes, archives or brings a product back to draft.
+pub async fn set_state(conn: &impl ConnectionTrait, id: i64, to: ProductState, now: DateTime<Utc>) -> Result<()> {
+    use sea_orm::sea_query::Expr;
+    let res = product::Entity::update_many()
+        .col_expr(product::Column::State, Expr::value(to.code()))
+        .col_expr(product::Column::UpdatedAt, Expr::value(now))
+        .filter(product::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(DbError::NotFound);
+    }
+    Ok(())
+}
+
+/// Whether a staff member edits a product: administrators (`institution: None`) every one, a
+/// recruiter those of their institution (the one it belongs to, or one of its sponsors).
+fn edits(v: &ProductView, institution: Option<i64>) -> bool {
+    match institution {
+        None => true,
+        Some(own) => v.product.institution_id == Some(own) || v.sponsors.iter().any(|s| s.id == own),
+    }
+}
+
+/// A product, whatever its state, that the staff member edits (another's is not found).
+pub async fn managed(conn: &impl ConnectionTrait, id: i64, institution: Option<i64>) -> Result<ProductView> {
+    let p = product::Entity::find_by_id(id).one(conn).await?.ok_or(DbError::NotFound)?;
+    let v = complete(conn, vec![p]).await?.pop().ok_or(DbError::NotFound)?;
+    if edits(&v, institution) { Ok(v) } else { Err(DbError::NotFound) }
+}
+
+/// The products a staff member edits, latest change first.
+pub async fn managed_list(conn: &impl ConnectionTrait, institution: Option<i64>) -> Result<Vec<ProductView>> {
+    let mut q = product::Entity::find().order_by_desc(product::Column::UpdatedAt).order_by_desc(product::Column::Id);
+    if let Some(own) = institution {
+        let sponsored: Vec<i64> = product_sponsor::Entity::find()
+            .filter(product_sponsor::Column::InstitutionId.eq(own))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|s| s.product_id)
+            .collect();
+        q = q.filter(
+            sea_orm::Condition::any()
+                .add(product::Column::InstitutionId.eq(own))
+                .add(product::Column::Id.is_in(sponsored)),
+        );
+    }
+    complete(conn, q.all(conn).await?).await
+}

@@ -193,6 +193,12 @@ impl ProductSearch {
         *current = Some(Arc::clone(&snapshot));
         Ok(snapshot)
     }
+
+    /// Forgets the snapshot after a change committed here (two changes within the same
+    /// instant leave the version as it was); other instances follow the version.
+    pub async fn invalidate(&self) {
+        *self.current.lock().await = None;
+    }
 }
 
 /// The URL parameters of `/projets` (and its API), as read: unknown values are kept so that

@@ -12,6 +12,7 @@ pub mod journal;
 pub mod newsletter;
 pub mod offers;
 pub mod pool;
+pub mod products;
 pub mod recruiter;
 pub mod stats;
 pub mod stories;
@@ -131,6 +132,13 @@ pub fn routes() -> Routes {
         .get("/demande-de-compte", Public, access::form)
         .post("/demande-de-compte", Public, access::submit)
         .get("/recruteur/statistiques", Recruiter, stats::recruiter)
+        .get("/recruteur/projets", Recruiter, products::list)
+        .get("/recruteur/projets/nouveau", Recruiter, products::new_form)
+        .post("/recruteur/projets/nouveau", Recruiter, products::create)
+        .get("/recruteur/projets/{id}/modifier", Recruiter, products::edit_form)
+        .post("/recruteur/projets/{id}/modifier", Recruiter, products::update)
+        .get("/recruteur/projets/{id}/apercu", Recruiter, products::preview)
+        .post("/recruteur/projets/{id}/etat", Recruiter, products::set_state)
         .get("/recruteur/temoignages", Recruiter, stories::list)
         .get("/recruteur/temoignages/nouveau", Recruiter, stories::new_form)
         .post("/recruteur/temoignages/nouveau", Recruiter, stories::create)

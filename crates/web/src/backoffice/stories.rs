@@ -213,7 +213,9 @@ fn choose_employer_first() -> Response {
 /// `GET /recruteur/temoignages/nouveau` (recruiter; administrators with `?employeur=`).
 pub async fn new_form(State(state): State<AppState>, staff: StaffUser, RawQuery(q): RawQuery) -> AppResult<Response> {
     let requested = crate::forms::query_param(q.as_deref(), "employeur").unwrap_or_default();
-    let Some(inst) = super::employer_of_new(&state, &staff, &requested).await? else { return Ok(choose_employer_first()) };
+    let Some(inst) = super::employer_of_new(&state, &staff, &requested).await? else {
+        return Ok(choose_employer_first());
+    };
     let choices = Choices::load(&state, inst.id).await?;
     Ok(edit_page(&staff, inst, choices, None, Form::default(), Form::default(), None, None).into_response())
 }

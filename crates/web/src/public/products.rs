@@ -191,6 +191,7 @@ pub struct Link {
 #[template(path = "products/show.html")]
 pub struct ProductPage {
     pub page: Page,
+    pub preview: Option<String>,
     pub title: String,
     pub mission: String,
     pub body: String,
@@ -215,12 +216,23 @@ pub async fn show(
     Path(slug): Path<String>,
 ) -> AppResult<ProductPage> {
     let v = db::products::public_by_slug(state.db.conn(), &slug).await?;
+    page_of(&state, v, user.as_deref(), None).await
+}
+
+/// A product's page; `preview` is the banner of the recruiters' preview (not indexed, no
+/// canonical address).
+pub async fn page_of(
+    state: &AppState,
+    v: ProductView,
+    user: Option<&db::entity::user::Model>,
+    preview: Option<String>,
+) -> AppResult<ProductPage> {
     let now = state.clock.now();
     let offer_ids = db::products::open_offer_ids(state.db.conn(), v.product.id, now).await?;
     let offers = db::listing::public_views_by_ids(state.db.conn(), &offer_ids).await?;
     let mut cards: Vec<Card> = offers.iter().map(|o| card(o, None)).collect();
     let path = format!("/projets/{}", v.product.slug);
-    super::offer::mark_favourites(&state, user.as_deref(), &mut cards, &path).await?;
+    super::offer::mark_favourites(state, user, &mut cards, &path).await?;
     let team = TeamComposition::of(&v.team, format::paris(now).date_naive());
     let current = domain::product::current_phase(&v.phases);
     let mut links = Vec::new();
@@ -236,12 +248,16 @@ pub async fn show(
     let canonical = format!("{}{path}", state.config.public_url);
     let json_ld = json_ld(&v, &canonical, &state.config.public_url);
     let title = v.product.title.clone();
+    let mut page = Page::new(title.clone())
+        .nav(Nav::Projects)
+        .description(markdown::to_plain(&v.product.mission, 160))
+        .crumbs(&[("Projets", Some("/projets")), (title.as_str(), None)]);
+    if preview.is_none() {
+        page = page.canonical(canonical);
+    }
     Ok(ProductPage {
-        page: Page::new(title.clone())
-            .nav(Nav::Projects)
-            .description(markdown::to_plain(&v.product.mission, 160))
-            .canonical(canonical)
-            .crumbs(&[("Projets", Some("/projets")), (title.as_str(), None)]),
+        page,
+        preview,
         mission: v.product.mission.clone(),
         body: markdown::to_html_sections(&v.product.body),
         phase: showcase::phase_label(v.phase),

@@ -20,6 +20,7 @@ pub mod mail_templates;
 pub mod newsletter;
 pub mod offers;
 pub mod pool;
+pub mod products;
 pub mod profiles;
 pub mod stories;
 pub mod taxonomy;
@@ -38,6 +39,8 @@ pub enum Stale {
     Pages,
     /// The professions and domains (and, through them, every cached page).
     Taxonomy,
+    /// The products' search snapshot (and the cached pages that show products).
+    Products,
 }
 
 /// One unit of work: see the module's documentation.
@@ -118,6 +121,9 @@ impl<'a> Tx<'a> {
         self.txn.commit().await.map_err(db::DbError::from)?;
         if self.stale.contains(&Stale::Taxonomy) {
             self.state.taxonomy.reload(&self.state.db).await?;
+        }
+        if self.stale.contains(&Stale::Products) {
+            self.state.products.invalidate().await;
         }
         if !self.stale.is_empty() {
             self.state.pages.clear();

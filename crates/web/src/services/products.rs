@@ -1,0 +1,47 @@
+//! Products written or edited in the recruiters' space: drafts, edits, states. A change to a
+//! public product drops the products' search snapshot and the page cache once committed.
+
+use super::{Stale, Tx};
+use crate::AppState;
+use crate::error::AppResult;
+use db::entity::user;
+use db::products::{ProductEdit, ProductView};
+use domain::audit::AuditAction;
+use domain::product::ProductState;
+
+/// A new draft sponsored by `institution_id` (already checked as the actor's): its id.
+pub async fn create(state: &AppState, actor: &user::Model, institution_id: i64, edit: &ProductEdit) -> AppResult<i64> {
+    let tx = Tx::by(state, actor).await?;
+    let id = db::products::create_local(tx.conn(), institution_id, edit, tx.now()).await?;
+    let target = format!("produit {id} « {} »", edit.title);
+    tx.audit(AuditAction::ProductCreated, target, None, Some(ProductState::Draft.code().into())).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Saves an edit; `changes` is the audit's readable before/after.
+pub async fn save(
+    state: &AppState,
+    actor: &user::Model,
+    v: &ProductView,
+    edit: &ProductEdit,
+    changes: (String, String),
+) -> AppResult<()> {
+    let mut tx = Tx::by(state, actor).await?;
+    db::products::save_edit(tx.conn(), v, edit, tx.now()).await?;
+    let target = format!("produit {} « {} »", v.product.id, edit.title);
+    tx.audit(AuditAction::ProductEdited, target, Some(changes.0), Some(changes.1)).await?;
+    if v.state == ProductState::Published {
+        tx.invalidate(Stale::Products);
+    }
+    tx.commit().await
+}
+
+pub async fn set_state(state: &AppState, actor: &user::Model, v: &ProductView, to: ProductState) -> AppResult<()> {
+    let mut tx = Tx::by(state, actor).await?;
+    db::products::set_state(tx.conn(), v.product.id, to, tx.now()).await?;
+    let target = format!("produit {} « {} »", v.product.id, v.product.title);
+    tx.audit(AuditAction::ProductState, target, Some(v.state.code().into()), Some(to.code().into())).await?;
+    tx.invalidate(Stale::Products);
+    tx.commit().await
+}
