@@ -475,3 +475,100 @@ db_test!(a_recruiter_writes_a_product_previews_it_then_publishes_it, |db| {
         .expect("count");
     assert_eq!(same, 1);
 });
+
+db_test!(administrators_merge_and_rename_technologies_and_old_links_keep_working, |db| {
+    db::seed::seed_demo(&db, today()).await.expect("seed");
+    let app = TestApp::new(&db, today()).await;
+    let admin = crate::support::staff(&app, &db, "admin@exemple.fr", domain::role::Role::Administrator, None).await;
+    let aphp = db::institutions::by_slug(db.conn(), "ap-hp").await.expect("ap-hp");
+    let ra =
+        crate::support::staff(&app, &db, "recrutement@aphp.exemple.fr", domain::role::Role::Recruiter, Some(aphp.id))
+            .await;
+    // Two spellings the normalisation cannot know are one.
+    for (title, tech) in [("Registre A", "Fhir Server"), ("Registre B", "HAPI FHIR")] {
+        let body = format!("titre={}&mission=Tenir+le+registre&technologies={}", urlencode(title), urlencode(tech));
+        let res = app.send(&ra, "POST", "/recruteur/projets/nouveau", &body).await;
+        let id = res.header("location").split('/').nth(3).expect("id").to_string();
+        app.send(&ra, "POST", &format!("/recruteur/projets/{id}/etat"), "etat=published").await;
+    }
+    let rows = db::products::technology_rows(db.conn()).await.expect("rows");
+    let find = |slug: &str| rows.iter().find(|r| r.technology.slug == slug).expect(slug).technology.id;
+    let (from, into) = (find("fhir-server"), find("hapi-fhir"));
+    let list = app.send(&admin, "GET", "/admin/technologies", "").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("HAPI FHIR"));
+    assert_eq!(app.send(&ra, "GET", "/admin/technologies", "").await.status, StatusCode::FORBIDDEN);
+    // Into itself: refused, said.
+    let res = app.send(&admin, "POST", "/admin/technologies/fusion", &format!("source={from}&cible={from}")).await;
+    let page = app.send(&admin, "GET", res.header("location"), "").await;
+    assert!(page.body.contains("Fusion impossible : une technologie ne peut pas être fusionnée dans elle-même."));
+    // Crossed merges at once: one wins, the other is refused, never a cycle or a 500.
+    let crossed = vec![
+        crate::support::form_post(&admin, "/admin/technologies/fusion", &format!("source={from}&cible={into}")),
+        crate::support::form_post(&admin, "/admin/technologies/fusion", &format!("source={into}&cible={from}")),
+    ];
+    for res in app.concurrently(crossed).await {
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    }
+    let merged: Vec<_> = db::entity::technology::Entity::find()
+        .filter(db::entity::technology::Column::Id.is_in([from, into]))
+        .all(db.conn())
+        .await
+        .expect("techs");
+    assert_eq!(merged.iter().filter(|t| t.merged_into.is_some()).count(), 1, "exactly one merged: {merged:?}");
+    let (gone, kept) = if merged.iter().any(|t| t.id == from && t.merged_into.is_some()) {
+        ("fhir-server", "hapi-fhir")
+    } else {
+        ("hapi-fhir", "fhir-server")
+    };
+    // The old address redirects; both products now use the one left, in the search too.
+    let old = app.get(&format!("/technologies/{gone}")).await;
+    assert_eq!(old.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(old.header("location"), format!("/technologies/{kept}"));
+    let kept_page = app.get(&format!("/projets?techno={kept}")).await.body;
+    assert!(kept_page.contains("2 produits"), "{kept_page}");
+    // Renamed: a new slug, and both old slugs lead to it.
+    let kept_id = db::products::technology_rows(db.conn())
+        .await
+        .expect("rows")
+        .iter()
+        .find(|r| r.technology.slug == kept)
+        .expect("kept")
+        .technology
+        .id;
+    let res =
+        app.send(&admin, "POST", "/admin/technologies/renommer", &format!("technologie={kept_id}&nom=FHIR")).await;
+    let page = app.send(&admin, "GET", res.header("location"), "").await;
+    assert!(page.body.contains("Technologie renommée « FHIR »"), "{}", page.body);
+    for slug in [gone, kept] {
+        let res = app.get(&format!("/technologies/{slug}")).await;
+        assert_eq!(
+            (res.status, res.header("location")),
+            (StatusCode::PERMANENT_REDIRECT, "/technologies/fhir"),
+            "{slug}"
+        );
+    }
+    assert_eq!(app.get("/technologies/fhir").await.status, StatusCode::OK);
+    assert!(app.get("/projets?techno=fhir").await.body.contains("2 produits"));
+    // A name that is another technology's: merge instead.
+    let python = db::products::technology_rows(db.conn())
+        .await
+        .expect("rows")
+        .iter()
+        .find(|r| r.technology.slug == "python")
+        .expect("python")
+        .technology
+        .id;
+    let res = app.send(&admin, "POST", "/admin/technologies/renommer", &format!("technologie={python}&nom=FHIR")).await;
+    let page = app.send(&admin, "GET", res.header("location"), "").await;
+    assert!(page.body.contains("la technologie « FHIR » existe déjà"));
+    let actions: Vec<String> = db::entity::audit_entry::Entity::find()
+        .all(db.conn())
+        .await
+        .expect("audit")
+        .into_iter()
+        .filter(|a| a.action.starts_with("technologie."))
+        .map(|a| a.action)
+        .collect();
+    assert_eq!(actions, ["technologie.fusion", "technologie.renommee"]);
+});

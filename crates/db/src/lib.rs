@@ -125,6 +125,14 @@ pub enum Invalid {
     RefusalReasonRequired,
     /// What a story lacks to be published (French wording from `domain::story`).
     StoryNotPublishable(Vec<&'static str>),
+    /// A technology merged into itself (or into one already merged into it).
+    MergeIntoItself,
+    /// The technology was merged meanwhile: it is no longer edited on its own.
+    AlreadyMerged,
+    /// The new name is another technology's: merge them instead.
+    TechnologyNameTaken {
+        name: String,
+    },
 }
 
 impl From<DbErr> for DbError {

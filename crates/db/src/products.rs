@@ -698,3 +698,158 @@ pub async fn managed_list(conn: &impl ConnectionTrait, institution: Option<i64>)
     }
     complete(conn, q.all(conn).await?).await
 }
+
+// --- technologies kept by administrators --------------------------------------------------
+
+/// A technology in the administrators' list: how many products (any state) use it, and the
+/// spellings that lead to it.
+#[derive(Debug, Clone)]
+pub struct TechnologyRow {
+    pub technology: TechnologyRef,
+    pub products: usize,
+    pub aliases: Vec<String>,
+}
+
+/// Every technology not merged into another, by name.
+pub async fn technology_rows(conn: &impl ConnectionTrait) -> Result<Vec<TechnologyRow>> {
+    let techs = technology::Entity::find().filter(technology::Column::MergedInto.is_null()).all(conn).await?;
+    let mut uses: HashMap<i64, usize> = HashMap::new();
+    for pt in product_technology::Entity::find().all(conn).await? {
+        *uses.entry(pt.technology_id).or_default() += 1;
+    }
+    let mut aliases: HashMap<i64, Vec<String>> = HashMap::new();
+    for a in technology_alias::Entity::find().all(conn).await? {
+        aliases.entry(a.technology_id).or_default().push(a.key);
+    }
+    let mut rows: Vec<TechnologyRow> = techs
+        .into_iter()
+        .map(|t| TechnologyRow {
+            products: uses.get(&t.id).copied().unwrap_or(0),
+            aliases: aliases.remove(&t.id).unwrap_or_default(),
+            technology: TechnologyRef { id: t.id, slug: t.slug, name: t.name },
+        })
+        .collect();
+    rows.sort_by_key(|r| domain::text::match_key(&r.technology.name));
+    Ok(rows)
+}
+
+/// Merges and renames take turns: two crossed merges (A into B, B into A) read each other
+/// live and would make a cycle. SQLite's write transactions already take turns; PostgreSQL's
+/// take this lock (released at commit).
+async fn technologies_in_turn(conn: &impl ConnectionTrait) -> Result<()> {
+    if conn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        conn.execute_unprepared("SELECT pg_advisory_xact_lock(1310)").await?;
+    }
+    Ok(())
+}
+
+async fn live_technology(conn: &impl ConnectionTrait, id: i64) -> Result<technology::Model> {
+    let t = technology::Entity::find_by_id(id).one(conn).await?.ok_or(DbError::NotFound)?;
+    if t.merged_into.is_some() {
+        return Err(DbError::Invalid(crate::Invalid::AlreadyMerged));
+    }
+    Ok(t)
+}
+
+/// Merges technology `from` into `into`: its products, its spellings and its address (a 301)
+/// go to `into`. The products it touched are marked changed, so every search follows.
+pub async fn merge_technology(
+    conn: &impl ConnectionTrait,
+    from: i64,
+    into: i64,
+    now: DateTime<Utc>,
+) -> Result<(TechnologyRef, TechnologyRef)> {
+    use sea_orm::sea_query::Expr;
+    technologies_in_turn(conn).await?;
+    let source = live_technology(conn, from).await?;
+    let target = live_technology(conn, resolve_merges(conn, into).await?).await?;
+    if source.id == target.id {
+        return Err(DbError::Invalid(crate::Invalid::MergeIntoItself));
+    }
+    let using = |id: i64| async move {
+        Ok::<BTreeSet<i64>, DbError>(
+            product_technology::Entity::find()
+                .filter(product_technology::Column::TechnologyId.eq(id))
+                .all(conn)
+                .await?
+                .into_iter()
+                .map(|r| r.product_id)
+                .collect(),
+        )
+    };
+    let (moved, already) = (using(source.id).await?, using(target.id).await?);
+    let rows: Vec<product_technology::ActiveModel> = moved
+        .difference(&already)
+        .map(|p| product_technology::ActiveModel { product_id: Set(*p), technology_id: Set(target.id) })
+        .collect();
+    if !rows.is_empty() {
+        product_technology::Entity::insert_many(rows).exec(conn).await?;
+    }
+    product_technology::Entity::delete_many()
+        .filter(product_technology::Column::TechnologyId.eq(source.id))
+        .exec(conn)
+        .await?;
+    technology_alias::Entity::update_many()
+        .col_expr(technology_alias::Column::TechnologyId, Expr::value(target.id))
+        .filter(technology_alias::Column::TechnologyId.eq(source.id))
+        .exec(conn)
+        .await?;
+    // Only a technology still on its own is merged: a concurrent merge of the same one loses.
+    let res = technology::Entity::update_many()
+        .col_expr(technology::Column::MergedInto, Expr::value(Some(target.id)))
+        .filter(technology::Column::Id.eq(source.id))
+        .filter(technology::Column::MergedInto.is_null())
+        .exec(conn)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(DbError::Invalid(crate::Invalid::AlreadyMerged));
+    }
+    if !moved.is_empty() {
+        product::Entity::update_many()
+            .col_expr(product::Column::UpdatedAt, Expr::value(now))
+            .filter(product::Column::Id.is_in(moved.into_iter().collect::<Vec<_>>()))
+            .exec(conn)
+            .await?;
+    }
+    let r = |t: technology::Model| TechnologyRef { id: t.id, slug: t.slug, name: t.name };
+    Ok((r(source), r(target)))
+}
+
+/// Renames a technology. A name of the same slug only changes how it is written; another
+/// slug makes a new technology the old one is merged into, so the old address redirects.
+/// Its id after the rename.
+pub async fn rename_technology(conn: &impl ConnectionTrait, id: i64, name: &str, now: DateTime<Utc>) -> Result<i64> {
+    use sea_orm::sea_query::Expr;
+    technologies_in_turn(conn).await?;
+    let t = live_technology(conn, id).await?;
+    let slug = slugify_max(name, 80);
+    if slug == t.slug {
+        technology::Entity::update_many()
+            .col_expr(technology::Column::Name, Expr::value(name))
+            .filter(technology::Column::Id.eq(t.id))
+            .exec(conn)
+            .await?;
+        return Ok(t.id);
+    }
+    if technology::Entity::find().filter(technology::Column::Slug.eq(&slug)).one(conn).await?.is_some() {
+        return Err(DbError::Invalid(crate::Invalid::TechnologyNameTaken { name: name.to_string() }));
+    }
+    let new_id = technology::Entity::insert(technology::ActiveModel {
+        id: NotSet,
+        slug: Set(slug),
+        name: Set(name.to_string()),
+        merged_into: Set(None),
+        created_at: Set(now),
+    })
+    .exec(conn)
+    .await?
+    .last_insert_id;
+    merge_technology(conn, t.id, new_id, now).await?;
+    let key = domain::text::compact_key(name);
+    if technology_alias::Entity::find_by_id(key.clone()).one(conn).await?.is_none() {
+        technology_alias::Entity::insert(technology_alias::ActiveModel { key: Set(key), technology_id: Set(new_id) })
+            .exec(conn)
+            .await?;
+    }
+    Ok(new_id)
+}

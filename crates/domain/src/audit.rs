@@ -38,6 +38,8 @@ code_enum!(
         ProductCreated => ("produit.creation", "Produit créé"),
         ProductEdited => ("produit.modification", "Produit modifié"),
         ProductState => ("produit.etat", "État d’un produit changé"),
+        TechnologyMerged => ("technologie.fusion", "Technologies fusionnées"),
+        TechnologyRenamed => ("technologie.renommee", "Technologie renommée"),
         StoryCreated => ("temoignage.creation", "Témoignage créé"),
         StoryEdited => ("temoignage.modification", "Témoignage modifié"),
         StoryMedia => ("temoignage.media", "Photo, vidéo ou sous-titres d’un témoignage changés"),

@@ -108,6 +108,11 @@ pub fn invalid_text(i: &db::Invalid) -> String {
         UnknownRefusalReason => "motif de refus inconnu".into(),
         RefusalReasonRequired => "un refus demande un motif".into(),
         StoryNotPublishable(missing) => format!("Pour publier ce témoignage, il manque {}.", missing.join(", ")),
+        MergeIntoItself => "une technologie ne peut pas être fusionnée dans elle-même".into(),
+        AlreadyMerged => "cette technologie a déjà été fusionnée dans une autre".into(),
+        TechnologyNameTaken { name } => {
+            format!("la technologie « {name} » existe déjà : fusionnez plutôt les deux technologies")
+        }
     }
 }
 

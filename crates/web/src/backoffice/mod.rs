@@ -17,6 +17,7 @@ pub mod recruiter;
 pub mod stats;
 pub mod stories;
 pub mod taxonomy;
+pub mod technologies;
 pub mod templates;
 
 use crate::routes::{Access::*, Routes};
@@ -163,6 +164,9 @@ pub fn routes() -> Routes {
         .post("/admin/employeurs/{id}/domaines", Administrator, institutions::domains)
         .post("/admin/employeurs/{id}/publication", Administrator, institutions::set_published)
         .post("/admin/employeurs/{id}/services", Administrator, institutions::add_service)
+        .get("/admin/technologies", Administrator, technologies::list)
+        .post("/admin/technologies/fusion", Administrator, technologies::merge)
+        .post("/admin/technologies/renommer", Administrator, technologies::rename)
         .get("/admin/metiers", Administrator, taxonomy::list)
         .post("/admin/metiers/domaines", Administrator, taxonomy::add_domain)
         .post("/admin/metiers/domaines/{id}", Administrator, taxonomy::rename_domain)

@@ -45,3 +45,34 @@ pub async fn set_state(state: &AppState, actor: &user::Model, v: &ProductView, t
     tx.invalidate(Stale::Products);
     tx.commit().await
 }
+
+/// Merges technology `from` into `into` (administrators): the old address redirects.
+pub async fn merge_technologies(state: &AppState, actor: &user::Model, from: i64, into: i64) -> AppResult<String> {
+    let mut tx = Tx::by(state, actor).await?;
+    let (source, target) = db::products::merge_technology(tx.conn(), from, into, tx.now()).await?;
+    let what = format!("« {} » fusionnée dans « {} »", source.name, target.name);
+    tx.audit(
+        AuditAction::TechnologyMerged,
+        format!("technologie {}", source.slug),
+        Some(source.name),
+        Some(target.name),
+    )
+    .await?;
+    tx.invalidate(Stale::Products);
+    tx.commit().await?;
+    Ok(what)
+}
+
+/// Renames a technology (administrators); links to its old slug keep working.
+pub async fn rename_technology(state: &AppState, actor: &user::Model, id: i64, name: &str) -> AppResult<()> {
+    let mut tx = Tx::by(state, actor).await?;
+    let before = db::products::technology_rows(tx.conn())
+        .await?
+        .into_iter()
+        .find(|r| r.technology.id == id)
+        .map(|r| r.technology.name);
+    db::products::rename_technology(tx.conn(), id, name, tx.now()).await?;
+    tx.audit(AuditAction::TechnologyRenamed, format!("technologie {id}"), before, Some(name.to_string())).await?;
+    tx.invalidate(Stale::Products);
+    tx.commit().await
+}
