@@ -673,6 +673,94 @@ test('the back-office pages are axe-clean (before and after changes); a one-time
 );
 
 // ---------------------------------------------------------------------------
+// 2b. The agents' stories in the recruiters' space: every page is axe-clean and valid; the
+// preview plays the video from the recruiters' space; another institution's recruiter gets 404.
+
+test('the stories pages of the recruiters’ space are axe-clean; another institution gets 404; the preview plays the video', { timeout: 90_000 }, () =>
+  withContexts(browser, async (open) => {
+    // Amina’s story, the DINUM’s demo story with a video (seeded at start).
+    const recruiter = await addStaff(server, 'recruiter', { institution: 'dinum', label: 'recruteuse-dinum' });
+    const page = await open();
+    await signInWithLink(page, recruiter.link, '/recruteur', 'Espace recruteur');
+
+    // The list, with a row for each story of the institution.
+    await checkPage(page, `${server.baseUrl}/recruteur/temoignages`);
+    assert.equal(await h1(page), 'Témoignages');
+    const edit = page.locator('main table tbody').getByRole('link', { name: 'Modifier le témoignage de Amina', exact: true });
+    assert.equal(await edit.count(), 1, 'the list should link to Amina’s story, its link named after her');
+    const match = (await edit.getAttribute('href')).match(/^\/recruteur\/temoignages\/(\d+)\/modifier$/);
+    assert.ok(match, `«Modifier» should link to /recruteur/temoignages/{id}/modifier: ${await edit.getAttribute('href')}`);
+    const id = match[1];
+    assert.equal(await page.getByRole('link', { name: 'Nouveau témoignage', exact: true }).getAttribute('href'), '/recruteur/temoignages/nouveau');
+
+    // The new-story form, then sent empty: 422 with the error summary, each error linked to its field.
+    await checkPage(page, `${server.baseUrl}/recruteur/temoignages/nouveau`);
+    assert.equal(await h1(page), 'Nouveau témoignage');
+    for (const field of ['nom', 'poste', 'metier', 'produit', 'citation', 'recit']) {
+      assert.equal(await page.locator(`main #${field}`).count(), 1, `the form has #${field}`);
+      assert.equal(await page.locator(`main label[for="${field}"]`).count(), 1, `#${field} has its label`);
+    }
+    const refused = await navigation(page, () => page.getByRole('button', { name: 'Enregistrer', exact: true }).click(), 'an empty story');
+    assert.equal(refused.status(), 422, 'an empty story is refused with 422');
+    const summary = page.locator('main #erreurs');
+    assert.equal(await text(summary.locator('h2')), 'Le formulaire contient 3 erreurs');
+    assert.deepEqual(
+      await summary.locator('a').evaluateAll((links) => links.map((a) => a.getAttribute('href'))),
+      ['#nom', '#poste', '#citation'],
+      'the summary links to the three required fields',
+    );
+    assert.equal(await page.locator('#nom').getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.locator('#nom').getAttribute('aria-describedby'), 'nom-erreur');
+    await auditCurrentPage(page, '/recruteur/temoignages/nouveau sent empty');
+
+    // The editor of a published story with a video.
+    const editor = `/recruteur/temoignages/${id}/modifier`;
+    await checkPage(page, `${server.baseUrl}${editor}`);
+    assert.equal(await h1(page), 'Témoignage : Amina');
+    assert.equal(await page.locator('#nom').inputValue(), 'Amina');
+    assert.match(await text(page.locator('main #titre-etat')), /^État : /);
+    assert.equal(await page.locator(`main a[href="/recruteur/temoignages/${id}/apercu"]`).first().textContent(), 'Prévisualiser');
+    for (const field of ['photo', 'video', 'sous_titres', 'transcription']) {
+      assert.equal(await page.locator(`main label[for="${field}"]`).count(), 1, `the media field #${field} has its label`);
+    }
+    assert.match(await page.locator('#transcription').inputValue(), /^Je m'appelle Amina/, 'the stored transcript is in its field');
+
+    // Another institution's recruiter: 404 on the editor, the preview and the media.
+    const stranger = await addStaff(server, 'recruiter', { institution: 'anssi', label: 'recruteur-anssi' });
+    const strangerPage = await open();
+    await signInWithLink(strangerPage, stranger.link, '/recruteur', 'Espace recruteur');
+    await checkInNewTab(strangerPage, `${server.baseUrl}${editor}`, 404);
+    await checkInNewTab(strangerPage, `${server.baseUrl}/recruteur/temoignages/${id}/apercu`, 404);
+    const media = await strangerPage.request.get(`${server.baseUrl}/recruteur/temoignages/${id}/fichiers/video`);
+    assert.equal(media.status(), 404, 'another institution’s recruiter cannot read the video of a story not theirs');
+
+    // The preview: the public page with a banner, its media served from the recruiters' space.
+    const preview = `/recruteur/temoignages/${id}/apercu`;
+    // Audited last (auditCurrentPage), once what it shows is checked.
+    const previewResponse = await page.goto(`${server.baseUrl}${preview}`, { waitUntil: 'load' });
+    assert.equal(previewResponse.status(), 200, `GET ${preview}`);
+    assert.equal(await h1(page), 'Amina');
+    assert.match(await text(page.locator('main .fr-notice__title')), /^Aperçu du témoignage/);
+    assert.equal(await page.locator('meta[name="robots"][content="noindex"]').count(), 1, 'a preview is not indexed');
+    const video = page.locator('main video.mdn-video');
+    assert.equal(await video.locator('source').getAttribute('src'), `/recruteur/temoignages/${id}/fichiers/video`);
+    assert.equal(await video.locator('track').getAttribute('src'), `/recruteur/temoignages/${id}/fichiers/sous-titres.vtt`);
+    await page
+      .waitForFunction(() => {
+        const v = document.querySelector('video.mdn-video');
+        return v && v.readyState >= 1 && v.querySelector('track')?.readyState === 2;
+      }, null, { timeout: 15_000 })
+      .catch(() => {});
+    const state = await video.evaluate((v) => ({ readyState: v.readyState, cues: v.textTracks[0]?.cues?.length ?? null, mode: v.textTracks[0]?.mode }));
+    assert.ok(state.readyState >= 1 && state.cues >= 5 && state.mode === 'showing', `the preview plays the video with its captions: ${JSON.stringify(state)}`);
+    const privateVideo = await page.request.get(`${server.baseUrl}/recruteur/temoignages/${id}/fichiers/video`, { headers: { Range: 'bytes=0-99' } });
+    assert.equal(privateVideo.status(), 206);
+    assert.match(privateVideo.headers()['cache-control'] || '', /\bno-store\b/, 'the preview’s media are not cached');
+    await auditCurrentPage(page, preview);
+  }, { timeout: NAV_TIMEOUT }),
+);
+
+// ---------------------------------------------------------------------------
 // 3. Access rules.
 
 test('candidates get 403, another institution’s recruiter 404, anonymous visitors the sign-in page', { timeout: 60_000 }, () =>

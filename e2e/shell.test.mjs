@@ -32,6 +32,12 @@ describe('shell pages', () => {
     ['/projets/rdv-hopital', 200],
     ['/technologies', 200],
     ['/technologies/python', 200],
+    ['/temoignages', 200],
+    ['/temoignages?employeur=dinum', 200],
+    ['/temoignages?employeur=inconnu', 200],
+    ['/temoignages/amina-developpeuse-dinum', 200],
+    ['/temoignages/claire-data-scientist-insee', 200],
+    ['/temoignages/inconnu', 404],
     ['/cette-page-n-existe-pas', 404],
   ];
   for (const [path, status] of pages) {

@@ -572,3 +572,34 @@ db_test!(administrators_merge_and_rename_technologies_and_old_links_keep_working
         .collect();
     assert_eq!(actions, ["technologie.fusion", "technologie.renommee"]);
 });
+
+db_test!(offers_are_searched_by_product, |db| {
+    db::seed::seed_demo(&db, today()).await.expect("seed");
+    let app = TestApp::new(&db, today()).await;
+    app.sync().await;
+    let v = db::products::public_by_slug(db.conn(), "guichet-aides-numeriques").await.expect("product");
+    let ids = db::products::open_offer_ids(db.conn(), v.product.id, today()).await.expect("ids");
+    assert!(!ids.is_empty(), "the demo attaches offers to this product");
+    let page = app.get("/offres-emploi?projet=guichet-aides-numeriques").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let sentence = if ids.len() == 1 { "1 offre".to_string() } else { format!("{} offres", ids.len()) };
+    assert!(page.body.contains(&sentence), "{sentence}");
+    assert!(page.body.contains("Produit : Guichet des aides au numérique"));
+    assert!(page.body.contains("<input type=\"hidden\" name=\"projet\" value=\"guichet-aides-numeriques\">"));
+    // Every card found is one of its offers; another filter narrows further, never widens.
+    let cards = page.body.matches("class=\"fr-card__title\"><a href=\"/emploi/").count();
+    assert_eq!(cards, ids.len().min(20));
+    let (status, json) = app.json("/api/v1/offres?projet=guichet-aides-numeriques").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(json["total"], ids.len());
+    // An unknown product matches nothing rather than everything.
+    assert!(app.get("/offres-emploi?projet=inconnu").await.body.contains("Aucune offre"));
+    let (_, json) = app.json("/api/v1/offres?projet=inconnu").await;
+    assert_eq!(json["total"], 0);
+    assert!(
+        app.get("/projets/guichet-aides-numeriques")
+            .await
+            .body
+            .contains("href=\"/offres-emploi?projet=guichet-aides-numeriques\"")
+    );
+});

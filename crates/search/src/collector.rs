@@ -178,6 +178,11 @@ impl Collector for Matches<'_> {
             filters,
             salary_min: self.query.number_min.map(|s| u32::try_from(s).unwrap_or(NONE - 1)),
             now: self.query.now,
+            only: self.query.only.as_ref().map(|ids| {
+                let mut ids = ids.clone();
+                ids.sort_unstable();
+                ids
+            }),
             sort: self.query.sort,
             scoring: self.scoring,
             keep: self.keep,
@@ -224,6 +229,8 @@ pub struct SegmentMatches {
     steps: &'static [u64],
     salary_min: Option<u32>,
     now: i64,
+    /// Sorted: the only documents that may match.
+    only: Option<Vec<u64>>,
     sort: Sort,
     scoring: bool,
     keep: usize,
@@ -239,6 +246,11 @@ impl SegmentCollector for SegmentMatches {
         let c = &*self.columns;
         let d = doc as usize;
         if c.expires[d] <= self.now {
+            return;
+        }
+        if let Some(only) = &self.only
+            && only.binary_search(&c.id[d]).is_err()
+        {
             return;
         }
         let salary = c.salary[d];

@@ -74,6 +74,8 @@ pub struct Query {
     pub limit: usize,
     /// Unix seconds: documents expired at this instant are not found.
     pub now: i64,
+    /// Only these documents (any order), facet counts included; `None`: all.
+    pub only: Option<Vec<u64>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

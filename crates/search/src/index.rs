@@ -81,6 +81,7 @@ impl SearchBackend for TantivyIndex {
             offset: q.offset,
             limit: q.limit,
             now: q.now,
+            only: q.only.clone(),
         })?;
         let mut facets: [Vec<(u64, u64)>; FACETS] = Default::default();
         for (slot, counts) in facets.iter_mut().zip(r.facets) {

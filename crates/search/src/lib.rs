@@ -107,6 +107,8 @@ pub struct SearchQuery {
     pub limit: usize,
     /// Unix seconds: offers whose deadline has passed are not found.
     pub now: i64,
+    /// Only these documents (a product's offers, `projet=`), facet counts included; `None`: all.
+    pub only: Option<Vec<u64>>,
 }
 
 #[derive(Debug, Clone, Default)]

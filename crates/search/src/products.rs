@@ -145,6 +145,7 @@ impl ProductIndex {
             offset: q.offset,
             limit: q.limit,
             now: i64::MIN,
+            only: None,
         })?;
         let mut facets: [Vec<(u64, u64)>; PRODUCT_FACETS] = Default::default();
         for (slot, counts) in facets.iter_mut().zip(r.facets) {

@@ -362,6 +362,8 @@ pub fn param(facet: Facet) -> (&'static str, &'static str) {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SearchParams {
     pub q: String,
+    /// `projet`: the slug of a product; only its open offers.
+    pub product: Option<String>,
     /// Raw codes per facet, as in the URL.
     pub filters: [Vec<String>; FACETS],
     pub salary_min: Option<u32>,
@@ -381,6 +383,7 @@ impl SearchParams {
             let value = value.trim();
             match key.as_ref() {
                 "q" => p.q = value.chars().take(MAX_Q).collect(),
+                "projet" => p.product = Some(value.to_string()).filter(|v| !v.is_empty() && v.len() <= 120),
                 "salaire_min" => p.salary_min = value.parse::<u32>().ok().filter(|s| *s > 0 && *s < 1_000_000),
                 "tri" => {
                     p.sort = match value {
@@ -417,6 +420,9 @@ impl SearchParams {
         let mut out = Vec::new();
         if !self.q.is_empty() {
             out.push(("q", self.q.clone()));
+        }
+        if let Some(p) = &self.product {
+            out.push(("projet", p.clone()));
         }
         for f in Facet::ALL {
             for v in &self.filters[f.index()] {
@@ -462,7 +468,7 @@ impl SearchParams {
     }
 
     pub fn is_filtered(&self) -> bool {
-        self.filters.iter().any(|f| !f.is_empty()) || self.salary_min.is_some()
+        self.filters.iter().any(|f| !f.is_empty()) || self.salary_min.is_some() || self.product.is_some()
     }
 }
 

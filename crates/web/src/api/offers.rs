@@ -206,7 +206,7 @@ fn parse_strict(raw: Option<&str>, state: &AppState) -> Result<(SearchParams, us
         let v = value.trim();
         match key.as_ref() {
             "q" if v.chars().count() > 200 => return Err("q : 200 caractères au plus".into()),
-            "q" | "employeur" => {}
+            "q" | "employeur" | "projet" => {}
             "page" => match v.parse::<usize>() {
                 Ok(n) if (1..=MAX_PAGE).contains(&n) => {}
                 _ => return Err(format!("page : un entier entre 1 et {MAX_PAGE} est attendu, reçu « {v} »")),
@@ -261,6 +261,7 @@ fn parse_strict(raw: Option<&str>, state: &AppState) -> Result<(SearchParams, us
         ("teletravail" = Option<Vec<String>>, Query, description = "non, partiel, total"),
         ("experience" = Option<Vec<String>>, Query, description = "debutant, confirme, expert"),
         ("employeur" = Option<Vec<String>>, Query, description = "Employeur (slug)"),
+        ("projet" = Option<String>, Query, description = "Produit (slug, comme dans /projets/{slug}) : ses offres ouvertes seulement"),
         ("salaire_min" = Option<u32>, Query, description = "Salaire annuel brut minimum"),
         ("tri" = Option<String>, Query, description = "pertinence (défaut avec q), date (défaut sans q), salaire"),
         ("page" = Option<u32>, Query, description = "Page, à partir de 1"),

@@ -19,6 +19,8 @@ pub struct Executed {
     pub offers: Vec<OfferView>,
     /// Employer id → (slug, name) of the employers shown in the facet and the filters.
     pub employers: std::collections::HashMap<u64, (String, String)>,
+    /// The title of the product `projet` names, when it is a public one.
+    pub product: Option<String>,
 }
 
 /// Runs a search for the page, the feed and the API.
@@ -41,6 +43,18 @@ pub async fn execute(state: &AppState, mut params: SearchParams, per_page: usize
         }
         params.filters[f.index()] = kept;
     }
+    // `projet`: its open offers only; an unknown product matches nothing rather than everything.
+    let (product, only) = match &params.product {
+        None => (None, None),
+        Some(slug) => match db::products::public_by_slug(state.db.conn(), slug).await {
+            Ok(v) => {
+                let ids = db::products::open_offer_ids(state.db.conn(), v.product.id, state.clock.now()).await?;
+                (Some(v.product.title), Some(ids.into_iter().map(|id| id as u64).collect()))
+            }
+            Err(db::DbError::NotFound) => (None, Some(Vec::new())),
+            Err(e) => return Err(e.into()),
+        },
+    };
     let query = SearchQuery {
         text: params.q.clone(),
         filters,
@@ -49,6 +63,7 @@ pub async fn execute(state: &AppState, mut params: SearchParams, per_page: usize
         offset: (params.page - 1) * per_page,
         limit: per_page,
         now: state.clock.now().timestamp(),
+        only,
     };
     let results = state.search.backend().search(&query)?;
     let ids: Vec<i64> = results.hits.iter().map(|h| h.id as i64).collect();
@@ -60,7 +75,7 @@ pub async fn execute(state: &AppState, mut params: SearchParams, per_page: usize
         .into_iter()
         .map(|i| (i.id as u64, (i.slug, i.name)))
         .collect();
-    Ok(Executed { params, results, offers, employers })
+    Ok(Executed { params, results, offers, employers, product })
 }
 
 pub struct FacetOption {
@@ -225,7 +240,7 @@ pub async fn show(
 }
 
 fn build(ex: Executed, taxonomy: &Taxonomy) -> SearchPage {
-    let Executed { params, results, offers, employers } = ex;
+    let Executed { params, results, offers, employers, product } = ex;
     let total = results.total as u64;
     let snippets: std::collections::HashMap<i64, Option<String>> =
         results.hits.iter().map(|h| (h.id as i64, h.snippet.clone())).collect();
@@ -280,6 +295,13 @@ fn build(ex: Executed, taxonomy: &Taxonomy) -> SearchPage {
             options.sort_by(|a, b| a.label.cmp(&b.label));
         }
         groups.push(FacetGroup { param, legend, options, more });
+    }
+    if let Some(slug) = &params.product {
+        let mut p = params.clone();
+        p.product = None;
+        p.page = 1;
+        let name = product.clone().unwrap_or_else(|| slug.clone());
+        active.push(ActiveFilter { label: format!("Produit : {name}"), remove_url: p.url("/offres-emploi") });
     }
     let salary = salary_options(&results.salary, params.salary_min);
     if let Some(s) = params.salary_min {

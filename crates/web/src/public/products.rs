@@ -192,6 +192,7 @@ pub struct Link {
 pub struct ProductPage {
     pub page: Page,
     pub preview: Option<String>,
+    pub slug: String,
     pub title: String,
     pub mission: String,
     pub body: String,
@@ -258,6 +259,7 @@ pub async fn page_of(
     Ok(ProductPage {
         page,
         preview,
+        slug: v.product.slug.clone(),
         mission: v.product.mission.clone(),
         body: markdown::to_html_sections(&v.product.body),
         phase: showcase::phase_label(v.phase),
