@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { addStaff, newCandidate, signInWithLink } from './support/accounts.mjs';
-import { assertPageClean, auditCurrentPage, checkPage, launchBrowser, openPage, withPage } from './support/browser.mjs';
+import { assertPageClean, auditCurrentPage, auditNoScriptPage, checkPage, launchBrowser, openPage, withPage } from './support/browser.mjs';
 import { arrowSelect, assertFocusVisible, describeFocus, tabExpect, tabTo } from './support/keyboard.mjs';
 import { applyTo, findInternalOffer, offerIdOnHome } from './support/offers.mjs';
 import { h1, navigation, text } from './support/page.mjs';
@@ -71,27 +71,6 @@ after(() => stopAll(recruiterContext, browser, server, smtp));
 
 // ---------------------------------------------------------------------------
 // Helpers
-
-/**
- * auditCurrentPage for a page of a context without JavaScript. Playwright still evaluates there,
- * but timers never fire, and axe waits on them: they are replaced by promise jobs (for this
- * document only; the page's own scripts never ran) before axe runs on the page as it is.
- */
-async function auditNoScriptPage(page, what) {
-  assert.equal(await page.evaluate(() => typeof window.htmx), 'undefined', `${what}: no script should have run`);
-  await page.evaluate(() => {
-    let last = 0;
-    const later = (fn, args) => {
-      Promise.resolve().then(() => fn(...args));
-      last += 1;
-      return last;
-    };
-    window.setTimeout = (fn, _delay, ...args) => later(fn, args);
-    window.clearTimeout = () => {};
-    window.requestAnimationFrame = (fn) => later(fn, [performance.now()]);
-  });
-  await auditCurrentPage(page, what);
-}
 
 /** Where the focus is, and whether it is on the board (#tableau) or nowhere (<body>). */
 async function whereIsFocus(page) {

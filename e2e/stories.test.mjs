@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { addStaff, signInWithLink } from './support/accounts.mjs';
-import { auditCurrentPage, launchBrowser, withPage } from './support/browser.mjs';
+import { auditCurrentPage, auditNoScriptPage, launchBrowser, withPage } from './support/browser.mjs';
 import { assertFocusVisible, describeFocus, tabAndType, tabTo } from './support/keyboard.mjs';
 import { h1, navigation, notice, text } from './support/page.mjs';
 import { stopAll } from './support/process.mjs';
@@ -41,27 +41,6 @@ before(async () => {
 }, { timeout: 180_000 });
 
 after(() => stopAll(browser, server));
-
-/**
- * auditCurrentPage on a page loaded without JavaScript (as pipeline.test.mjs does): axe's
- * script is injected all the same, but timers never fire there and axe waits on them, so
- * they are replaced by promise jobs for this document before axe runs.
- */
-async function auditNoScriptPage(page, what) {
-  assert.equal(await page.evaluate(() => typeof window.htmx), 'undefined', `${what}: no script should have run`);
-  await page.evaluate(() => {
-    let last = 0;
-    const later = (fn, args) => {
-      Promise.resolve().then(() => fn(...args));
-      last += 1;
-      return last;
-    };
-    window.setTimeout = (fn, _delay, ...args) => later(fn, args);
-    window.clearTimeout = () => {};
-    window.requestAnimationFrame = (fn) => later(fn, [performance.now()]);
-  });
-  await auditCurrentPage(page, what);
-}
 
 /** The count heading of /temoignages («10 témoignages»), announced as a status. */
 const count = async (page) => text(page.locator('main [role="status"] h2'));

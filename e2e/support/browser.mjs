@@ -290,3 +290,26 @@ export async function auditCurrentPage(page, what) {
   problems.push(...(await validityProblems(page)));
   if (problems.length) assert.fail(`${what} (${page.url()}):\n${problems.join('\n')}`);
 }
+
+/**
+ * auditCurrentPage for a page of a context without JavaScript. Playwright still evaluates there,
+ * but timers never fire, and axe waits on them: they are replaced by promise jobs (for this
+ * document only; the page's own scripts never ran) before axe runs on the page as it is.
+ * @param {import('playwright-core').Page} page
+ * @param {string} what names the state in the message
+ */
+export async function auditNoScriptPage(page, what) {
+  assert.equal(await page.evaluate(() => typeof window.htmx), 'undefined', `${what}: no script should have run`);
+  await page.evaluate(() => {
+    let last = 0;
+    const later = (fn, args) => {
+      Promise.resolve().then(() => fn(...args));
+      last += 1;
+      return last;
+    };
+    window.setTimeout = (fn, _delay, ...args) => later(fn, args);
+    window.clearTimeout = () => {};
+    window.requestAnimationFrame = (fn) => later(fn, [performance.now()]);
+  });
+  await auditCurrentPage(page, what);
+}

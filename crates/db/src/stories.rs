@@ -311,6 +311,12 @@ pub async fn managed(conn: &impl ConnectionTrait, id: i64, institution: Option<i
     }
 }
 
+/// [`managed`] with what its page shows beside it (its preview).
+pub async fn managed_view(conn: &impl ConnectionTrait, id: i64, institution: Option<i64>) -> Result<StoryView> {
+    let s = managed(conn, id, institution).await?;
+    views(conn, vec![s], false).await?.pop().ok_or(DbError::NotFound)
+}
+
 /// The stories the staff member edits, latest change first.
 pub async fn managed_list(conn: &impl ConnectionTrait, institution: Option<i64>) -> Result<Vec<StoryView>> {
     let mut q = story::Entity::find().order_by_desc(story::Column::UpdatedAt).order_by_desc(story::Column::Id);

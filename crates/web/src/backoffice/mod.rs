@@ -97,6 +97,17 @@ pub(crate) async fn employer_of_new(
     }
 }
 
+/// The employers an administrator chooses from for something new (a recruiter has theirs: none).
+pub(crate) async fn employers_to_choose(
+    state: &crate::AppState,
+    staff: &crate::auth::StaffUser,
+) -> crate::error::AppResult<Vec<db::entity::institution::Model>> {
+    match staff.institution_id {
+        Some(_) => Ok(Vec::new()),
+        None => Ok(db::institutions::list(state.db.conn()).await?),
+    }
+}
+
 /// The status message left for this page by [`with_message`], shown once.
 pub(crate) fn notice() -> Option<String> {
     crate::flash::take().filter(|m| !m.is_empty())

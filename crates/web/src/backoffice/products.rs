@@ -146,10 +146,7 @@ pub struct ListPage {
 /// `GET /recruteur/projets` (recruiter: their institution's products; administrators: all).
 pub async fn list(State(state): State<AppState>, staff: StaffUser) -> AppResult<ListPage> {
     let views = db::products::managed_list(state.db.conn(), staff.institution_id).await?;
-    let employers = match staff.institution_id {
-        Some(_) => Vec::new(),
-        None => db::institutions::list(state.db.conn()).await?,
-    };
+    let employers = super::employers_to_choose(&state, &staff).await?;
     Ok(ListPage {
         page: Page::new("Produits").crumbs(&[("Espace recruteur", Some("/recruteur")), ("Produits", None)]),
         rows: views

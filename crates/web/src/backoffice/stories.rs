@@ -119,10 +119,7 @@ pub struct ListPage {
 /// `GET /recruteur/temoignages` (recruiter: their institution's; administrators: all).
 pub async fn list(State(state): State<AppState>, staff: StaffUser) -> AppResult<ListPage> {
     let views = db::stories::managed_list(state.db.conn(), staff.institution_id).await?;
-    let employers = match staff.institution_id {
-        Some(_) => Vec::new(),
-        None => db::institutions::list(state.db.conn()).await?,
-    };
+    let employers = super::employers_to_choose(&state, &staff).await?;
     Ok(ListPage {
         page: Page::new("Témoignages").crumbs(&[("Espace recruteur", Some("/recruteur")), ("Témoignages", None)]),
         rows: views
@@ -344,9 +341,7 @@ pub async fn preview(State(state): State<AppState>, staff: StaffUser, Id(id): Id
 }
 
 async fn managed_view(state: &AppState, staff: &StaffUser, id: i64) -> AppResult<StoryView> {
-    db::stories::managed(state.db.conn(), id, staff.institution_id).await?;
-    let views = db::stories::managed_list(state.db.conn(), staff.institution_id).await?;
-    views.into_iter().find(|v| v.story.id == id).ok_or(AppError::NotFound)
+    Ok(db::stories::managed_view(state.db.conn(), id, staff.institution_id).await?)
 }
 
 /// `GET /recruteur/temoignages/{id}/fichiers/{media}`: the photo, video or captions of a story not yet
