@@ -2,10 +2,15 @@
 // e-mail domains, services, acting for the employer: a new offer, its page's draft), an
 // account's employer and services, the professions and domains (the recruiters' forms and the
 // search facets follow), the stage e-mail templates (checked, previewed, saved, sent, reset),
-// and the statistics with their DSFR charts. Every state of every page is axe-clean, without
+// the statistics with their DSFR charts, and the product catalogue imported from a ZIP. Every state of every page is axe-clean, without
 // console errors, CSP violations nor requests to other hosts.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { addStaff, newCandidate, signInWithLink } from './support/accounts.mjs';
 import { assertPageClean, auditCurrentPage, checkPage, launchBrowser, withContexts } from './support/browser.mjs';
 import { assertFocusOn, assertFocusVisible, tabAndType, tabExpect, tabTo } from './support/keyboard.mjs';
@@ -20,6 +25,17 @@ const MAIL_TIMEOUT = 15_000;
 // The search index follows the database every 2 s.
 const INDEX_TIMEOUT = 20_000;
 const SITE_TITLE = ' — Métiers du numérique';
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'tests', 'fixtures');
+// Zips a folder (argv 1) into a file (argv 2), its entries under a folder (argv 3, may be empty).
+const ZIP_FOLDER = `
+import os, sys, zipfile
+src, out, prefix = sys.argv[1], sys.argv[2], sys.argv[3]
+with zipfile.ZipFile(out, 'w', zipfile.ZIP_DEFLATED) as z:
+    for root, _, files in os.walk(src):
+        for f in files:
+            path = os.path.join(root, f)
+            z.write(path, os.path.join(prefix, os.path.relpath(path, src)))
+`;
 
 let smtp;
 let server;
@@ -535,5 +551,35 @@ test('the statistics pages draw their DSFR charts, hidden from assistive technol
     await navigation(admin, () => admin.getByRole('button', { name: 'Filtrer' }).click(), 'audit log filter');
     assert.equal(new URL(admin.url()).searchParams.get('action'), 'offre.creation');
     await auditCurrentPage(admin, '/admin/journal filtered');
+  }, CONTEXTS),
+);
+
+test('an administrator imports the product catalogue from a ZIP archive and reads its report', { timeout: 120_000 }, () =>
+  withContexts(browser, async (open) => {
+    const admin = await adminPage(open);
+    await checkPage(admin, `${server.baseUrl}/admin/imports`);
+    assert.equal(await h1(admin), 'Imports');
+
+    // The project's broken fixtures, zipped inside one folder as a repository download is.
+    const dir = mkdtempSync(join(tmpdir(), 'catalogue-'));
+    const archive = join(dir, 'catalogue.zip');
+    const zipped = spawnSync('python3', ['-c', ZIP_FOLDER, join(FIXTURES, 'betagouv-broken'), archive, 'catalogue-main']);
+    assert.equal(zipped.status, 0, `zipping the fixtures: ${zipped.stderr}`);
+    await admin.getByLabel(/^Archive du catalogue/).setInputFiles(archive);
+    await submit(admin, admin.getByRole('button', { name: 'Importer le catalogue' }), '«Importer le catalogue»');
+    assert.equal(await h1(admin), 'Rapport d’import du catalogue');
+    assert.match(await text(admin.locator('main [role="status"]')), /^Archive « catalogue\.zip » importée : 5 produits lus, \d+ créés, .* 4 rejetés/);
+    const rejected = (await admin.locator('main table').first().locator('tbody td:first-child').allTextContents()).sort();
+    assert.deepEqual(rejected, ['startups/sans-entete.md', 'startups/sans-titre.md', 'startups/vieille-phase.md', 'startups/yaml-casse.md']);
+    await auditCurrentPage(admin, 'the catalogue import report');
+
+    // Not a catalogue: refused with the reason, on the imports page.
+    const other = join(dir, 'offres.zip');
+    assert.equal(spawnSync('python3', ['-c', ZIP_FOLDER, join(FIXTURES, 'csp'), other, '']).status, 0);
+    await admin.goto(`${server.baseUrl}/admin/imports`);
+    await admin.getByLabel(/^Archive du catalogue/).setInputFiles(other);
+    await submit(admin, admin.getByRole('button', { name: 'Importer le catalogue' }), '«Importer le catalogue» (not a catalogue)');
+    assert.match(await text(admin.locator('main [role="alert"]')), /ne contient pas de dossier startups\//);
+    await auditCurrentPage(admin, '/admin/imports with a refused archive');
   }, CONTEXTS),
 );

@@ -1,10 +1,12 @@
 //! The showcase of the State's products (issue 13): the import of the real catalogue, `/projets`
 //! and its facets, product and technology pages, on both databases.
 
-use crate::support::{TestApp, db_test, fixture, shared_data, today};
+use crate::support::{TestApp, db_test, fixture, multipart, shared_data, staff, today};
 use axum::http::StatusCode;
+use domain::role::Role;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use std::collections::{BTreeSet, HashMap};
+use std::io::Write;
 use std::path::Path;
 
 async fn import(db: &db::Db, dir: &Path) -> import::betagouv::CatalogueReport {
@@ -573,6 +575,49 @@ db_test!(administrators_merge_and_rename_technologies_and_old_links_keep_working
     assert_eq!(actions, ["technologie.fusion", "technologie.renommee"]);
 });
 
+db_test!(concurrent_renames_to_one_name_leave_one_technology_with_it, |db| {
+    db::seed::seed_demo(&db, today()).await.expect("seed");
+    let app = TestApp::new(&db, today()).await;
+    // One administrator per request: each reads its own notice after the redirect.
+    let mut admins = Vec::new();
+    for n in 0..8 {
+        admins.push(staff(&app, &db, &format!("admin{n}@exemple.fr"), Role::Administrator, None).await);
+    }
+    let rows = db::products::technology_rows(db.conn()).await.expect("rows");
+    // technology_rows lists the technologies still in use (merged ones are not).
+    let ids: Vec<i64> = rows.iter().take(4).map(|r| r.technology.id).collect();
+    assert_eq!(ids.len(), 4);
+    // Four technologies renamed « Socle commun » at once, each twice: one takes the name, the
+    // others are told it exists (then they would merge), never a 500 or two of that name.
+    let requests = ids
+        .iter()
+        .chain(ids.iter())
+        .zip(&admins)
+        .map(|(id, admin)| {
+            crate::support::form_post(
+                admin,
+                "/admin/technologies/renommer",
+                &format!("technologie={id}&nom=Socle+commun"),
+            )
+        })
+        .collect();
+    let answers = app.concurrently(requests).await;
+    let mut notices = Vec::new();
+    for (res, admin) in answers.iter().zip(&admins) {
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        notices.push(app.send(admin, "GET", res.header("location"), "").await.body);
+    }
+    let named: Vec<_> = db::entity::technology::Entity::find()
+        .filter(db::entity::technology::Column::Name.eq("Socle commun"))
+        .all(db.conn())
+        .await
+        .expect("techs");
+    assert_eq!(named.len(), 1, "{named:?}");
+    assert!(notices.iter().any(|b| b.contains("Technologie renommée « Socle commun »")));
+    assert!(notices.iter().filter(|b| b.contains("la technologie « Socle commun » existe déjà")).count() >= 6);
+    assert_eq!(app.get("/technologies/socle-commun").await.status, StatusCode::OK);
+});
+
 db_test!(offers_are_searched_by_product, |db| {
     db::seed::seed_demo(&db, today()).await.expect("seed");
     let app = TestApp::new(&db, today()).await;
@@ -602,4 +647,100 @@ db_test!(offers_are_searched_by_product, |db| {
             .body
             .contains("href=\"/offres-emploi?projet=guichet-aides-numeriques\"")
     );
+});
+
+/// The folder `dir` as a ZIP archive, its files under `prefix` (e.g. `"catalogue/"`).
+fn zip_of(dir: &Path, prefix: &str) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("dir") {
+            let path = e.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let name = path.strip_prefix(dir).expect("inside").to_string_lossy().replace('\\', "/");
+            w.start_file(format!("{prefix}{name}"), options).expect("entry");
+            w.write_all(&std::fs::read(&path).expect("read")).expect("write");
+        }
+    }
+    w.finish().expect("zip").into_inner()
+}
+
+db_test!(an_administrator_imports_the_catalogue_from_a_zip_archive, |db| {
+    let app = TestApp::new(&db, today()).await;
+    let admin = staff(&app, &db, "admin@numerique.gouv.fr", Role::Administrator, None).await;
+    let upload = |bytes: Vec<u8>, name: &'static str| {
+        let req = multipart(&admin, "/admin/imports/catalogue", &[("archive", Some(name), &bytes)]);
+        app.request(req)
+    };
+    let products = || async { db::entity::product::Entity::find().count(db.conn()).await.expect("count") };
+
+    // The broken fixtures, wrapped in one folder as a repository download is: the report lists
+    // every rejected file with its reason, the good product is public and its search is fresh.
+    let wrapped = zip_of(&fixture("betagouv-broken"), "catalogue-main/");
+    let first = upload(wrapped.clone(), "catalogue.zip").await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert!(
+        first.body.contains(
+            "Archive « catalogue.zip » importée : 5 produits lus, 1 créés, 0 mis à jour, 0 inchangés, 4 rejetés"
+        ),
+        "{}",
+        first.body
+    );
+    for file in
+        ["startups/yaml-casse.md", "startups/sans-titre.md", "startups/vieille-phase.md", "startups/sans-entete.md"]
+    {
+        assert!(first.body.contains(&format!("<td>{file}</td>")), "{file} is listed");
+    }
+    assert!(first.body.contains("phase inconnue « incubation »"));
+    assert!(first.body.contains("Financeurs inconnus"));
+    assert_eq!(app.get("/projets/bon-produit").await.status, StatusCode::OK);
+    assert!(app.get("/projets?q=bon").await.body.contains("/projets/bon-produit"), "the search sees the new product");
+    let journal = db::entity::audit_entry::Entity::find()
+        .filter(db::entity::audit_entry::Column::Target.eq("catalogue beta.gouv.fr (catalogue.zip)"))
+        .count(db.conn())
+        .await
+        .expect("audit");
+    assert_eq!(journal, 1, "the import is in the audit log");
+
+    // The same archive again changes nothing.
+    let again = upload(wrapped, "catalogue.zip").await;
+    assert!(again.body.contains("1 inchangés"), "{}", again.body);
+    assert_eq!(products().await, 1);
+
+    // Archives that are not the catalogue are refused with a reason, and write nothing.
+    let cases: [(Vec<u8>, &str); 3] = [
+        (b"ceci n'est pas une archive".to_vec(), "n’est pas une archive ZIP lisible"),
+        (zip_of(&fixture("csp"), ""), "ne contient pas de dossier startups/"),
+        (Vec::new(), "Choisissez l’archive ZIP du catalogue à importer."),
+    ];
+    for (bytes, reason) in cases {
+        let r = upload(bytes, "autre.zip").await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains(reason), "{reason}: {}", r.body);
+    }
+    assert_eq!(products().await, 1);
+});
+
+db_test!(concurrent_catalogue_uploads_give_one_product_per_file_and_clear_answers, |db| {
+    let app = TestApp::new(&db, today()).await;
+    let admin = staff(&app, &db, "admin@numerique.gouv.fr", Role::Administrator, None).await;
+    let archive = zip_of(&fixture("betagouv-broken"), "");
+    let requests = (0..4)
+        .map(|_| multipart(&admin, "/admin/imports/catalogue", &[("archive", Some("catalogue.zip"), &archive)]))
+        .collect();
+    let answers = app.concurrently(requests).await;
+    for r in &answers {
+        assert!(
+            r.status == StatusCode::OK || (r.status == StatusCode::CONFLICT && r.body.contains("déjà en cours")),
+            "{}: {}",
+            r.status,
+            r.body
+        );
+    }
+    assert!(answers.iter().any(|r| r.status == StatusCode::OK));
+    assert_eq!(db::entity::product::Entity::find().count(db.conn()).await.expect("count"), 1);
 });

@@ -5,6 +5,7 @@
 //! or element number and a reason in French) and the import goes on. `ImportError` is kept for
 //! what stops the whole import: an unreadable file, an unknown format, a database outage.
 
+pub mod archive;
 pub mod betagouv;
 pub mod format;
 pub mod map;

@@ -1,15 +1,18 @@
 //! `/admin/imports`: run an import from an uploaded file (the same importer as `metiers
-//! import`), and read the reports of past imports. `/admin/motifs`: the refusal reasons.
+//! import`): offers, or the beta.gouv.fr product catalogue as a ZIP archive; read the reports
+//! of past imports. `/admin/motifs`: the refusal reasons.
 
 use crate::AppState;
 use crate::auth::AdminUser;
 use crate::error::{AppError, AppResult};
 use crate::forms::{Form, read_multipart};
 use crate::layout::Page;
+use crate::services::products::CatalogueRefusal;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::{Multipart, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use db::entity::import_run;
 
@@ -102,6 +105,52 @@ pub async fn run(
         Err(import::ImportError::File(msg)) => Ok(render(&state, msg).await?.into_response()),
         Err(import::ImportError::Db(e)) => Err(e.into()),
     }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "backoffice/catalogue_report.html")]
+pub struct CatalogueReportPage {
+    page: Page,
+    file_name: String,
+    report: import::betagouv::CatalogueReport,
+}
+
+async fn refuse(state: &AppState, status: StatusCode, error: &str) -> AppResult<Response> {
+    Ok((status, render(state, error.to_string()).await?).into_response())
+}
+
+/// `POST /admin/imports/catalogue` (administrator, multipart `archive`): the catalogue as a ZIP
+/// of the folder `metiers import --format betagouv` reads; the report is shown at once.
+pub async fn run_catalogue(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let (_, upload) = read_multipart(multipart, "archive", MAX_IMPORT_BYTES).await;
+    let Some(upload) = upload.filter(|u| !u.bytes.is_empty()) else {
+        return refuse(&state, StatusCode::UNPROCESSABLE_ENTITY, "Choisissez l’archive ZIP du catalogue à importer.")
+            .await;
+    };
+    if upload.too_big {
+        let msg = "L’archive dépasse 11 Mo : importez le catalogue en ligne de commande (metiers import).";
+        return refuse(&state, StatusCode::PAYLOAD_TOO_LARGE, msg).await;
+    }
+    let file_name = upload.file_name.chars().filter(|c| !c.is_control()).take(100).collect::<String>();
+    let report = match crate::services::products::import_catalogue(&state, &admin, upload.bytes, &file_name).await? {
+        Ok(report) => report,
+        Err(CatalogueRefusal::Busy(msg)) => return refuse(&state, StatusCode::CONFLICT, msg).await,
+        Err(CatalogueRefusal::Invalid(msg)) => return refuse(&state, StatusCode::UNPROCESSABLE_ENTITY, &msg).await,
+    };
+    Ok(CatalogueReportPage {
+        page: Page::new("Rapport d’import du catalogue").crumbs(&[
+            ("Administration", Some("/admin")),
+            ("Imports", Some("/admin/imports")),
+            ("Catalogue", None),
+        ]),
+        file_name,
+        report,
+    }
+    .into_response())
 }
 
 #[derive(Template, WebTemplate)]

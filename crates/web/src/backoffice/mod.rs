@@ -117,6 +117,7 @@ pub fn routes() -> Routes {
     // Imports upload whole export files; the global layer still caps bodies at 12 MB.
     let uploads = Routes::new()
         .post("/admin/imports", Administrator, imports::run)
+        .post("/admin/imports/catalogue", Administrator, imports::run_catalogue)
         .post("/recruteur/employeur/logo", Recruiter, employer::logo)
         .post("/recruteur/temoignages/{id}/photo", Recruiter, stories::photo)
         .post("/recruteur/temoignages/{id}/video", Recruiter, stories::video)
