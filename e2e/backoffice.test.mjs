@@ -686,7 +686,7 @@ test('the stories pages of the recruiters’ space are axe-clean; another instit
     // The list, with a row for each story of the institution.
     await checkPage(page, `${server.baseUrl}/recruteur/temoignages`);
     assert.equal(await h1(page), 'Témoignages');
-    const edit = page.locator('main table tbody').getByRole('link', { name: 'Modifier le témoignage de Amina', exact: true });
+    const edit = page.locator('main table tbody').getByRole('link', { name: 'Modifier le témoignage d’Amina', exact: true });
     assert.equal(await edit.count(), 1, 'the list should link to Amina’s story, its link named after her');
     const match = (await edit.getAttribute('href')).match(/^\/recruteur\/temoignages\/(\d+)\/modifier$/);
     assert.ok(match, `«Modifier» should link to /recruteur/temoignages/{id}/modifier: ${await edit.getAttribute('href')}`);

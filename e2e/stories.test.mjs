@@ -301,7 +301,7 @@ test('a recruiter writes a story, records the consent and publishes it with the 
       assert.equal(new URL(page.url()).pathname, `/recruteur/temoignages/${id}/modifier`);
 
       // The consent, with Space on its button.
-      await tabToButton(page, `J’ai recueilli le consentement écrit de ${NEW_STORY.name}`, 'editor');
+      await tabToButton(page, `J’ai recueilli le consentement écrit d’${NEW_STORY.name}`, 'editor');
       await navigation(page, () => page.keyboard.press('Space'), 'consent (Space)');
       assert.equal(new URL(page.url()).pathname, `/recruteur/temoignages/${id}/modifier`);
       assert.equal(await text(notice(page)), 'Consentement enregistré.');
@@ -326,7 +326,7 @@ test('a recruiter writes a story, records the consent and publishes it with the 
       assert.equal(await text(page.locator('main .fr-text--lead')), NEW_STORY.job);
       assert.equal(await text(page.locator('main .fr-quote blockquote')), `« ${NEW_STORY.quote} »`);
       assert.equal(await text(page.locator('main .fr-quote__author')), NEW_STORY.name);
-      assert.match(await text(page.locator('main')), new RegExp(`Témoignage publié avec l’accord de ${escapeRegExp(NEW_STORY.name)}, recueilli le `));
+      assert.match(await text(page.locator('main')), new RegExp(`Témoignage publié avec l’accord d’${escapeRegExp(NEW_STORY.name)}, recueilli le `));
       assert.equal(await page.locator('meta[name="robots"]').count(), 0, 'the public page may be indexed');
       await auditCurrentPage(page, publicPath);
 

@@ -6,9 +6,14 @@
 # page (/offres-emploi?q=developpeur&region=11) and of the first offer it links to into the root
 # of a private nginx instance (its own config in a temp dir, never the system service), then
 # runs `wrk -t2 -c64 --latency` against each page on both servers and prints the ratios.
+# The showcase pages (`/projets` with a facet, `/temoignages`) come from the demo catalogue
+# (`metiers seed`, plus the real beta.gouv.fr catalogue when CATALOGUE names its folder; by
+# default ../shared/data/betagouv if it exists); they are measured uncached: wrk sends a cookie,
+# and a request with a cookie never reaches the page cache.
 #
 # Targets: search page ≥ 25 % of nginx's requests per second, offer page ≥ 60 %,
-# p99 ≤ 20 ms at 64 connections, resident memory ≤ 150 MiB.
+# p99 ≤ 20 ms at 64 connections, resident memory ≤ 150 MiB. The showcase pages have no target
+# yet: their figures are the baseline.
 #
 #   bash scripts/bench-http.sh
 #   OFFERS=100000 DURATION=20s CONNECTIONS=64 SKIP_BUILD=1 bash scripts/bench-http.sh
@@ -22,6 +27,9 @@ OFFERS="${OFFERS:-100000}"
 DURATION="${DURATION:-20s}"
 CONNECTIONS="${CONNECTIONS:-64}"
 SEARCH_PATH='/offres-emploi?q=developpeur&region=11'
+PRODUCTS_PATH='/projets?phase=construction'
+STORIES_PATH='/temoignages'
+CATALOGUE="${CATALOGUE:-../shared/data/betagouv}"
 BIN=target/release/metiers
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -88,6 +96,14 @@ mkdir -p "$work/data"
 DATA_DIR="$work/data" RUST_LOG=warn "$BIN" import --format csp-csv "$work/offres.csv" > "$work/import.out" \
     || { cat "$work/import.out" >&2; die "l'import a échoué"; }
 head -1 "$work/import.out"
+DATA_DIR="$work/data" RUST_LOG=warn "$BIN" seed > "$work/seed.out" || { cat "$work/seed.out" >&2; die "metiers seed a échoué"; }
+head -1 "$work/seed.out"
+if [[ -d "$CATALOGUE/startups" ]]; then
+    log "importing the product catalogue $CATALOGUE"
+    DATA_DIR="$work/data" RUST_LOG=warn "$BIN" import --format betagouv "$CATALOGUE" > "$work/catalogue.out" \
+        || { cat "$work/catalogue.out" >&2; die "l'import du catalogue a échoué"; }
+    head -1 "$work/catalogue.out"
+fi
 
 # --- metiers ----------------------------------------------------------------------------------
 app_port=$(free_port)
@@ -111,6 +127,11 @@ offer_path=$(grep -o 'href="/emploi/[^"]*"' "$ngx/www/offres-emploi" | head -1 |
 [[ $offer_path =~ ^/emploi/[A-Za-z0-9._~-]+$ ]] || die "lien d'offre inattendu : $offer_path"
 code=$(curl -s -o "$ngx/www$offer_path" -w '%{http_code}' "$app$offer_path")
 [[ $code == 200 ]] || die "$offer_path a répondu $code"
+mkdir -p "$ngx/www/projets-page" "$ngx/www/temoignages-page"
+code=$(curl -s -o "$ngx/www/projets-page/index.html" -w '%{http_code}' "$app$PRODUCTS_PATH")
+[[ $code == 200 ]] || die "$PRODUCTS_PATH a répondu $code"
+code=$(curl -s -o "$ngx/www/temoignages-page/index.html" -w '%{http_code}' "$app$STORIES_PATH")
+[[ $code == 200 ]] || die "$STORIES_PATH a répondu $code"
 
 ngx_port=$(free_port)
 ngx_url="http://127.0.0.1:$ngx_port"
@@ -137,6 +158,8 @@ http {
         root $ngx/www;
         # The search page: one file, whatever the query string.
         location = /offres-emploi { }
+        location = /projets { alias $ngx/www/projets-page/index.html; }
+        location = /temoignages { alias $ngx/www/temoignages-page/index.html; }
         location / { }
     }
 }
@@ -149,12 +172,17 @@ chmod -R a+rX "$ngx/www"
 for _ in $(seq 50); do curl -s -o /dev/null "$ngx_url/" && break; sleep 0.1; done
 cmp -s <(curl -s "$ngx_url$SEARCH_PATH") "$ngx/www/offres-emploi" || die "nginx ne sert pas la page de recherche"
 cmp -s <(curl -s "$ngx_url$offer_path") "$ngx/www$offer_path" || die "nginx ne sert pas la page d'offre"
+cmp -s <(curl -s "$ngx_url$PRODUCTS_PATH") "$ngx/www/projets-page/index.html" || die "nginx ne sert pas /projets"
+cmp -s <(curl -s "$ngx_url$STORIES_PATH") "$ngx/www/temoignages-page/index.html" || die "nginx ne sert pas /temoignages"
 
 # --- wrk --------------------------------------------------------------------------------------
 # Prints "req_per_s p99_ms errors" for one run.
+# A second argument is sent as a header (the uncached runs send a cookie).
 run_wrk() {
     local url=$1 out
-    out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "$url") || { echo "$out" >&2; die "wrk a échoué sur $url"; }
+    local extra=()
+    [[ -n "${2:-}" ]] && extra=(-H "$2")
+    out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "${extra[@]}" "$url") || { echo "$out" >&2; die "wrk a échoué sur $url"; }
     printf '%s\n' "$out" >> "$work/wrk.log"
     awk '
         function ms(v) {
@@ -175,10 +203,21 @@ run_wrk() {
 }
 
 declare -A res
-for page in search offer; do
-    if [[ $page == search ]]; then path=$SEARCH_PATH; else path=$offer_path; fi
-    log "wrk $DURATION, $CONNECTIONS connections: metiers $path"
-    res[$page.app]=$(run_wrk "$app$path")
+PAGES=(search offer products stories)
+path_of() {
+    case $1 in
+        search) echo "$SEARCH_PATH" ;;
+        offer) echo "$offer_path" ;;
+        products) echo "$PRODUCTS_PATH" ;;
+        stories) echo "$STORIES_PATH" ;;
+    esac
+}
+for page in "${PAGES[@]}"; do
+    path=$(path_of "$page")
+    header=""
+    [[ $page == products || $page == stories ]] && header="Cookie: banc=sans-cache"
+    log "wrk $DURATION, $CONNECTIONS connections: metiers $path${header:+ (uncached)}"
+    res[$page.app]=$(run_wrk "$app$path" "$header")
     log "wrk $DURATION, $CONNECTIONS connections: nginx $path"
     res[$page.ngx]=$(run_wrk "$ngx_url$path")
 done
@@ -188,15 +227,20 @@ hwm_kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$server_pid/status")
 
 # --- report -----------------------------------------------------------------------------------
 echo
-echo "wrk -t2 -c$CONNECTIONS -d$DURATION --latency ; recherche : $(stat -c %s "$ngx/www/offres-emploi") octets ; offre $offer_path : $(stat -c %s "$ngx/www$offer_path") octets"
+echo "wrk -t2 -c$CONNECTIONS -d$DURATION --latency ; recherche : $(stat -c %s "$ngx/www/offres-emploi") octets ; offre $offer_path : $(stat -c %s "$ngx/www$offer_path") octets ; produits : $(stat -c %s "$ngx/www/projets-page/index.html") octets ; témoignages : $(stat -c %s "$ngx/www/temoignages-page/index.html") octets"
 echo
 echo "| page | metiers req/s | nginx req/s | ratio (%) | target | metiers p99 (ms) | target p99 20 ms | verdict |"
 echo "|---|---:|---:|---:|---:|---:|---|---|"
 notes=()
-for page in search offer; do
+for page in "${PAGES[@]}"; do
     read -r app_rps app_p99 app_err <<<"${res[$page.app]}"
     read -r ngx_rps _ ngx_err <<<"${res[$page.ngx]}"
-    if [[ $page == search ]]; then label="recherche \`$SEARCH_PATH\`"; target=25; else label="offre \`/emploi/…\`"; target=60; fi
+    case $page in
+        search) label="recherche \`$SEARCH_PATH\`"; target=25 ;;
+        offer) label="offre \`/emploi/…\`"; target=60 ;;
+        products) label="produits \`$PRODUCTS_PATH\` (sans cache)"; target=0 ;;
+        stories) label="témoignages \`$STORIES_PATH\` (sans cache)"; target=0 ;;
+    esac
     python3 - "$label" "$app_rps" "$ngx_rps" "$target" "$app_p99" <<'PY'
 import sys
 label, app, ngx, target, p99 = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
@@ -205,7 +249,9 @@ ok_ratio, ok_p99 = ratio >= target, p99 <= 20
 verdict = "OK" if ok_ratio and ok_p99 else "NON (" + ", ".join(
     x for x, ok in (("débit", ok_ratio), ("p99", ok_p99)) if not ok) + ")"
 n = lambda x: f"{x:,.0f}".replace(",", " ")
-print(f"| {label} | {n(app)} | {n(ngx)} | {ratio:.1f} | ≥ {target} % | {p99:.2f} | {'oui' if ok_p99 else 'non'} | {verdict} |")
+# Pages without a target yet (0) are measured, not judged.
+shown_target, verdict = (f"≥ {target} %", verdict) if target else ("—", "mesure")
+print(f"| {label} | {n(app)} | {n(ngx)} | {ratio:.1f} | {shown_target} | {p99:.2f} | {'oui' if ok_p99 else 'non'} | {verdict} |")
 PY
     ((app_err == 0)) || notes+=("metiers, $page : $app_err réponses non-2xx/3xx ou erreurs de socket")
     ((ngx_err == 0)) || notes+=("nginx, $page : $ngx_err réponses non-2xx/3xx ou erreurs de socket")

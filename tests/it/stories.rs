@@ -2,7 +2,7 @@
 //! recruiters' space (consent, photo, video with captions and transcript, publication), the
 //! media served with range requests, the API, on both databases.
 
-use crate::support::{TestApp, db_test, form_post, staff, today};
+use crate::support::{TestApp, db_test, form_post, multipart, staff, today};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use domain::role::Role;
@@ -10,27 +10,6 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 const DEMO_VIDEO: &[u8] = include_bytes!("../../crates/db/seed/stories/amina-developpeuse-dinum.webm");
 const DEMO_CAPTIONS: &str = include_str!("../../crates/db/seed/stories/amina-developpeuse-dinum.vtt");
-
-/// A multipart body of `(field, file name, bytes)` parts (`None`: a text field).
-fn multipart(cookie: &str, uri: &str, parts: &[(&str, Option<&str>, &[u8])]) -> Request<Body> {
-    let boundary = "----temoignage";
-    let mut body = Vec::new();
-    for (name, file, bytes) in parts {
-        let disposition = match file {
-            Some(f) => format!("form-data; name=\"{name}\"; filename=\"{f}\""),
-            None => format!("form-data; name=\"{name}\""),
-        };
-        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n").as_bytes());
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    Request::post(uri)
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
-        .body(Body::from(body))
-        .expect("request")
-}
 
 fn json_ld(html: &str) -> Option<serde_json::Value> {
     let start = html.find("<script type=\"application/ld+json\">")? + 35;
@@ -68,7 +47,7 @@ db_test!(the_demo_stories_are_public_with_their_videos, |db| {
     ));
     assert!(page.body.contains("<source src=\"/temoignages/amina-developpeuse-dinum/video\" type=\"video/webm\">"));
     assert!(page.body.contains("Je travaille sur le guichet des aides numériques pour les petites communes."));
-    assert!(page.body.contains("Témoignage publié avec l’accord de Amina, recueilli le"));
+    assert!(page.body.contains("Témoignage publié avec l’accord d’Amina, recueilli le"));
     assert!(page.body.contains("href=\"/projets/guichet-aides-numeriques\""));
     let ld = json_ld(&page.body).expect("JSON-LD");
     assert_eq!(ld["@type"], "VideoObject");
@@ -122,6 +101,71 @@ db_test!(the_demo_stories_are_public_with_their_videos, |db| {
     let (status, json) = app.json("/api/v1/temoignages?ville=paris").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(json["erreur"], "parametre_invalide");
+});
+
+/// The feed at `uri`, parsed by the Atom crate: served with its type, every entry linking to a
+/// page of the site that answers.
+async fn feed(app: &TestApp, uri: &str) -> atom_syndication::Feed {
+    let r = app.get(uri).await;
+    assert_eq!(r.status, StatusCode::OK, "{uri}");
+    assert_eq!(r.header("content-type"), "application/atom+xml; charset=utf-8");
+    let feed: atom_syndication::Feed = r.body.parse().expect("a valid Atom document");
+    for e in feed.entries() {
+        let href = &e.links()[0].href;
+        let path = href.strip_prefix("http://127.0.0.1:8080").expect("an address of the site");
+        assert_eq!(app.get(path).await.status, StatusCode::OK, "{href}");
+    }
+    feed
+}
+
+db_test!(the_products_and_the_stories_have_atom_feeds_with_the_lists_filters, |db| {
+    db::seed::seed_demo(&db, today()).await.expect("seed");
+    let app = TestApp::new(&db, today()).await;
+
+    // Products: every published one (fewer than 50 in the demo), most recently active first.
+    let published = db::products::all_published(db.conn()).await.expect("products");
+    let products = feed(&app, "/projets/atom.xml").await;
+    assert_eq!(products.entries().len(), published.len().min(50));
+    let mut by_activity = published.clone();
+    by_activity.sort_by(|a, b| b.product.activity_at.cmp(&a.product.activity_at).then(b.product.id.cmp(&a.product.id)));
+    let first = &by_activity[0].product;
+    assert_eq!(products.entries()[0].title().as_str(), first.title);
+    assert_eq!(products.entries()[0].links()[0].href, format!("http://127.0.0.1:8080/projets/{}", first.slug));
+    assert!(
+        app.get("/projets")
+            .await
+            .body
+            .contains(r#"type="application/atom+xml" title="Flux Atom des produits" href="/projets/atom.xml""#)
+    );
+
+    // Stories: the list's filters, named in the title; a filter matching nothing gives an empty feed.
+    let all = feed(&app, "/temoignages/atom.xml").await;
+    assert_eq!(all.entries().len(), 10);
+    assert_eq!(all.title().as_str(), "Témoignages d’agents — Métiers du numérique");
+    let dinum = db::stories::public_list(
+        db.conn(),
+        &db::stories::StoryFilter { employer: Some("dinum".into()), ..Default::default() },
+    )
+    .await
+    .expect("stories");
+    let of_dinum = feed(&app, "/temoignages/atom.xml?employeur=dinum").await;
+    assert_eq!(of_dinum.entries().len(), dinum.len());
+    assert!(!dinum.is_empty());
+    assert_eq!(
+        of_dinum.title().as_str(),
+        "Témoignages d’agents : Direction interministérielle du numérique — Métiers du numérique"
+    );
+    assert_eq!(
+        of_dinum.entries()[0].title().as_str(),
+        format!("{}, {}", dinum[0].story.display_name, dinum[0].story.job_title)
+    );
+    let selfs: Vec<&str> = of_dinum.links().iter().filter(|l| l.rel == "self").map(|l| l.href.as_str()).collect();
+    assert_eq!(selfs, ["http://127.0.0.1:8080/temoignages/atom.xml?employeur=dinum"]);
+    let list = app.get("/temoignages?employeur=dinum").await.body;
+    assert!(list.contains(r#"href="/temoignages/atom.xml?employeur=dinum""#), "the list links its own feed");
+    let none = feed(&app, "/temoignages/atom.xml?employeur=inconnu&metier=%3Cscript%3E").await;
+    assert!(none.entries().is_empty());
+    assert_eq!(none.title().as_str(), "Témoignages d’agents — Métiers du numérique");
 });
 
 db_test!(a_recruiter_writes_a_story_and_publishes_it_only_with_consent, |db| {
@@ -416,3 +460,59 @@ db_test!(concurrent_publications_and_withdrawals_leave_no_story_public_without_c
 fn urlencode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
+
+db_test!(concurrent_photo_and_video_uploads_leave_one_file_each_and_no_orphan, |db| {
+    db::seed::seed_demo(&db, today()).await.expect("seed");
+    let app = TestApp::new(&db, today()).await;
+    let dinum = db::institutions::by_slug(db.conn(), "dinum").await.expect("dinum");
+    let cookie = staff(&app, &db, "recrutement@numerique.gouv.fr", Role::Recruiter, Some(dinum.id)).await;
+    let res = app
+        .request(form_post(
+            &cookie,
+            "/recruteur/temoignages/nouveau",
+            "nom=Alex&poste=Data&citation=Bonjour&recit=Texte",
+        ))
+        .await;
+    let id: i64 = res.header("location").split('/').nth(3).expect("id").parse().expect("id");
+    let photos_before = app.state.files.keys("temoignages/photos").await.expect("keys").len();
+    let videos_before = app.state.files.keys("temoignages/videos").await.expect("keys").len();
+    let mut png = std::io::Cursor::new(Vec::new());
+    image::RgbImage::from_pixel(300, 300, image::Rgb([0, 0, 145]))
+        .write_to(&mut png, image::ImageFormat::Png)
+        .expect("png");
+    // Six photos and six videos for the same story at once: each replaces the one before.
+    let mut requests = Vec::new();
+    for _ in 0..6 {
+        requests.push(multipart(
+            &cookie,
+            &format!("/recruteur/temoignages/{id}/photo"),
+            &[("photo", Some("p.png"), png.get_ref())],
+        ));
+        requests.push(multipart(
+            &cookie,
+            &format!("/recruteur/temoignages/{id}/video"),
+            &[
+                ("video", Some("v.webm"), DEMO_VIDEO),
+                ("sous_titres", Some("s.vtt"), DEMO_CAPTIONS.as_bytes()),
+                ("transcription", None, b"Bonjour"),
+            ],
+        ));
+    }
+    for res in app.concurrently(requests).await {
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    }
+    let s = db::stories::by_id(db.conn(), id).await.expect("story");
+    let photos = app.state.files.keys("temoignages/photos").await.expect("keys");
+    let videos = app.state.files.keys("temoignages/videos").await.expect("keys");
+    assert_eq!(photos.len(), photos_before + 1, "one photo file left for the story: {photos:?}");
+    assert_eq!(videos.len(), videos_before + 1, "one video file left for the story: {videos:?}");
+    let key = |k: &Option<String>| k.clone().expect("stored");
+    assert!(
+        photos.iter().any(|p| p.ends_with(&key(&s.photo_key)) || key(&s.photo_key).ends_with(p.as_str())),
+        "{photos:?}"
+    );
+    assert!(
+        videos.iter().any(|v| v.ends_with(&key(&s.video_key)) || key(&s.video_key).ends_with(v.as_str())),
+        "{videos:?}"
+    );
+});

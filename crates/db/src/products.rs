@@ -314,6 +314,17 @@ pub async fn version(conn: &impl ConnectionTrait) -> Result<(u64, Option<DateTim
 }
 
 /// A published product by slug (a draft is as unknown as nothing).
+/// The `limit` most recently active published products (the Atom feed).
+pub async fn public_recent(conn: &impl ConnectionTrait, limit: u64) -> Result<Vec<ProductView>> {
+    let products = published()
+        .order_by_desc(product::Column::ActivityAt)
+        .order_by_desc(product::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?;
+    complete(conn, products).await
+}
+
 pub async fn public_by_slug(conn: &impl ConnectionTrait, slug: &str) -> Result<ProductView> {
     let p = published().filter(product::Column::Slug.eq(slug)).one(conn).await?.ok_or(DbError::NotFound)?;
     complete(conn, vec![p]).await?.pop().ok_or(DbError::NotFound)
@@ -360,8 +371,17 @@ pub struct TechnologyUse {
 /// Every technology used by at least one published product, most used first.
 pub async fn technology_uses(conn: &impl ConnectionTrait) -> Result<Vec<TechnologyUse>> {
     let views = all_published(conn).await?;
+    technology_uses_in(conn, &views).await
+}
+
+/// [`technology_uses`] counted over `views` (the published products a caller already holds,
+/// e.g. the products' search snapshot): only the aliases are read.
+pub async fn technology_uses_in<'a>(
+    conn: &impl ConnectionTrait,
+    views: impl IntoIterator<Item = &'a ProductView>,
+) -> Result<Vec<TechnologyUse>> {
     let mut by: HashMap<i64, (TechnologyRef, BTreeSet<i64>, BTreeSet<String>)> = HashMap::new();
-    for v in &views {
+    for v in views {
         let ministries: Vec<String> = v
             .sponsors
             .iter()

@@ -69,6 +69,16 @@ pub struct StoryFilter {
     pub product: Option<String>,
 }
 
+impl StoryFilter {
+    /// Whether `v` is one of the stories this filter keeps.
+    pub fn matches(&self, v: &StoryView) -> bool {
+        let is = |want: &Option<String>, slug: Option<&str>| want.as_deref().is_none_or(|w| slug == Some(w));
+        is(&self.employer, Some(v.institution.slug.as_str()))
+            && is(&self.product, v.product.as_ref().map(|(slug, _)| slug.as_str()))
+            && is(&self.profession, v.profession.as_ref().map(|(slug, _)| slug.as_str()))
+    }
+}
+
 fn facts(s: &story::Model) -> StoryFacts {
     let filled = |t: &str| !t.trim().is_empty();
     StoryFacts {
@@ -221,7 +231,7 @@ pub async fn set_photo(
     key: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Option<String>> {
-    let old = by_id(conn, id).await?.photo_key;
+    let old = by_id_for_change(conn, id, now).await?.photo_key;
     story::Entity::update_many()
         .col_expr(story::Column::PhotoKey, Expr::value(key.map(str::to_string)))
         .col_expr(story::Column::UpdatedAt, Expr::value(now))
@@ -250,7 +260,7 @@ pub async fn set_video(
     change: &VideoChange,
     now: DateTime<Utc>,
 ) -> Result<Option<String>> {
-    let s = by_id(conn, id).await?;
+    let s = by_id_for_change(conn, id, now).await?;
     let mut after = s.clone();
     if let Some(v) = &change.video {
         after.video_key = Some(v.key.clone());
@@ -283,7 +293,7 @@ pub async fn set_video(
 
 /// Removes the video with its captions and transcript; the key to delete.
 pub async fn remove_video(conn: &impl ConnectionTrait, id: i64, now: DateTime<Utc>) -> Result<Option<String>> {
-    let old = by_id(conn, id).await?.video_key;
+    let old = by_id_for_change(conn, id, now).await?.video_key;
     story::Entity::update_many()
         .col_expr(story::Column::VideoKey, Expr::value(Option::<String>::None))
         .col_expr(story::Column::VideoType, Expr::value(Option::<String>::None))
@@ -295,6 +305,18 @@ pub async fn remove_video(conn: &impl ConnectionTrait, id: i64, now: DateTime<Ut
         .exec(conn)
         .await?;
     Ok(old)
+}
+
+/// The story, read after taking its row for this transaction: a first write makes concurrent
+/// changes of its media wait (PostgreSQL locks the row; SQLite's writes already take turns), so
+/// the old file each change replaces is the one actually stored, and none is left orphaned.
+async fn by_id_for_change(conn: &impl ConnectionTrait, id: i64, now: DateTime<Utc>) -> Result<story::Model> {
+    story::Entity::update_many()
+        .col_expr(story::Column::UpdatedAt, Expr::value(now))
+        .filter(story::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    by_id(conn, id).await
 }
 
 pub async fn by_id(conn: &impl ConnectionTrait, id: i64) -> Result<story::Model> {
@@ -388,14 +410,7 @@ pub async fn public_list(conn: &impl ConnectionTrait, filter: &StoryFilter) -> R
         .all(conn)
         .await?;
     let all = views(conn, rows, true).await?;
-    Ok(all
-        .into_iter()
-        .filter(|v| {
-            filter.employer.as_ref().is_none_or(|e| &v.institution.slug == e)
-                && filter.product.as_ref().is_none_or(|p| v.product.as_ref().is_some_and(|(slug, _)| slug == p))
-                && filter.profession.as_ref().is_none_or(|p| v.profession.as_ref().is_some_and(|(slug, _)| slug == p))
-        })
-        .collect())
+    Ok(all.into_iter().filter(|v| filter.matches(v)).collect())
 }
 
 pub async fn public_by_slug(conn: &impl ConnectionTrait, slug: &str) -> Result<StoryView> {

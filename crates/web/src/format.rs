@@ -64,6 +64,17 @@ pub fn number(n: u64) -> String {
     out
 }
 
+/// "de Paul", "d’Amina", "d’Élise": French elides « de » before a vowel sound
+/// (an initial h is left alone: it is silent in some names and not in others).
+pub fn of_name(name: &str) -> String {
+    let elides = name
+        .chars()
+        .next()
+        .and_then(|c| c.to_lowercase().next())
+        .is_some_and(|c| "aeiouyàâäéèêëîïôöùûüÿœæ".contains(c));
+    if elides { format!("d’{name}") } else { format!("de {name}") }
+}
+
 /// "Aucune offre", "1 offre", "2 offres".
 pub fn offers(n: u64) -> String {
     match n {
@@ -95,6 +106,14 @@ pub fn salary(min: Option<i32>, max: Option<i32>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn of_name_elides_before_a_vowel() {
+        assert_eq!(of_name("Amina"), "d’Amina");
+        assert_eq!(of_name("Élise"), "d’Élise");
+        assert_eq!(of_name("Paul"), "de Paul");
+        assert_eq!(of_name("Hugo"), "de Hugo");
+    }
 
     #[test]
     fn french_forms() {

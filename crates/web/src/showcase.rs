@@ -201,6 +201,13 @@ impl ProductSearch {
     }
 }
 
+/// Every technology the published products use, most used first, counted on the products'
+/// snapshot (the pages and the API do not read every product again).
+pub async fn technology_uses(state: &crate::AppState) -> Result<Vec<db::products::TechnologyUse>, ShowcaseError> {
+    let snapshot = state.products.snapshot(&state.db).await?;
+    Ok(db::products::technology_uses_in(state.db.conn(), snapshot.products.values()).await?)
+}
+
 /// The URL parameters of `/projets` (and its API), as read: unknown values are kept so that
 /// the page says they match nothing rather than silently widening the search.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -227,7 +227,7 @@ pub async fn show(State(state): State<AppState>, Path(slug): Path<String>) -> Re
 )]
 pub async fn technologies(State(state): State<AppState>) -> Response {
     let base = state.config.public_url.trim_end_matches('/').to_string();
-    match db::products::technology_uses(state.db.conn()).await {
+    match crate::showcase::technology_uses(&state).await {
         Ok(uses) => Json(
             uses.into_iter()
                 .map(|u| TechnologyUse {

@@ -1,5 +1,6 @@
 //! For crawlers and feed readers (public): `/robots.txt`, `/sitemap.xml` (an index past 50,000
-//! addresses), `/offres-emploi/atom.xml` (any search, same parameters).
+//! addresses), the Atom feeds `/offres-emploi/atom.xml` (any search, same parameters),
+//! `/projets/atom.xml` and `/temoignages/atom.xml` (same filters as the list).
 
 use crate::error::{AppError, AppResult};
 use crate::offer_search::SearchParams;
@@ -125,6 +126,55 @@ fn entry_updated(o: &db::entity::offer::Model) -> chrono::DateTime<chrono::Utc> 
     if o.updated_at > o.created_at { o.updated_at.max(o.published_at) } else { o.published_at }
 }
 
+/// One entry of a feed: a page of the site, by its absolute address.
+fn entry(
+    url: String,
+    title: &str,
+    updated: DateTime<Utc>,
+    published: Option<DateTime<Utc>>,
+    author: &str,
+    summary: Option<String>,
+) -> Entry {
+    Entry {
+        id: url.clone(),
+        title: Text::plain(title),
+        updated: updated.fixed_offset(),
+        published: published.map(|p| p.fixed_offset()),
+        authors: vec![Person { name: author.to_string(), ..Default::default() }],
+        links: vec![Link {
+            href: url,
+            rel: "alternate".into(),
+            mime_type: Some("text/html".into()),
+            ..Default::default()
+        }],
+        summary: summary.map(Text::plain),
+        ..Default::default()
+    }
+}
+
+/// An Atom document for the HTML page `page_url`, served from `self_url`; with no entry, it
+/// dates from now.
+fn atom_response(state: &AppState, title: String, page_url: String, self_url: String, entries: Vec<Entry>) -> Response {
+    let updated = entries.iter().map(|e| e.updated).max().unwrap_or_else(|| state.clock.now().fixed_offset());
+    let feed = Feed {
+        id: page_url.clone(),
+        title: Text::plain(title),
+        updated,
+        links: vec![
+            Link { href: page_url, rel: "alternate".into(), mime_type: Some("text/html".into()), ..Default::default() },
+            Link {
+                href: self_url,
+                rel: "self".into(),
+                mime_type: Some("application/atom+xml".into()),
+                ..Default::default()
+            },
+        ],
+        entries,
+        ..Default::default()
+    };
+    ([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], feed.to_string()).into_response()
+}
+
 /// `/offres-emploi/atom.xml`: the 50 newest offers of any search.
 pub async fn atom(State(state): State<AppState>, RawQuery(raw): RawQuery) -> AppResult<Response> {
     let mut params = SearchParams::parse(raw.as_deref());
@@ -134,29 +184,19 @@ pub async fn atom(State(state): State<AppState>, RawQuery(raw): RawQuery) -> App
     }
     let ex = execute(&state, params, 50).await?;
     let base = base(&state);
-    let search_url = format!("{base}{}", ex.params.url("/offres-emploi"));
-    let updated = ex.offers.iter().map(|v| entry_updated(&v.offer)).max().unwrap_or_else(|| state.clock.now());
     let entries: Vec<Entry> = ex
         .offers
         .iter()
         .map(|v| {
             let o = &v.offer;
-            let url = format!("{base}/emploi/{}", o.slug);
-            Entry {
-                id: url.clone(),
-                title: Text::plain(o.title.clone()),
-                updated: entry_updated(o).fixed_offset(),
-                published: Some(o.published_at.fixed_offset()),
-                authors: vec![Person { name: v.institution.name.clone(), ..Default::default() }],
-                links: vec![Link {
-                    href: url,
-                    rel: "alternate".into(),
-                    mime_type: Some("text/html".into()),
-                    ..Default::default()
-                }],
-                summary: o.mission.as_deref().map(|m| Text::plain(markdown::to_plain(m, 400))),
-                ..Default::default()
-            }
+            entry(
+                format!("{base}/emploi/{}", o.slug),
+                &o.title,
+                entry_updated(o),
+                Some(o.published_at),
+                &v.institution.name,
+                o.mission.as_deref().map(|m| markdown::to_plain(m, 400)),
+            )
         })
         .collect();
     // The feed is named after its search, as its alert would be.
@@ -166,26 +206,77 @@ pub async fn atom(State(state): State<AppState>, RawQuery(raw): RawQuery) -> App
     } else {
         format!("Offres d’emploi : {criteria} — Métiers du numérique")
     };
-    let feed = Feed {
-        id: search_url.clone(),
-        title: Text::plain(title),
-        updated: updated.fixed_offset(),
-        links: vec![
-            Link {
-                href: search_url,
-                rel: "alternate".into(),
-                mime_type: Some("text/html".into()),
-                ..Default::default()
-            },
-            Link {
-                href: format!("{base}{}", ex.params.url("/offres-emploi/atom.xml")),
-                rel: "self".into(),
-                mime_type: Some("application/atom+xml".into()),
-                ..Default::default()
-            },
-        ],
-        entries,
-        ..Default::default()
+    let page_url = format!("{base}{}", ex.params.url("/offres-emploi"));
+    let self_url = format!("{base}{}", ex.params.url("/offres-emploi/atom.xml"));
+    Ok(atom_response(&state, title, page_url, self_url, entries))
+}
+
+/// How many entries the products' and the stories' feeds carry.
+const FEED_ENTRIES: u64 = 50;
+
+/// `/projets/atom.xml`: the most recently active published products (a new phase, an edit).
+pub async fn products_atom(State(state): State<AppState>) -> AppResult<Response> {
+    let base = base(&state);
+    let entries = db::products::public_recent(state.db.conn(), FEED_ENTRIES)
+        .await?
+        .iter()
+        .map(|v| {
+            let p = &v.product;
+            let author = v.sponsors.first().map_or("Métiers du numérique", |s| s.name.as_str());
+            entry(
+                format!("{base}/projets/{}", p.slug),
+                &p.title,
+                p.updated_at.max(p.activity_at),
+                Some(p.created_at),
+                author,
+                Some(markdown::to_plain(&p.mission, 400)),
+            )
+        })
+        .collect();
+    let (page_url, self_url) = (format!("{base}/projets"), format!("{base}/projets/atom.xml"));
+    Ok(atom_response(&state, "Produits de l’État — Métiers du numérique".into(), page_url, self_url, entries))
+}
+
+/// `/temoignages/atom.xml`: the latest published stories, with the list's filters.
+pub async fn stories_atom(State(state): State<AppState>, RawQuery(raw): RawQuery) -> AppResult<Response> {
+    let filter = super::stories::filter_of(raw.as_deref());
+    let stories = db::stories::public_list(state.db.conn(), &filter).await?;
+    let base = base(&state);
+    // Every story kept matches the filter, so the first one names what was chosen.
+    let criteria: Vec<String> = stories
+        .first()
+        .map(|v| {
+            [
+                filter.profession.as_ref().and(v.profession.as_ref()).map(|p| p.1.clone()),
+                filter.employer.as_ref().map(|_| v.institution.name.clone()),
+                filter.product.as_ref().and(v.product.as_ref()).map(|p| p.1.clone()),
+            ]
+            .into_iter()
+            .flatten()
+            .collect()
+        })
+        .unwrap_or_default();
+    let title = if criteria.is_empty() {
+        "Témoignages d’agents — Métiers du numérique".to_string()
+    } else {
+        format!("Témoignages d’agents : {} — Métiers du numérique", criteria.join(", "))
     };
-    Ok(([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], feed.to_string()).into_response())
+    let entries = stories
+        .iter()
+        .take(FEED_ENTRIES as usize)
+        .map(|v| {
+            let s = &v.story;
+            entry(
+                format!("{base}/temoignages/{}", s.slug),
+                &format!("{}, {}", s.display_name, s.job_title),
+                s.updated_at,
+                s.published_at,
+                &v.institution.name,
+                Some(s.quote.clone()),
+            )
+        })
+        .collect();
+    let query = super::stories::filter_query(&filter);
+    let (page_url, self_url) = (format!("{base}/temoignages{query}"), format!("{base}/temoignages/atom.xml{query}"));
+    Ok(atom_response(&state, title, page_url, self_url, entries))
 }

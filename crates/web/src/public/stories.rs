@@ -51,6 +51,8 @@ pub struct Filter {
 pub struct StoriesPage {
     pub page: Page,
     pub filters: Vec<Filter>,
+    /// The feed of the same filters (`?…` or empty).
+    pub feed_query: String,
     pub filtered: bool,
     pub cards: Vec<StoryCard>,
     pub sentence: String,
@@ -72,9 +74,27 @@ fn choices(
         .collect()
 }
 
+/// The list's filters from its query string (`metier`, `employeur`, `projet`: slugs).
+pub fn filter_of(raw: Option<&str>) -> StoryFilter {
+    let get = |name| query_param(raw, name).filter(|v| !v.is_empty());
+    StoryFilter { profession: get("metier"), employer: get("employeur"), product: get("projet") }
+}
+
+/// The query string that gives `filter` back (empty, or starting with `?`).
+pub fn filter_query(filter: &StoryFilter) -> String {
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in [("metier", &filter.profession), ("employeur", &filter.employer), ("projet", &filter.product)]
+    {
+        if let Some(v) = value {
+            q.append_pair(name, v);
+        }
+    }
+    let q = q.finish();
+    if q.is_empty() { q } else { format!("?{q}") }
+}
+
 pub async fn list(State(state): State<AppState>, RawQuery(raw): RawQuery) -> AppResult<Response> {
-    let get = |name| query_param(raw.as_deref(), name).filter(|v| !v.is_empty());
-    let filter = StoryFilter { profession: get("metier"), employer: get("employeur"), product: get("projet") };
+    let filter = filter_of(raw.as_deref());
     let all = db::stories::public_list(state.db.conn(), &StoryFilter::default()).await?;
     let filters = vec![
         Filter {
@@ -95,7 +115,8 @@ pub async fn list(State(state): State<AppState>, RawQuery(raw): RawQuery) -> App
             choices: choices(&all, filter.product.as_deref(), |v| v.product.clone()),
         },
     ];
-    let shown = db::stories::public_list(state.db.conn(), &filter).await?;
+    // One read: the choices need every story, the list only those the filter keeps.
+    let shown: Vec<&StoryView> = all.iter().filter(|v| filter.matches(v)).collect();
     let sentence = match shown.len() {
         0 => "Aucun témoignage ne correspond à ces critères".to_string(),
         1 => "1 témoignage".to_string(),
@@ -109,9 +130,10 @@ pub async fn list(State(state): State<AppState>, RawQuery(raw): RawQuery) -> App
             )
             .canonical(format!("{}/temoignages", state.config.public_url))
             .crumbs(&[("Témoignages", None)]),
+        feed_query: filter_query(&filter),
         filtered: filter != StoryFilter::default(),
         filters,
-        cards: shown.iter().map(StoryCard::of).collect(),
+        cards: shown.into_iter().map(StoryCard::of).collect(),
         sentence,
     };
     Ok(view.into_response())

@@ -32,7 +32,7 @@ pub struct Technologies {
 }
 
 pub async fn list(State(state): State<AppState>) -> AppResult<Technologies> {
-    let uses = db::products::technology_uses(state.db.conn()).await?;
+    let uses = crate::showcase::technology_uses(&state).await?;
     let rows: Vec<TechnologyRow> = uses
         .into_iter()
         .map(|u| TechnologyRow {
