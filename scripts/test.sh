@@ -68,13 +68,14 @@ java -version 2>&1 | head -1
 step "SMTP test server (aiosmtpd)"
 SMTP_VENV="${CARGO_TARGET_DIR:-target}/smtp-venv"
 [[ "$SMTP_VENV" == /* ]] || SMTP_VENV="$(pwd)/$SMTP_VENV"
-if ! "$SMTP_VENV/bin/python" -c 'import aiosmtpd' >/dev/null 2>&1; then
-    python3 -m venv "$SMTP_VENV" || { apt_install python3-venv && python3 -m venv "$SMTP_VENV"; }
-    "$SMTP_VENV/bin/python" -m pip install --quiet --disable-pip-version-check aiosmtpd==1.4.6
+# The same venv holds a real iCalendar parser, which reads the forum's calendar files.
+if ! "$SMTP_VENV/bin/python" -c 'import aiosmtpd, icalendar' >/dev/null 2>&1; then
+    [[ -x "$SMTP_VENV/bin/python" ]] || python3 -m venv "$SMTP_VENV" || { apt_install python3-venv && python3 -m venv "$SMTP_VENV"; }
+    "$SMTP_VENV/bin/python" -m pip install --quiet --disable-pip-version-check aiosmtpd==1.4.6 icalendar==7.3.0
 fi
 METIERS_SMTP_PYTHON="$SMTP_VENV/bin/python"
 export METIERS_SMTP_PYTHON
-"$METIERS_SMTP_PYTHON" -c 'import aiosmtpd; print("aiosmtpd", aiosmtpd.__version__)'
+"$METIERS_SMTP_PYTHON" -c 'import aiosmtpd, icalendar; print("aiosmtpd", aiosmtpd.__version__, "icalendar", icalendar.__version__)'
 
 # --- c. PostgreSQL -----------------------------------------------------------
 step "PostgreSQL test cluster"

@@ -53,6 +53,19 @@ struct World {
     institution_a: i64,
     domain_id: i64,
     profession_id: i64,
+    edition_id: i64,
+    event_slug: String,
+    event_id: i64,
+    registration_id: i64,
+    booth_slug: String,
+    /// Free, for the candidates' booking route.
+    slot_free: i64,
+    /// Free, for the recruiter's removal route.
+    slot_removable: i64,
+    /// The first candidate's own booking (their space's cancellation).
+    booking_own: i64,
+    /// The target account's booking (the recruiter's meeting record).
+    booking_recorded: i64,
 }
 
 async fn world(db: &TestDb, app: &TestApp) -> World {
@@ -180,7 +193,17 @@ async fn world(db: &TestDb, app: &TestApp) -> World {
     let edit =
         db::products::ProductEdit { title: "Produit de A".into(), mission: "Servir".into(), ..Default::default() };
     let product_id = db::products::create_local(db.conn(), a.offer.institution_id, &edit, now).await.expect("product");
+    let forum = forum_world(db, a.offer.institution_id, candidate.id, target.id, now).await;
     World {
+        edition_id: forum.0,
+        event_slug: forum.1,
+        event_id: forum.2,
+        registration_id: forum.3,
+        booth_slug: forum.4,
+        slot_free: forum.5,
+        slot_removable: forum.6,
+        booking_own: forum.7,
+        booking_recorded: forum.8,
         institution_a: a.offer.institution_id,
         domain_id: taxonomy.0[0].id,
         profession_id: taxonomy.1[0].id,
@@ -202,6 +225,74 @@ async fn world(db: &TestDb, app: &TestApp) -> World {
         alert_id: alert.id,
         target_user: target.id,
     }
+}
+
+/// The forum's rows: an edition open at `now`, a past session with captions (its media are
+/// public) and one registration, institution A's booth with four slots, two of them booked.
+#[allow(clippy::type_complexity)]
+async fn forum_world(
+    db: &TestDb,
+    institution: i64,
+    candidate: i64,
+    target: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> (i64, String, i64, i64, String, i64, i64, i64, i64) {
+    use chrono::Duration;
+    let edition = db::forum::EditionInput {
+        name: "Forum de la matrice".into(),
+        description: String::new(),
+        starts_at: now - Duration::days(2),
+        ends_at: now + Duration::days(20),
+        registration_opens_at: now - Duration::days(10),
+        registration_closes_at: now + Duration::days(19),
+        booking_opens_at: now - Duration::days(10),
+        booking_closes_minutes: 60,
+        objective_participants: 10,
+        objective_services: 1,
+        objective_posts: 1,
+    };
+    let e = db::forum::create_edition(db.conn(), &edition, now).await.expect("edition");
+    let input = db::forum::SessionInput {
+        kind: domain::forum::SessionKind::Conference,
+        title: "Conférence passée".into(),
+        description: String::new(),
+        institution_id: Some(institution),
+        story_id: None,
+        themes: Vec::new(),
+        starts_at: now - Duration::days(1),
+        ends_at: now - Duration::days(1) + Duration::hours(1),
+        online_url: "https://visio.exemple.fr/x".into(),
+        place: None,
+        capacity: 10,
+        speakers: Vec::new(),
+    };
+    let s =
+        db::forum::create_session(db.conn(), e, &input, domain::forum::SessionState::Published, now).await.expect("s");
+    db::forum::set_replay(db.conn(), s, None, "WEBVTT\n\n00:00.000 --> 00:01.000\nBonjour\n", "Bonjour", now)
+        .await
+        .expect("captions");
+    let slug = db::forum::session(db.conn(), s).await.expect("s").slug;
+    let p = db::forum::participant_for(db.conn(), "cand@exemple.fr", Some(candidate), "agenda-matrice", now)
+        .await
+        .expect("p");
+    let (r, _) = db::forum::register(db.conn(), s, p.id, true, "inscription-matrice", now).await.expect("registration");
+    let booth_id = db::forum::create_booth(db.conn(), e, institution, "", now).await.expect("booth");
+    let booth = db::forum::booth(db.conn(), booth_id).await.expect("booth");
+    let start = now + Duration::days(5);
+    let spans =
+        (0..4).map(|i| (start + Duration::hours(i), start + Duration::hours(i) + Duration::minutes(20))).collect();
+    let series = db::forum::SlotSeries {
+        spans,
+        buffer_minutes: 0,
+        online_url: "https://v.exemple.fr".into(),
+        question: None,
+        offer_ids: vec![],
+    };
+    db::forum::create_slots(db.conn(), &booth, &series, None, now).await.expect("slots");
+    let slots = db::forum::slots_of_booth(db.conn(), booth_id).await.expect("slots");
+    let own = db::forum::book(db.conn(), slots[0].slot.id, candidate, None, now).await.expect("own");
+    let recorded = db::forum::book(db.conn(), slots[1].slot.id, target, None, now).await.expect("target's");
+    (e, slug, s, r.id, booth.slug, slots[2].slot.id, slots[3].slot.id, own.id, recorded.id)
 }
 
 /// A fresh session for `user_id`, as the sign-in makes (so that one request cannot sign the
@@ -227,10 +318,15 @@ struct Named {
 /// The path with its parameters filled, and what they name.
 fn fill(path: &str, w: &World) -> (String, Named) {
     let mut real = false;
-    let candidates_own =
-        ["/espace-candidat/candidatures/", "/espace-candidat/alertes/", "/fichiers/", "/espace-candidat/invitations/"]
-            .iter()
-            .any(|p| path.starts_with(p) && path.contains('{'));
+    let candidates_own = [
+        "/espace-candidat/candidatures/",
+        "/espace-candidat/alertes/",
+        "/fichiers/",
+        "/espace-candidat/invitations/",
+        "/espace-candidat/forum/",
+    ]
+    .iter()
+    .any(|p| path.starts_with(p) && path.contains('{'));
     let mut out = Vec::new();
     for seg in path.split('/') {
         let v = match seg {
@@ -244,6 +340,10 @@ fn fill(path: &str, w: &World) -> (String, Named) {
                     w.technology_slug.clone()
                 } else if path.starts_with("/temoignages/") {
                     w.story_slug.clone()
+                } else if path.starts_with("/evenements/") {
+                    w.event_slug.clone()
+                } else if path.starts_with("/stands/") {
+                    w.booth_slug.clone()
                 } else {
                     w.offer_slug.clone()
                 }
@@ -280,6 +380,20 @@ fn fill(path: &str, w: &World) -> (String, Named) {
                     w.institution_a
                 } else if path.starts_with("/espace-candidat/invitations/") {
                     w.invitation
+                } else if path.starts_with("/stands/") {
+                    w.slot_free
+                } else if path.starts_with("/recruteur/forum/creneaux/") {
+                    w.slot_removable
+                } else if path.starts_with("/recruteur/forum/rendez-vous/") {
+                    w.booking_recorded
+                } else if path.starts_with("/espace-candidat/forum/rendez-vous/") {
+                    w.booking_own
+                } else if path.starts_with("/admin/forum/sessions/") {
+                    w.event_id
+                } else if path.starts_with("/admin/forum/inscriptions/") {
+                    w.registration_id
+                } else if path.starts_with("/admin/forum/") {
+                    w.edition_id
                 } else if path.starts_with("/recruteur/vivier/") {
                     w.users.iter().find(|(p, _)| *p == Persona::Candidate).map(|(_, id)| *id).expect("candidate")
                 } else {

@@ -10,6 +10,7 @@ mod board;
 mod candidates;
 mod cli;
 mod conflicts;
+mod forum;
 mod hardening;
 mod import_csp;
 mod import_pep;

@@ -27,6 +27,7 @@ pub mod backoffice;
 pub mod bench;
 pub mod entity;
 pub mod favourites;
+pub mod forum;
 pub mod institutions;
 pub mod listing;
 pub mod mail_requests;
@@ -99,6 +100,20 @@ pub enum Conflict {
     },
     /// A unique constraint caught what no check did first: a concurrent identical write.
     Duplicate,
+    /// Already registered to this session (or waiting, or to confirm).
+    AlreadyRegistered {
+        status: domain::forum::RegistrationStatus,
+    },
+    /// The employer already has a booth at this edition.
+    BoothExists,
+    /// Somebody else booked this slot first.
+    SlotTaken,
+    /// The candidate already has a slot at this booth.
+    AlreadyBookedAtBooth,
+    /// The slot overlaps another of the candidate's bookings (the one starting then).
+    OverlappingBooking {
+        starts_at: chrono::DateTime<chrono::Utc>,
+    },
 }
 
 /// What a publishable offer still lacks.
@@ -133,6 +148,18 @@ pub enum Invalid {
     TechnologyNameTaken {
         name: String,
     },
+    /// A session's capacity below the seats already given.
+    CapacityBelowTaken {
+        taken: i32,
+    },
+    /// A job-dating slot about another employer's offer.
+    OfferOfAnotherEmployer,
+    /// Outside the edition's registration window (or the session is over or cancelled).
+    RegistrationClosed,
+    /// Outside the slot's booking window.
+    BookingClosed,
+    /// Feedback is for registered participants, once the session is over.
+    FeedbackNotOpen,
 }
 
 impl From<DbErr> for DbError {

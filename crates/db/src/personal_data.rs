@@ -28,6 +28,7 @@ pub async fn export(conn: &impl ConnectionTrait, user_id: i64) -> Result<Value> 
     let alerts = alerts::list_for_user(conn, user_id).await?;
     let newsletter = alerts::newsletter_by_email(conn, &user.email).await?;
     let files = profiles::files_of(conn, user_id).await?;
+    let forum = crate::forum::export_of(conn, user_id, &user.email).await?;
     Ok(json!({
         "compte": {
             "email": user.email,
@@ -71,6 +72,7 @@ pub async fn export(conn: &impl ConnectionTrait, user_id: i64) -> Result<Value> 
             "creee_le": a.created_at, "confirmee_le": a.confirmed_at, "desinscrite_le": a.unsubscribed_at,
         })).collect::<Vec<_>>(),
         "lettre_information": newsletter.map(|n| json!({"inscrit_le": n.created_at, "confirme_le": n.confirmed_at, "desinscrit_le": n.unsubscribed_at})),
+        "forum": forum,
     }))
 }
 

@@ -18,9 +18,11 @@ const DEMO: &str = include_str!("../seed/demo.json");
 const DEMO_PRODUCTS: &str = include_str!("../seed/products.json");
 const DEMO_STORIES: &str = include_str!("../seed/stories.json");
 
+mod forum;
+
 /// The demo videos the project made itself (`scripts/make-demo-videos.sh`), with their
 /// captions and transcripts: `(story slug, video, captions, transcript)`.
-const DEMO_VIDEOS: &[(&str, &[u8], &str, &str)] = &[
+pub(crate) const DEMO_VIDEOS: &[(&str, &[u8], &str, &str)] = &[
     (
         "amina-developpeuse-dinum",
         include_bytes!("../seed/stories/amina-developpeuse-dinum.webm"),
@@ -41,7 +43,7 @@ pub fn demo_files() -> Vec<(String, &'static [u8])> {
     DEMO_VIDEOS.iter().map(|(slug, bytes, _, _)| (demo_video_key(slug), *bytes)).collect()
 }
 
-fn demo_video_key(slug: &str) -> String {
+pub(crate) fn demo_video_key(slug: &str) -> String {
     format!("temoignages/videos/demo-{slug}.webm")
 }
 
@@ -149,6 +151,8 @@ pub struct SeedReport {
     pub institutions: usize,
     pub products: usize,
     pub stories: usize,
+    /// Forum sessions (both editions).
+    pub sessions: usize,
     pub created: usize,
     pub updated: usize,
     pub unchanged: usize,
@@ -197,6 +201,7 @@ pub async fn seed_demo(db: &Db, now: DateTime<Utc>) -> Result<SeedReport> {
     }
     seed_products(&txn, now, &mut report).await?;
     seed_stories(&txn, now, &mut report).await?;
+    forum::seed(&txn, now, &mut report).await?;
     txn.commit().await?;
     Ok(report)
 }

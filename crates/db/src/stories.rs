@@ -419,6 +419,15 @@ pub async fn public_by_slug(conn: &impl ConnectionTrait, slug: &str) -> Result<S
     views(conn, vec![row], true).await?.pop().ok_or(DbError::NotFound)
 }
 
+/// The address of story `id` when it is public (a speaker's link on the forum).
+pub async fn public_slug(conn: &impl ConnectionTrait, id: i64) -> Result<Option<String>> {
+    let row = story::Entity::find().filter(public()).filter(story::Column::Id.eq(id)).one(conn).await?;
+    match row {
+        Some(row) => Ok(views(conn, vec![row], true).await?.pop().map(|v| v.story.slug)),
+        None => Ok(None),
+    }
+}
+
 pub async fn public_of_institution(conn: &impl ConnectionTrait, institution_id: i64) -> Result<Vec<StoryView>> {
     let rows = story::Entity::find()
         .filter(public())

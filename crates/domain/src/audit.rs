@@ -46,6 +46,15 @@ code_enum!(
         StoryState => ("temoignage.etat", "État d’un témoignage changé"),
         StoryConsent => ("temoignage.consentement", "Consentement d’une personne enregistré"),
         StoryConsentWithdrawn => ("temoignage.retrait_consentement", "Consentement d’une personne retiré"),
+        ForumEditionSaved => ("forum.edition", "Édition du forum créée ou modifiée"),
+        ForumSessionSaved => ("forum.session", "Session du forum créée ou modifiée"),
+        ForumSessionState => ("forum.session_etat", "Session du forum publiée, annulée ou remise en brouillon"),
+        ForumBoothSaved => ("forum.stand", "Stand du forum créé ou modifié"),
+        ForumSlotsPublished => ("forum.creneaux", "Créneaux de job dating publiés"),
+        ForumSlotRemoved => ("forum.creneau_retire", "Créneau de job dating retiré"),
+        ForumMeetingOutcome => ("forum.suite_entretien", "Suite donnée à un entretien de job dating"),
+        ForumAttendance => ("forum.presence", "Présence à une session du forum enregistrée"),
+        ForumAnnouncement => ("forum.annonce", "Annonce envoyée aux inscrits du forum"),
     }
 );
 

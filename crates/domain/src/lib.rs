@@ -10,6 +10,7 @@ pub mod candidate;
 pub mod clock;
 pub mod codes;
 pub mod email;
+pub mod forum;
 pub mod geo;
 pub mod mail_template;
 pub mod offer;

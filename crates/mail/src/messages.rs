@@ -375,6 +375,176 @@ pub fn account_deleted(to: &str) -> MailMessage {
     render(to, &c)
 }
 
+/// A session of the forum as its e-mails name it: title and when (« mardi 16 mars 2027 de 14 h
+/// à 15 h », Paris time, written by the caller).
+#[derive(Debug, Clone)]
+pub struct SessionRef<'a> {
+    pub title: &'a str,
+    pub when: &'a str,
+    pub url: &'a str,
+}
+
+pub fn forum_confirm(to: &str, s: &SessionRef<'_>, confirm_url: &str, cancel_url: &str) -> MailMessage {
+    let mut c = content(
+        format!("Confirmez votre inscription : {}", s.title),
+        vec![
+            "Bonjour,".into(),
+            format!("Vous avez demandé à vous inscrire à « {} », {}. Confirmez votre inscription :", s.title, s.when),
+        ],
+    );
+    c.action = Some(("Confirmer mon inscription", confirm_url.to_string()));
+    c.footer.insert(0, format!("Sans confirmation, aucune place ne vous est réservée. Pour renoncer : {cancel_url}"));
+    render(to, &c)
+}
+
+pub fn forum_registered(to: &str, s: &SessionRef<'_>, agenda_url: &str, cancel_url: &str) -> MailMessage {
+    let mut c = content(
+        format!("Inscription confirmée : {}", s.title),
+        vec![
+            "Bonjour,".into(),
+            format!("Votre place est réservée pour « {} », {}.", s.title, s.when),
+            "Le lien de connexion s’affichera sur votre page d’inscription 30 minutes avant le début. Vous recevrez un rappel la veille et une heure avant.".into(),
+            format!("Votre agenda du forum (à ajouter à votre calendrier) : {agenda_url}"),
+        ],
+    );
+    c.action = Some(("Voir mon inscription", s.url.to_string()));
+    c.footer.insert(0, format!("Vous ne pouvez plus venir ? Libérez votre place : {cancel_url}"));
+    render(to, &c)
+}
+
+pub fn forum_waiting(to: &str, s: &SessionRef<'_>, position: u64, cancel_url: &str) -> MailMessage {
+    let mut c = content(
+        format!("Liste d’attente : {}", s.title),
+        vec![
+            "Bonjour,".into(),
+            format!(
+                "« {} », {}, est complet. Vous êtes en position {position} sur la liste d’attente : si une place se libère, elle vous est donnée et vous recevez un e-mail.",
+                s.title, s.when
+            ),
+        ],
+    );
+    c.action = Some(("Voir la session", s.url.to_string()));
+    c.footer.insert(0, format!("Pour quitter la liste d’attente : {cancel_url}"));
+    render(to, &c)
+}
+
+pub fn forum_promoted(to: &str, s: &SessionRef<'_>, agenda_url: &str, cancel_url: &str) -> MailMessage {
+    let mut c = content(
+        format!("Une place s’est libérée : {}", s.title),
+        vec![
+            "Bonjour,".into(),
+            format!(
+                "Bonne nouvelle : une place s’est libérée pour « {} », {}. Elle est à vous, vous êtes inscrit·e.",
+                s.title, s.when
+            ),
+            "Le lien de connexion s’affichera sur votre page d’inscription 30 minutes avant le début.".into(),
+            format!("Votre agenda du forum : {agenda_url}"),
+        ],
+    );
+    c.action = Some(("Voir mon inscription", s.url.to_string()));
+    c.footer
+        .insert(0, format!("Vous ne pouvez plus venir ? Libérez la place pour la personne suivante : {cancel_url}"));
+    render(to, &c)
+}
+
+pub fn forum_reminder(to: &str, s: &SessionRef<'_>, tomorrow: bool, cancel_url: &str) -> MailMessage {
+    let (subject, lead) = if tomorrow {
+        (format!("Demain : {}", s.title), format!("Rappel : « {} » a lieu {}.", s.title, s.when))
+    } else {
+        (
+            format!("Dans une heure : {}", s.title),
+            format!(
+                "« {} » commence dans une heure ({}). Le lien de connexion est sur votre page d’inscription.",
+                s.title, s.when
+            ),
+        )
+    };
+    let mut c = content(subject, vec!["Bonjour,".into(), lead]);
+    c.action = Some(("Rejoindre la session", s.url.to_string()));
+    c.footer.insert(0, format!("Vous ne pouvez plus venir ? Libérez votre place : {cancel_url}"));
+    render(to, &c)
+}
+
+pub fn forum_feedback(to: &str, s: &SessionRef<'_>, form_url: &str) -> MailMessage {
+    let mut c = content(
+        format!("Votre avis sur « {} »", s.title),
+        vec![
+            "Bonjour,".into(),
+            format!(
+                "Merci d’avoir participé à « {} ». Une note de 1 à 5 et, si vous le souhaitez, un commentaire : deux minutes qui aident à préparer la prochaine édition.",
+                s.title
+            ),
+        ],
+    );
+    c.action = Some(("Donner mon avis", form_url.to_string()));
+    render(to, &c)
+}
+
+pub fn forum_session_cancelled(to: &str, s: &SessionRef<'_>) -> MailMessage {
+    let mut c = content(
+        format!("Session annulée : {}", s.title),
+        vec![
+            "Bonjour,".into(),
+            format!(
+                "Les organisateurs ont annulé « {} », prévue {}. Votre agenda du forum est mis à jour. Toutes nos excuses.",
+                s.title, s.when
+            ),
+        ],
+    );
+    c.action = Some(("Voir le programme", s.url.to_string()));
+    render(to, &c)
+}
+
+pub fn forum_booked(to: &str, employer: &str, when: &str, agenda_url: &str, space_url: &str) -> MailMessage {
+    let mut c = content(
+        format!("Rendez-vous de job dating : {employer}"),
+        vec![
+            "Bonjour,".into(),
+            format!("Votre entretien de job dating avec {employer} est réservé : {when}."),
+            "Le lien de connexion est dans votre espace candidat. Vous pouvez annuler jusqu’à la fermeture des réservations.".into(),
+            format!("Votre agenda du forum : {agenda_url}"),
+        ],
+    );
+    c.action = Some(("Voir mes rendez-vous", space_url.to_string()));
+    render(to, &c)
+}
+
+pub fn forum_slot_removed(to: &str, employer: &str, when: &str, booths_url: &str) -> MailMessage {
+    let mut c = content(
+        format!("Rendez-vous annulé : {employer}"),
+        vec![
+            "Bonjour,".into(),
+            format!(
+                "{employer} a retiré le créneau de job dating que vous aviez réservé ({when}). Vous pouvez en réserver un autre."
+            ),
+        ],
+    );
+    c.action = Some(("Voir les stands", booths_url.to_string()));
+    render(to, &c)
+}
+
+pub fn forum_invited_to_apply(to: &str, offer_title: &str, employer: &str, space_url: &str) -> MailMessage {
+    let mut c = content(
+        format!("{employer} vous propose de candidater"),
+        vec![
+            "Bonjour,".into(),
+            format!(
+                "À la suite de votre entretien de job dating, {employer} a ajouté votre candidature à l’offre « {offer_title} », avec votre profil et votre CV. Vous la suivez dans votre espace candidat, et pouvez la retirer à tout moment."
+            ),
+        ],
+    );
+    c.action = Some(("Voir ma candidature", space_url.to_string()));
+    render(to, &c)
+}
+
+pub fn forum_announcement(to: &str, subject: &str, paragraphs: &[String], unsubscribe_url: &str) -> MailMessage {
+    let mut c = content(subject.to_string(), paragraphs.to_vec());
+    c.footer
+        .insert(0, "Vous recevez cet e-mail parce que vous êtes inscrit·e au Forum de l’emploi tech de l’État.".into());
+    c.unsubscribe = Some(unsubscribe_url.to_string());
+    render(to, &c)
+}
+
 impl Content<'_> {
     fn signature(&self) -> &'static str {
         SIGNATURE
@@ -420,6 +590,12 @@ mod tests {
         let item = |t: &str| Item { title: t.into(), url: u("/emploi/x"), detail: "Paris (75) · CDI".into() };
         let names = ["Camille Martin".to_string(), "Sam Durand".to_string()];
         let paragraphs = vec!["Bonjour,".to_string(), "Votre candidature avance.".to_string()];
+        let session_url = u("/forum/inscription/t");
+        let session = SessionRef {
+            title: "Ouvrir les données publiques",
+            when: "le mardi 16 mars 2027 de 14 h 00 à 15 h 00",
+            url: &session_url,
+        };
         let mails = [
             ("verify_email", verify_email("a@b.fr", &u("/verification-email/t"))),
             ("signup_existing", signup_existing("a@b.fr", &u("/connexion"), &u("/mot-de-passe-oublie"))),
@@ -520,6 +696,41 @@ mod tests {
             ),
             ("recruiter_recap", recruiter_recap("r@b.fr", 4, &u("/recruteur"))),
             ("account_deleted", account_deleted("a@b.fr")),
+            ("forum_confirm", forum_confirm("a@b.fr", &session, &u("/forum/confirmer/t"), &u("/forum/inscription/t"))),
+            ("forum_registered", forum_registered("a@b.fr", &session, &u("/agenda/a.ics"), &u("/forum/inscription/t"))),
+            ("forum_waiting", forum_waiting("a@b.fr", &session, 3, &u("/forum/inscription/t"))),
+            ("forum_promoted", forum_promoted("a@b.fr", &session, &u("/agenda/a.ics"), &u("/forum/inscription/t"))),
+            ("forum_reminder_day", forum_reminder("a@b.fr", &session, true, &u("/forum/inscription/t"))),
+            ("forum_reminder_hour", forum_reminder("a@b.fr", &session, false, &u("/forum/inscription/t"))),
+            ("forum_session_cancelled", forum_session_cancelled("a@b.fr", &session)),
+            ("forum_feedback", forum_feedback("a@b.fr", &session, &u("/forum/inscription/t#avis"))),
+            (
+                "forum_booked",
+                forum_booked(
+                    "a@b.fr",
+                    "DINUM",
+                    "mardi 16 mars 2027 à 14 h 00",
+                    &u("/agenda/a.ics"),
+                    &u("/espace-candidat#forum"),
+                ),
+            ),
+            (
+                "forum_slot_removed",
+                forum_slot_removed("a@b.fr", "DINUM", "mardi 16 mars 2027 à 14 h 00", &u("/stands")),
+            ),
+            (
+                "forum_invited_to_apply",
+                forum_invited_to_apply(
+                    "a@b.fr",
+                    "Développeur·euse Rust",
+                    "DINUM",
+                    &u("/espace-candidat/candidatures/1"),
+                ),
+            ),
+            (
+                "forum_announcement",
+                forum_announcement("a@b.fr", "Le programme est en ligne", &paragraphs, &u("/forum/annonces/arret/t")),
+            ),
         ];
         for (name, m) in mails {
             let shown = format!(

@@ -84,6 +84,24 @@ pub fn conflict_text(c: &db::Conflict) -> String {
         DomainLabelTaken { label } => format!("un domaine « {label} » existe déjà"),
         ProfessionLabelTaken { label } => format!("un métier « {label} » existe déjà"),
         Duplicate => "c’est déjà fait : une demande identique vient d’être enregistrée".into(),
+        AlreadyRegistered { status } => match status {
+            domain::forum::RegistrationStatus::Waiting => {
+                "vous êtes déjà sur la liste d’attente de cette session".into()
+            }
+            domain::forum::RegistrationStatus::Pending => {
+                "votre inscription attend sa confirmation : cliquez sur le lien de l’e-mail reçu".into()
+            }
+            _ => "vous êtes déjà inscrit·e à cette session".into(),
+        },
+        BoothExists => "cet employeur a déjà un stand à cette édition".into(),
+        SlotTaken => "ce créneau vient d’être réservé par quelqu’un d’autre : choisissez-en un autre".into(),
+        AlreadyBookedAtBooth => {
+            "vous avez déjà un créneau à ce stand : annulez-le d’abord pour en choisir un autre".into()
+        }
+        OverlappingBooking { starts_at } => format!(
+            "ce créneau chevauche votre rendez-vous du {} : un seul entretien à la fois",
+            crate::format::date_time(*starts_at)
+        ),
     }
 }
 
@@ -113,6 +131,13 @@ pub fn invalid_text(i: &db::Invalid) -> String {
         TechnologyNameTaken { name } => {
             format!("la technologie « {name} » existe déjà : fusionnez plutôt les deux technologies")
         }
+        CapacityBelowTaken { taken } => {
+            format!("{taken} personnes sont déjà inscrites : la capacité ne peut pas descendre en dessous")
+        }
+        OfferOfAnotherEmployer => "un créneau ne peut porter que sur les offres de votre employeur".into(),
+        RegistrationClosed => "les inscriptions à cette session ne sont pas ouvertes".into(),
+        BookingClosed => "la réservation de ce créneau est fermée".into(),
+        FeedbackNotOpen => "l’avis se donne après la session, par les personnes inscrites".into(),
     }
 }
 

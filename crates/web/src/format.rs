@@ -41,6 +41,40 @@ pub fn date_time(d: DateTime<Utc>) -> String {
     format!("{} à {} h {:02}", naive_date(p.date_naive()), p.hour(), p.minute())
 }
 
+const WEEKDAYS: [&str; 7] = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"];
+
+/// "mardi 16 mars 2027", the day in Paris.
+pub fn weekday_date(d: DateTime<Utc>) -> String {
+    let p = paris(d);
+    format!("{} {}", WEEKDAYS[p.weekday().num_days_from_monday() as usize], naive_date(p.date_naive()))
+}
+
+/// "14 h 05", in Paris time.
+pub fn clock(d: DateTime<Utc>) -> String {
+    let p = paris(d);
+    format!("{} h {:02}", p.hour(), p.minute())
+}
+
+/// "le mardi 16 mars 2027 de 14 h 00 à 15 h 00" (or "du … au …" over two days), Paris time.
+pub fn span(start: DateTime<Utc>, end: DateTime<Utc>) -> String {
+    if paris(start).date_naive() == paris(end).date_naive() {
+        format!("le {} de {} à {}", weekday_date(start), clock(start), clock(end))
+    } else {
+        format!("du {} à {} au {} à {}", weekday_date(start), clock(start), weekday_date(end), clock(end))
+    }
+}
+
+/// "30 minutes", "1 heure", "1 h 30".
+pub fn minutes(m: i32) -> String {
+    match (m / 60, m % 60) {
+        (0, 1) => "1 minute".into(),
+        (0, m) => format!("{m} minutes"),
+        (1, 0) => "1 heure".into(),
+        (h, 0) => format!("{h} heures"),
+        (h, m) => format!("{h} h {m:02}"),
+    }
+}
+
 /// "2026-11-03 14:05", in Paris time: what a spreadsheet reads as a date and time.
 pub fn sheet_time(d: DateTime<Utc>) -> String {
     paris(d).format("%Y-%m-%d %H:%M").to_string()

@@ -146,6 +146,20 @@ pub async fn purge(state: &AppState) -> Result<u64, crate::error::AppError> {
     db::outbox::purge_sent(state.db.conn(), now - Duration::days(OUTBOX_RETENTION_DAYS)).await?;
     db::alerts::purge_unsubscribed(state.db.conn(), now - Duration::days(UNSUBSCRIBED_RETENTION_DAYS)).await?;
     db::alerts::purge_unconfirmed(state.db.conn(), now - Duration::days(UNCONFIRMED_RETENTION_DAYS)).await?;
+    let editions = purge_forum(state, now).await?;
+    if editions > 0 {
+        tracing::info!(editions, "forum participants purged");
+    }
+    Ok(n)
+}
+
+/// The forum's participants, purged after their edition (the counts stay), all or nothing.
+#[expect(clippy::disallowed_methods, reason = "a periodic job: its own unit of work")]
+async fn purge_forum(state: &AppState, now: DateTime<Utc>) -> Result<u64, crate::error::AppError> {
+    let txn = state.db.begin().await?;
+    let before = now - Duration::days(domain::forum::PARTICIPANTS_RETENTION_DAYS);
+    let n = db::forum::purge_ended(&txn, before, now).await?;
+    txn.commit().await.map_err(db::DbError::from)?;
     Ok(n)
 }
 
@@ -269,6 +283,15 @@ pub async fn run_periodic(state: &AppState) -> Result<(), crate::error::AppError
     if db::outbox::take_turn(conn, &format!("purge:{day}"), now).await? {
         let n = purge(state).await?;
         tracing::info!(applications = n, "purge done");
+    }
+    // Each registration's reminder is marked sent in the row itself: every tick may look.
+    let reminders = crate::services::forum::send_reminders(state).await?;
+    if reminders > 0 {
+        tracing::info!(reminders, "forum reminders queued");
+    }
+    let feedback = crate::services::forum::ask_feedback(state).await?;
+    if feedback > 0 {
+        tracing::info!(feedback, "forum feedback requests queued");
     }
     for start in closed_windows(now) {
         if db::outbox::take_turn(conn, &format!("candidatures:{}", start.format("%Y-%m-%dT%H:%M")), now).await? {

@@ -18,6 +18,7 @@ pub enum Nav {
     Projects,
     Technologies,
     Stories,
+    Forum,
     Candidate,
     None,
 }
@@ -31,6 +32,7 @@ impl Nav {
             Nav::Projects => "projets",
             Nav::Technologies => "technologies",
             Nav::Stories => "temoignages",
+            Nav::Forum => "forum",
             Nav::Candidate => "candidat",
             Nav::None => "",
         }

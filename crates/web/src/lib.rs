@@ -11,6 +11,7 @@ pub mod auth;
 pub mod backoffice;
 pub mod bounded;
 pub mod cache;
+pub mod calendar;
 pub mod candidate;
 pub mod error;
 pub mod flash;

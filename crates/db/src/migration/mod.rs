@@ -18,6 +18,7 @@ mod m20261202_000012_imported_deadlines;
 mod m20261202_000013_application_mail;
 mod m20261203_000014_products;
 mod m20261203_000015_stories;
+mod m20261204_000016_forum;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000013_application_mail::Migration),
             Box::new(m20261203_000014_products::Migration),
             Box::new(m20261203_000015_stories::Migration),
+            Box::new(m20261204_000016_forum::Migration),
         ]
     }
 }

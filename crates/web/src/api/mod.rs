@@ -5,6 +5,7 @@
 //! Error policy: every error is a JSON body `{"erreur": code, "message": French text}` with
 //! the matching status; a bad parameter is a 400 that names it.
 
+mod events;
 mod offers;
 mod products;
 mod stories;
@@ -21,7 +22,7 @@ use utoipa::{OpenApi, ToSchema};
     info(
         title = "API des offres d’emploi de Métiers du numérique",
         version = "1.0.0",
-        description = "Les offres d’emploi du numérique de l’État, leurs employeurs, les produits numériques de l’État avec leurs technologies, et les témoignages de leurs agents, avec les mêmes filtres que les pages de recherche.",
+        description = "Les offres d’emploi du numérique de l’État, leurs employeurs, les produits numériques de l’État avec leurs technologies, les témoignages de leurs agents et le programme du Forum de l’emploi tech de l’État, avec les mêmes filtres que les pages de recherche.",
         license(
             name = "Licence Ouverte / Etalab 2.0",
             url = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
@@ -34,7 +35,8 @@ use utoipa::{OpenApi, ToSchema};
         products::search,
         products::show,
         products::technologies,
-        stories::list
+        stories::list,
+        events::list
     ),
     components(schemas(
         ApiError,
@@ -56,7 +58,9 @@ use utoipa::{OpenApi, ToSchema};
         products::TechnologyUse,
         stories::StoriesResponse,
         stories::Story,
-        stories::StoryVideo
+        stories::StoryVideo,
+        events::EventsResponse,
+        events::EventSession
     ))
 )]
 pub struct ApiDoc;
@@ -90,6 +94,7 @@ pub fn routes() -> crate::routes::Routes {
         .get("/api/v1/projets/{slug}", Public, products::show)
         .get("/api/v1/technologies", Public, products::technologies)
         .get("/api/v1/temoignages", Public, stories::list)
+        .get("/api/v1/evenements", Public, events::list)
         .get("/api/openapi.json", Public, openapi)
         .get("/api/v1/{*rest}", Public, unknown)
         .layer(cors)

@@ -5,7 +5,9 @@
 
 pub mod access;
 pub mod admin;
+pub mod booth;
 pub mod employer;
+pub mod forum;
 pub mod imports;
 pub mod institutions;
 pub mod journal;
@@ -165,6 +167,24 @@ pub fn routes() -> Routes {
         .post("/recruteur/employeur", Recruiter, employer::save)
         .post("/recruteur/employeur/services", Recruiter, employer::add_service)
         .get("/logos/{name}", Public, employer::serve_logo)
+        .get("/recruteur/forum", Recruiter, booth::show)
+        .post("/recruteur/forum/stand", Recruiter, booth::save_booth)
+        .post("/recruteur/forum/creneaux", Recruiter, booth::publish_slots)
+        .post("/recruteur/forum/creneaux/{id}/retirer", Recruiter, booth::remove_slot)
+        .post("/recruteur/forum/rendez-vous/{id}", Recruiter, booth::record)
+        .get("/admin/forum", Administrator, forum::editions)
+        .post("/admin/forum", Administrator, forum::create_edition)
+        .get("/admin/forum/{id}", Administrator, forum::edition)
+        .post("/admin/forum/{id}", Administrator, forum::update_edition)
+        .post("/admin/forum/{id}/stands", Administrator, forum::add_booth)
+        .post("/admin/forum/{id}/annonce", Administrator, forum::announce)
+        .get("/admin/forum/{id}/participants.csv", Administrator, forum::participants_csv)
+        .get("/admin/forum/{id}/sessions/nouvelle", Administrator, forum::new_session)
+        .post("/admin/forum/{id}/sessions/nouvelle", Administrator, forum::create_session)
+        .get("/admin/forum/sessions/{id}", Administrator, forum::session)
+        .post("/admin/forum/sessions/{id}", Administrator, forum::update_session)
+        .post("/admin/forum/sessions/{id}/etat", Administrator, forum::set_session_state)
+        .post("/admin/forum/inscriptions/{id}/presence", Administrator, forum::check_in)
         .get("/admin", Administrator, admin::home)
         .get("/admin/statistiques", Administrator, stats::platform)
         .get("/admin/imports", Administrator, imports::list)

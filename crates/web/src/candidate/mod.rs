@@ -47,6 +47,7 @@ pub fn routes() -> Routes {
         .get("/espace-candidat/candidatures/{id}", Candidate, space::application)
         .post("/espace-candidat/candidatures/{id}/retirer", Candidate, space::withdraw)
         .post("/espace-candidat/alertes/{id}/supprimer", Candidate, space::delete_alert)
+        .post("/espace-candidat/forum/rendez-vous/{id}/annuler", Candidate, space::cancel_booking)
         .get("/espace-candidat/export", Candidate, space::export)
         .get("/espace-candidat/supprimer-mon-compte", Candidate, space::delete_form)
         .post("/espace-candidat/supprimer-mon-compte", Candidate, space::delete_account)

@@ -322,6 +322,10 @@ pub async fn download(
         Role::Recruiter => {
             let sent_to = db::profiles::file_institutions(state.db.conn(), id).await?;
             sent_to.iter().any(|i| i.is_none() || *i == user.institution_id)
+                || match user.institution_id {
+                    Some(institution) => db::forum::cv_shown_to_booth(state.db.conn(), &file, institution).await?,
+                    None => false,
+                }
         }
     };
     if !allowed {

@@ -33,6 +33,67 @@ pub struct SpacePage {
     has_profile: bool,
     /// A status message left by the last action (address confirmed…), shown once.
     notice: Option<String>,
+    forum: ForumPart,
+}
+
+/// The forum in the candidate's space: registrations, job-dating bookings, the calendar.
+pub struct ForumPart {
+    /// `(session url, title, when, status label, registration token, may cancel)`.
+    pub registrations: Vec<(String, String, String, String, String, bool)>,
+    /// `(booking id, employer, when, online link shown now, may cancel, booth url)`.
+    pub bookings: Vec<(i64, String, String, Option<String>, bool, String)>,
+    pub agenda: Option<String>,
+}
+
+async fn forum_part(state: &AppState, user: &db::entity::user::Model) -> AppResult<ForumPart> {
+    use domain::forum::RegistrationStatus;
+    let conn = state.db.conn();
+    let now = state.now();
+    let participant = db::forum::participant_of_user(conn, user.id).await?;
+    let mut registrations = Vec::new();
+    if let Some(p) = &participant {
+        for r in db::forum::registrations_of(conn, p.id).await? {
+            if r.status == RegistrationStatus::Cancelled {
+                continue;
+            }
+            let s = &r.session.session;
+            registrations.push((
+                format!("/evenements/{}", s.slug),
+                s.title.clone(),
+                crate::format::span(s.starts_at, s.ends_at),
+                r.status.label().to_string(),
+                r.registration.token.clone(),
+                s.ends_at > now,
+            ));
+        }
+    }
+    let mut bookings = Vec::new();
+    for b in db::forum::bookings_of_user(conn, user.id).await? {
+        let e = db::forum::edition(conn, b.booth.edition_id).await?;
+        let window = domain::forum::booking_window(e.booking_opens_at, b.slot.starts_at, e.booking_closes_minutes);
+        bookings.push((
+            b.booking.id,
+            b.institution.name.clone(),
+            crate::format::span(b.slot.starts_at, b.slot.ends_at),
+            domain::forum::link_visible(now, b.slot.starts_at, b.slot.ends_at).then(|| b.slot.online_url.clone()),
+            now < window.closes,
+            format!("/stands/{}", b.booth.slug),
+        ));
+    }
+    Ok(ForumPart { registrations, bookings, agenda: participant.map(|p| format!("/agenda/{}.ics", p.agenda_token)) })
+}
+
+/// `POST /espace-candidat/forum/rendez-vous/{id}/annuler` (candidate; their own booking).
+pub async fn cancel_booking(
+    State(state): State<AppState>,
+    CandidateUser(user): CandidateUser,
+    crate::forms::Id(id): crate::forms::Id,
+) -> AppResult<axum::response::Response> {
+    crate::services::forum::cancel_booking(&state, &user, id).await?;
+    Ok(crate::flash::redirect(
+        "/espace-candidat#forum",
+        "Votre rendez-vous de job dating est annulé : le créneau est libre pour quelqu’un d’autre.",
+    ))
 }
 
 #[derive(Template, WebTemplate)]
@@ -74,6 +135,7 @@ pub async fn home(State(state): State<AppState>, CandidateUser(user): CandidateU
         verified: user.email_verified_at.is_some(),
         has_profile: db::profiles::get(conn, user.id).await?.is_some(),
         notice: crate::flash::take().filter(|m| !m.is_empty()),
+        forum: forum_part(&state, &user).await?,
     })
 }
 

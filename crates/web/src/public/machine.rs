@@ -95,7 +95,17 @@ async fn urlset(
         out.push_str("</url>\n");
     };
     if let Some(employers) = employers {
-        for path in ["/", "/offres-emploi", "/employeurs", "/projets", "/technologies", "/temoignages"] {
+        for path in [
+            "/",
+            "/offres-emploi",
+            "/employeurs",
+            "/projets",
+            "/technologies",
+            "/temoignages",
+            "/forum",
+            "/evenements",
+            "/stands",
+        ] {
             url(path, None);
         }
         for (i, _) in employers {

@@ -1,9 +1,14 @@
 //! Public pages, open to everyone (anonymous visitors included).
 
 use crate::AppState;
-use crate::routes::{Access::Public, Routes};
+use crate::routes::{
+    Access::{Candidate, Public},
+    Routes,
+};
 
+pub mod booths;
 pub mod employers;
+pub mod forum;
 mod home;
 mod legal;
 mod machine;
@@ -35,6 +40,24 @@ pub fn routes() -> Routes {
         .get("/temoignages/atom.xml", Public, machine::stories_atom)
         .get("/temoignages/{slug}", Public, stories::show)
         .get("/temoignages/{slug}/{media}", Public, stories::media)
+        .get("/forum", Public, forum::home)
+        .get("/evenements", Public, forum::programme)
+        // `{slug}.ics` too: axum cannot mix a parameter and a literal suffix in one segment.
+        .get("/evenements/{slug}", Public, forum::session)
+        .get("/evenements/{slug}/{media}", Public, forum::media)
+        .post("/evenements/{slug}/inscription", Public, forum::register)
+        .get("/forum/confirmer/{token}", Public, forum::confirm)
+        .get("/forum/inscription/{token}", Public, forum::registration)
+        .get("/forum/rejoindre/{token}", Public, forum::join)
+        .post("/forum/annuler/{token}", Public, forum::cancel)
+        .post("/forum/avis/{token}", Public, forum::feedback)
+        .get("/forum/annonces/arret/{token}", Public, forum::stop_announcements)
+        // The one-click unsubscribe of mail clients (List-Unsubscribe-Post) posts to it.
+        .post("/forum/annonces/arret/{token}", Public, forum::stop_announcements)
+        .get("/agenda/{token}", Public, forum::agenda)
+        .get("/stands", Public, booths::list)
+        .get("/stands/{slug}", Public, booths::show)
+        .post("/stands/{slug}/creneaux/{id}", Candidate, booths::book)
         .get("/accessibilite", Public, legal::accessibility)
         .get("/mentions-legales", Public, legal::legal_notice)
         .get("/donnees-personnelles", Public, legal::personal_data)

@@ -153,6 +153,9 @@ pub async fn use_sign_in_link(state: &AppState, token: &str) -> AppResult<Option
 /// anonymous) and confirms it by e-mail; the stored files go after the commit.
 pub async fn delete_account(state: &AppState, user: &user::Model) -> AppResult<()> {
     let tx = Tx::begin(state).await?;
+    // The forum first: the seats this person held go to the waiting lists, who are told.
+    let promoted = db::forum::erase_user(tx.conn(), user.id, &user.email, tx.now()).await?;
+    super::forum::tell_promoted(&tx, &promoted).await?;
     let files = db::personal_data::delete_account(tx.conn(), user.id, tx.now()).await?;
     tx.mail(mail::messages::account_deleted(&user.email)).await?;
     tx.commit().await?;

@@ -15,6 +15,7 @@ pub mod accounts;
 pub mod alerts;
 pub mod applications;
 pub mod files;
+pub mod forum;
 pub mod institutions;
 pub mod mail_templates;
 pub mod newsletter;
