@@ -38,6 +38,13 @@ describe('shell pages', () => {
     ['/temoignages/amina-developpeuse-dinum', 200],
     ['/temoignages/claire-data-scientist-insee', 200],
     ['/temoignages/inconnu', 404],
+    ['/forum', 200],
+    ['/evenements', 200],
+    ['/evenements?type=job-dating', 200],
+    ['/evenements?type=bal&jour=demain', 200],
+    ['/evenements/ouverture-le-numerique-de-l-etat-en-2027', 200],
+    ['/evenements/inconnue', 404],
+    ['/stands', 200],
     ['/cette-page-n-existe-pas', 404],
   ];
   for (const [path, status] of pages) {

@@ -965,7 +965,8 @@ pub async fn create_booth(
 ) -> Result<i64> {
     let e = edition(conn, edition_id).await?;
     let inst = crate::institutions::by_id(conn, institution_id).await?;
-    let base = slugify_max(&format!("{} {}", inst.slug, e.slug), 130);
+    // « dinum-2027 »: the employer and the edition's year, numbered if taken.
+    let base = slugify_max(&format!("{} {}", inst.slug, e.starts_at.format("%Y")), 130);
     let slug = free_slug::<forum_booth::Entity, _>(conn, &base, "stand", forum_booth::Column::Slug).await?;
     let model = forum_booth::ActiveModel {
         id: NotSet,
