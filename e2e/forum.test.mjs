@@ -5,7 +5,7 @@
 // the Nu HTML Checker, and no console error, CSP violation nor request leaving the machine.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { newAddress, newCandidate } from './support/accounts.mjs';
+import { addStaff, newAddress, newCandidate, signInWithLink } from './support/accounts.mjs';
 import { auditCurrentPage, auditNoScriptPage, launchBrowser, withPage } from './support/browser.mjs';
 import { assertFocusVisible, describeFocus, tabTo } from './support/keyboard.mjs';
 import { h1, navigation, text } from './support/page.mjs';
@@ -186,5 +186,58 @@ test('a candidate, keyboard only: registers, finds it in their space, cancels; b
     const ics = await page.request.get(`${server.baseUrl}${await agenda.getAttribute('href')}`);
     assert.equal(ics.status(), 200);
     assert.match(await ics.text(), /STATUS:CANCELLED/, 'the cancelled registration stays in the calendar, cancelled');
+  }),
+);
+
+test('organisers and recruiters: the edition with its charts, a session written with an error then saved and published, a booth’s slots published with the keyboard', { timeout: TEST_TIMEOUT }, () =>
+  withPage(browser, async ({ page }) => {
+    const admin = await addStaff(server, 'administrator');
+    await signInWithLink(page, admin.link, '/admin', 'Administration');
+    await navigation(page, () => page.getByRole('link', { name: 'Forum de l’emploi tech' }).click(), '«Forum de l’emploi tech»');
+    assert.equal(await h1(page), 'Forum de l’emploi tech');
+    await auditCurrentPage(page, '/admin/forum');
+    await navigation(page, () => page.locator('main ul a').first().click(), 'the first edition');
+    assert.match(await text(page.locator('main')), /Les chiffres/);
+    assert.equal(await page.locator('main bar-chart').count() >= 1, true, 'a DSFR chart beside the table');
+    await auditCurrentPage(page, 'an edition');
+    await navigation(page, () => page.getByRole('link', { name: 'Nouvelle session' }).click(), '«Nouvelle session»');
+    await auditCurrentPage(page, 'a new session');
+    await page.getByLabel('Titre').fill('Atelier portfolio');
+    await page.getByLabel(/^Début/).fill('2030-03-15T10:00');
+    await page.getByLabel(/^Fin/).fill('2030-03-15T11:00');
+    await page.getByLabel(/^Lien de connexion/).fill('ftp://visio.exemple.fr/portfolio');
+    await navigation(page, () => page.getByRole('button', { name: 'Enregistrer' }).click(), 'save with a bad link');
+    assert.match(await text(page.locator('#erreurs')), /commence par https/);
+    assert.equal(await page.getByLabel('Titre').inputValue(), 'Atelier portfolio', 'what was typed is kept');
+    await auditCurrentPage(page, 'the session form with an error');
+    await page.getByLabel(/^Lien de connexion/).fill('https://visio.exemple.fr/portfolio');
+    await navigation(page, () => page.getByRole('button', { name: 'Enregistrer' }).click(), 'save');
+    assert.equal(await h1(page), 'Atelier portfolio');
+    await tabTo(page, 'main button[name="etat"][value="published"]', { max: 80 });
+    await navigation(page, () => page.keyboard.press('Enter'), '«Publier» (Enter)');
+    assert.match(await text(page.locator('main')), /Session publiée/);
+    await auditCurrentPage(page, 'a published session');
+
+    const recruiter = await addStaff(server, 'recruiter', { institution: 'dinum' });
+    await withPage(browser, async ({ page: rpage }) => {
+      await signInWithLink(rpage, recruiter.link, '/recruteur', 'Espace recruteur');
+      await navigation(rpage, () => rpage.getByRole('link', { name: 'Mon stand au forum' }).click(), '«Mon stand au forum»');
+      assert.equal(await h1(rpage), 'Mon stand au forum');
+      await auditCurrentPage(rpage, '/recruteur/forum');
+      const before = await rpage.locator('main #agenda ~ ul > li').count();
+      await tabTo(rpage, '#jour', { max: 120 });
+      await rpage.keyboard.type('15032030');
+      await tabTo(rpage, '#debut', { max: 5 });
+      await rpage.keyboard.type('1400');
+      await tabTo(rpage, '#fin', { max: 5 });
+      await rpage.keyboard.type('1500');
+      await tabTo(rpage, '#lien', { max: 8 });
+      await rpage.keyboard.type('https://visio.exemple.fr/jd');
+      await tabTo(rpage, 'main form[action="/recruteur/forum/creneaux"] button[type="submit"]', { max: 40 });
+      await navigation(rpage, () => rpage.keyboard.press('Enter'), '«Publier les créneaux» (Enter)');
+      assert.match(await text(rpage.locator('main [role="status"]')), /2 créneaux publiés/);
+      assert.equal(await rpage.locator('main #agenda ~ ul > li').count(), before + 2);
+      await auditCurrentPage(rpage, 'the agenda with new slots');
+    });
   }),
 );

@@ -606,3 +606,137 @@ db_test!(concurrent_registrations_fill_the_seats_exactly, |db| {
     assert_eq!((registered.len(), waiting.len()), (5, 15), "one row per person");
     assert_eq!(results.iter().filter(|r| r.status == StatusCode::CONFLICT).count(), 1, "the double submit is told");
 });
+
+db_test!(concurrent_cancellations_promote_as_many_in_order, |db| {
+    let app = TestApp::new(&db, today()).await;
+    let e = edition(&db).await;
+    let (sid, slug) = session(&db, e, "Salle comble", today() + Duration::days(11), 4).await;
+    for i in 0..10 {
+        let (_, cookie) = candidate(&db, &format!("q{i}@exemple.fr")).await;
+        let res = app.send(&cookie, "POST", &format!("/evenements/{slug}/inscription"), "").await;
+        assert_eq!(res.status, StatusCode::OK);
+    }
+    // The four registered cancel at once, each twice (a double click).
+    let mut requests = Vec::new();
+    for i in 0..4 {
+        let token = token_of(&db, &format!("q{i}@exemple.fr"), sid).await;
+        for _ in 0..2 {
+            requests.push(form_post("", &format!("/forum/annuler/{token}"), ""));
+        }
+    }
+    let results = app.concurrently(requests).await;
+    assert!(
+        results.iter().all(|r| r.status == StatusCode::OK),
+        "{:?}",
+        results.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
+    let s = db::forum::session(db.conn(), sid).await.expect("s");
+    assert_eq!(s.taken, 4, "every freed seat given again, none twice");
+    let registered: Vec<String> = db::forum::registrations_of_session(db.conn(), sid, RegistrationStatus::Registered)
+        .await
+        .expect("r")
+        .into_iter()
+        .map(|r| r.email)
+        .collect();
+    let mut expected: Vec<String> = (4..8).map(|i| format!("q{i}@exemple.fr")).collect();
+    let mut got = registered.clone();
+    got.sort();
+    expected.sort();
+    assert_eq!(got, expected, "the first four waiting, in order");
+    for i in 4..8 {
+        assert_eq!(mails(&db, &format!("q{i}@exemple.fr"), "Une place s’est libérée").await.len(), 1, "told once");
+    }
+    let waiting = db::forum::registrations_of_session(db.conn(), sid, RegistrationStatus::Waiting).await.expect("w");
+    assert_eq!(waiting.iter().map(|r| r.email.clone()).collect::<Vec<_>>(), vec!["q8@exemple.fr", "q9@exemple.fr"]);
+});
+
+db_test!(organisers_write_publish_cancel_and_add_a_replay, |db| {
+    let app = TestApp::new(&db, today()).await;
+    db::seed::seed_demo(&db, today()).await.expect("seed");
+    let admin = staff(&app, &db, "orga@numerique.gouv.fr", Role::Administrator, None).await;
+    // An edition with its fields checked: the end before the start is refused, nothing written.
+    let editions = db::forum::editions(db.conn()).await.expect("e").len();
+    let bad = "nom=Forum+2028&debut=2028-03-14T09%3A00&fin=2028-03-13T18%3A00&inscriptions_debut=2028-01-10T09%3A00&inscriptions_fin=2028-03-10T18%3A00&reservations_debut=2028-03-01T09%3A00&reservations_delai=60&objectif_participants=1500&objectif_services=30&objectif_postes=300";
+    let res = app.send(&admin, "POST", "/admin/forum", bad).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.body.contains("La fin doit suivre le début") && res.body.contains("value=\"Forum 2028\""),
+        "{}",
+        res.body
+    );
+    assert_eq!(db::forum::editions(db.conn()).await.expect("e").len(), editions);
+    let good = bad.replace("fin=2028-03-13T18", "fin=2028-03-18T18");
+    let res = app.send(&admin, "POST", "/admin/forum", &good).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let e = db::forum::editions(db.conn()).await.expect("e").into_iter().find(|e| e.name == "Forum 2028").expect("new");
+    assert_eq!(crate::support::at(2028, 3, 14).date_naive(), e.starts_at.date_naive());
+    assert_eq!(e.starts_at.format("%H:%M").to_string(), "08:00", "09:00 in Paris in winter is 08:00 UTC");
+    // A session: refused without its link, then a draft, published, on the programme.
+    let form = "type=atelier&titre=Atelier+portfolio&debut=2028-03-15T10%3A00&fin=2028-03-15T11%3A00&capacite=20&themes=Design%2C+design%2C+Coaching&intervenants=Sam+Roy%2C+Designer";
+    let res = app.send(&admin, "POST", &format!("/admin/forum/{}/sessions/nouvelle", e.id), form).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("Renseignez le lien de connexion"), "{}", res.body);
+    let form = format!("{form}&lien=https%3A%2F%2Fvisio.exemple.fr%2Fportfolio");
+    let res = app.send(&admin, "POST", &format!("/admin/forum/{}/sessions/nouvelle", e.id), &form).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let sid: i64 = res.header("location").rsplit('/').next().expect("id").parse().expect("id");
+    let v = db::forum::session_view(db.conn(), sid).await.expect("v");
+    assert_eq!(v.state, SessionState::Draft);
+    assert_eq!(v.themes(), vec!["Design".to_string(), "Coaching".to_string()]);
+    assert_eq!(v.speakers[0].name, "Sam Roy");
+    assert_eq!(
+        app.get(&format!("/evenements/{}", v.session.slug)).await.status,
+        StatusCode::NOT_FOUND,
+        "a draft is unknown"
+    );
+    app.send(&admin, "POST", &format!("/admin/forum/sessions/{sid}/etat"), "etat=published").await;
+    assert_eq!(app.get(&format!("/evenements/{}", v.session.slug)).await.status, StatusCode::OK);
+    // Cancelled: everyone registered is told, the calendar says so.
+    let registration_app = TestApp::new(&db, crate::support::at(2028, 2, 1)).await;
+    let res = registration_app
+        .send("", "POST", &format!("/evenements/{}/inscription", v.session.slug), "email=inscrite%40exemple.fr")
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let token = token_of(&db, "inscrite@exemple.fr", sid).await;
+    registration_app.get(&format!("/forum/confirmer/{token}")).await;
+    app.send(&admin, "POST", &format!("/admin/forum/sessions/{sid}/etat"), "etat=cancelled").await;
+    assert_eq!(mails(&db, "inscrite@exemple.fr", "Session annulée").await.len(), 1);
+    let ics = app.get(&format!("/evenements/{}.ics", v.session.slug)).await;
+    assert!(ics.body.contains("STATUS:CANCELLED"));
+    // The journal names each change.
+    let journal = app.send(&admin, "GET", "/admin/journal", "").await;
+    assert!(
+        journal.body.contains("Session du forum créée ou modifiée")
+            && journal.body.contains("Édition du forum créée ou modifiée")
+    );
+    // A replay: refused without captions, nothing stored; then the video, captions and transcript.
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("crates/db/seed/stories");
+    let video = std::fs::read(root.join("amina-developpeuse-dinum.webm")).expect("video");
+    let vtt = std::fs::read(root.join("amina-developpeuse-dinum.vtt")).expect("vtt");
+    let uri = format!("/admin/forum/sessions/{sid}/replay");
+    let res = app.request(crate::support::multipart(&admin, &uri, &[("video", Some("replay.webm"), &video)])).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert!(
+        db::forum::session(db.conn(), sid).await.expect("s").replay_key.is_none(),
+        "nothing stored without captions"
+    );
+    let parts: [(&str, Option<&str>, &[u8]); 3] = [
+        ("video", Some("replay.webm"), &video),
+        ("sous_titres", Some("replay.vtt"), &vtt),
+        ("transcription", None, b"Bonjour et bienvenue."),
+    ];
+    let res = app.request(crate::support::multipart(&admin, &uri, &parts)).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let s = db::forum::session(db.conn(), sid).await.expect("s");
+    assert!(s.replay_key.as_deref().is_some_and(|k| k.starts_with("forum/replays/")));
+    // Shown once the session is over (and only then).
+    let later = TestApp::new(&db, crate::support::at(2028, 4, 1)).await;
+    app.send(&admin, "POST", &format!("/admin/forum/sessions/{sid}/etat"), "etat=published").await;
+    let page = later.get(&format!("/evenements/{}", s.slug)).await;
+    assert!(page.body.contains("Le replay") && page.body.contains("Bonjour et bienvenue."), "{}", page.body);
+    assert_eq!(
+        app.get(&format!("/evenements/{}/replay", s.slug)).await.status,
+        StatusCode::NOT_FOUND,
+        "not before the end"
+    );
+});

@@ -52,6 +52,8 @@ pub struct BoothPage {
     sessions: Vec<(i64, String, bool)>,
     offers: Vec<(i64, String)>,
     agenda: Vec<AgendaRow>,
+    /// The booth's figures (slots, booked, attended, no-shows, applications, hires).
+    figures: Option<db::forum::BoothStats>,
     form: Form,
     notice: Option<String>,
 }
@@ -80,6 +82,7 @@ async fn page(state: &AppState, staff: &StaffUser, form: Form) -> AppResult<Boot
             sessions: Vec::new(),
             offers: Vec::new(),
             agenda: Vec::new(),
+            figures: None,
             form,
             notice: super::notice(),
         });
@@ -115,7 +118,10 @@ async fn page(state: &AppState, staff: &StaffUser, form: Form) -> AppResult<Boot
             booking,
         });
     }
+    let figures =
+        db::forum::stats(state.db.conn(), &e, now).await?.booths.into_iter().find(|x| x.booth_id == b.booth.id);
     Ok(BoothPage {
+        figures,
         page: base,
         edition: Some(e.name.clone()),
         booth: Some((format!("/stands/{}", b.booth.slug), b.institution.name.clone())),

@@ -11,7 +11,9 @@ use crate::{format, services};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
+use axum::extract::Multipart;
 use axum::extract::State;
+use axum::extract::multipart::MultipartRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -200,6 +202,28 @@ async fn edition_page(state: &AppState, e: &forum_edition::Model, form: Form) ->
         objectives: (e.objective_participants, e.objective_services, e.objective_posts),
         notice: super::notice(),
     })
+}
+
+impl EditionPage {
+    /// The three figures beside their objective, for the bar chart above the table.
+    fn chart_objectives(&self) -> (String, String) {
+        let x = serde_json::json!([["Participants", "Services recruteurs", "Postes"]]).to_string();
+        let y = serde_json::json!([
+            [self.stats.participants, self.stats.services, self.stats.posts],
+            [self.objectives.0, self.objectives.1, self.objectives.2]
+        ])
+        .to_string();
+        (x, y)
+    }
+
+    /// Slots booked, attended and missed per booth, for the second chart.
+    fn chart_booths(&self) -> (String, String) {
+        let names: Vec<&str> = self.stats.booths.iter().map(|b| b.employer.as_str()).collect();
+        let series = |f: fn(&db::forum::BoothStats) -> u64| self.stats.booths.iter().map(f).collect::<Vec<_>>();
+        let x = serde_json::json!([names]).to_string();
+        let y = serde_json::json!([series(|b| b.slots), series(|b| b.booked), series(|b| b.no_shows)]).to_string();
+        (x, y)
+    }
 }
 
 fn row(v: &SessionView) -> SessionRow {
@@ -406,6 +430,7 @@ pub struct SessionPage {
     employers: Vec<(String, String)>,
     registered: Vec<(i64, String, Option<String>)>,
     waiting: Vec<String>,
+    has_replay: bool,
     notice: Option<String>,
 }
 
@@ -443,6 +468,7 @@ async fn session_page(
         employers: choices.employers,
         registered,
         waiting,
+        has_replay: v.is_some_and(|v| v.session.replay_key.is_some()),
         notice: super::notice(),
     })
 }
@@ -560,4 +586,46 @@ pub async fn check_in(State(state): State<AppState>, admin: AdminUser, Id(id): I
     let back = format!("/admin/forum/sessions/{}#inscrits", r.session_id);
     let done = services::forum::mark_attended(&state, Some(&admin.0), id).await?;
     Ok(super::with_message(&back, if done { "Présence enregistrée." } else { "Présence déjà enregistrée." }))
+}
+
+/// `POST /admin/forum/sessions/{id}/replay` (multipart `video`, `sous_titres`, `transcription`):
+/// a past session's replay, as for a story's video: never without its captions and transcript.
+pub async fn replay(
+    State(state): State<AppState>,
+    admin: AdminUser,
+    Id(id): Id,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> AppResult<Response> {
+    use domain::story::{MAX_CAPTIONS_BYTES, MAX_VIDEO_BYTES};
+    let s = db::forum::session(state.db.conn(), id).await?;
+    let back = format!("/admin/forum/sessions/{id}#replay");
+    let Ok(multipart) = multipart else {
+        return Ok(super::with_message(&back, "Replay non enregistré : l’envoi est illisible, réessayez."));
+    };
+    let limits = [("video", MAX_VIDEO_BYTES), ("sous_titres", MAX_CAPTIONS_BYTES)];
+    let (fields, uploads) = crate::forms::read_multipart_files(multipart, &limits).await;
+    if let Some((_, message)) = fields.errors.first() {
+        return Ok(super::with_message(&back, &format!("Replay non enregistré : {message}")));
+    }
+    let up = match super::stories::video_upload(&fields, uploads) {
+        Ok(up) => up,
+        Err((_, message)) => return Ok(super::with_message(&back, &format!("Replay non enregistré : {message}"))),
+    };
+    let missing = if up.video.is_none() && s.replay_key.is_none() {
+        Some("choisissez la vidéo (MP4 ou WebM)")
+    } else if up.captions.is_none() && s.replay_captions.is_none() {
+        Some("joignez ses sous-titres (WebVTT), obligatoires")
+    } else if up.transcript.is_none() && s.replay_transcript.as_deref().is_none_or(|t| t.trim().is_empty()) {
+        Some("saisissez sa transcription, obligatoire")
+    } else {
+        None
+    };
+    if let Some(why) = missing {
+        return Ok(super::with_message(&back, &format!("Replay non enregistré : {why}.")));
+    }
+    services::forum::set_replay(&state, &admin.0, &s, up).await?;
+    Ok(super::with_message(
+        &back,
+        "Replay enregistré, avec ses sous-titres et sa transcription : il est sur la page de la session une fois celle-ci passée.",
+    ))
 }

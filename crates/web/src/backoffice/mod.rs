@@ -123,6 +123,7 @@ pub fn routes() -> Routes {
         .post("/recruteur/employeur/logo", Recruiter, employer::logo)
         .post("/recruteur/temoignages/{id}/photo", Recruiter, stories::photo)
         .post("/recruteur/temoignages/{id}/video", Recruiter, stories::video)
+        .post("/admin/forum/sessions/{id}/replay", Administrator, forum::replay)
         .layer(axum::extract::DefaultBodyLimit::max(12 * 1024 * 1024));
     Routes::new()
         .merge(uploads)

@@ -409,7 +409,10 @@ pub async fn photo(
 }
 
 /// What was sent to the video form, checked: the first refusal is `(field, message)`.
-fn video_upload(fields: &Form, uploads: Vec<(String, Upload)>) -> Result<VideoUpload, (&'static str, String)> {
+pub(crate) fn video_upload(
+    fields: &Form,
+    uploads: Vec<(String, Upload)>,
+) -> Result<VideoUpload, (&'static str, String)> {
     let mut up = VideoUpload::default();
     for (name, file) in uploads {
         match name.as_str() {

@@ -540,3 +540,72 @@ pub async fn announce(
     tx.commit().await?;
     Ok(recipients.len())
 }
+
+/// Stores a session's replay (a video with its captions and transcript, any of them replacing
+/// the stored one). A failed change removes the file it stored; a replaced replay's file goes.
+pub async fn set_replay(
+    state: &AppState,
+    actor: &user::Model,
+    s: &forum_session::Model,
+    up: crate::services::stories::VideoUpload,
+) -> AppResult<()> {
+    let new = match up.video {
+        Some((bytes, kind)) => {
+            let ext = if kind == domain::story::VideoKind::Mp4 { "mp4" } else { "webm" };
+            let key = format!("{REPLAYS}{}.{ext}", crate::auth::random_token()?);
+            state.files.put(&key, bytes).await?;
+            Some((key, kind.code()))
+        }
+        None => None,
+    };
+    let video = new.clone().or_else(|| {
+        s.replay_key
+            .clone()
+            .zip(s.replay_type.clone().and_then(|t| t.parse::<domain::story::VideoKind>().ok()).map(|k| k.code()))
+    });
+    let captions = up.captions.or_else(|| s.replay_captions.clone()).unwrap_or_default();
+    let transcript = up.transcript.or_else(|| s.replay_transcript.clone()).unwrap_or_default();
+    let done = async {
+        let mut tx = Tx::by(state, actor).await?;
+        let old = db::forum::set_replay(
+            tx.conn(),
+            s.id,
+            video.as_ref().map(|(k, t)| (k.as_str(), *t)),
+            &captions,
+            &transcript,
+            tx.now(),
+        )
+        .await?;
+        tx.audit(
+            AuditAction::ForumSessionSaved,
+            format!("session {} « {} »", s.id, s.title),
+            None,
+            Some("replay".into()),
+        )
+        .await?;
+        tx.invalidate(Stale::Pages);
+        tx.commit().await?;
+        AppResult::Ok(old)
+    }
+    .await;
+    match done {
+        Ok(old) => {
+            // Only a replay uploaded here is deleted: the demo's replays are the stories' videos.
+            if let (Some(old), Some(_)) = (old, &new)
+                && old.starts_with(REPLAYS)
+            {
+                state.files.delete(&old).await?;
+            }
+            Ok(())
+        }
+        Err(e) => {
+            if let Some((key, _)) = new {
+                state.files.delete(&key).await?;
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Where uploaded replays are kept in the file store.
+const REPLAYS: &str = "forum/replays/";
