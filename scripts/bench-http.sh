@@ -6,7 +6,8 @@
 # page (/offres-emploi?q=developpeur&region=11) and of the first offer it links to into the root
 # of a private nginx instance (its own config in a temp dir, never the system service), then
 # runs `wrk -t2 -c64 --latency` against each page on both servers and prints the ratios.
-# The showcase pages (`/projets` with a facet, `/temoignages`) come from the demo catalogue
+# The showcase pages (`/projets` with a facet, `/temoignages`) and the forum's programme
+# (`/evenements`, the demo edition's 28 sessions) come from the demo catalogue
 # (`metiers seed`, plus the real beta.gouv.fr catalogue when CATALOGUE names its folder; by
 # default ../shared/data/betagouv if it exists); they are measured uncached: wrk sends a cookie,
 # and a request with a cookie never reaches the page cache.
@@ -29,6 +30,7 @@ CONNECTIONS="${CONNECTIONS:-64}"
 SEARCH_PATH='/offres-emploi?q=developpeur&region=11'
 PRODUCTS_PATH='/projets?phase=construction'
 STORIES_PATH='/temoignages'
+PROGRAMME_PATH='/evenements'
 CATALOGUE="${CATALOGUE:-../shared/data/betagouv}"
 BIN=target/release/metiers
 
@@ -127,7 +129,9 @@ offer_path=$(grep -o 'href="/emploi/[^"]*"' "$ngx/www/offres-emploi" | head -1 |
 [[ $offer_path =~ ^/emploi/[A-Za-z0-9._~-]+$ ]] || die "lien d'offre inattendu : $offer_path"
 code=$(curl -s -o "$ngx/www$offer_path" -w '%{http_code}' "$app$offer_path")
 [[ $code == 200 ]] || die "$offer_path a répondu $code"
-mkdir -p "$ngx/www/projets-page" "$ngx/www/temoignages-page"
+mkdir -p "$ngx/www/projets-page" "$ngx/www/temoignages-page" "$ngx/www/evenements-page"
+code=$(curl -s -o "$ngx/www/evenements-page/index.html" -w '%{http_code}' "$app$PROGRAMME_PATH")
+[[ $code == 200 ]] || die "$PROGRAMME_PATH a répondu $code"
 code=$(curl -s -o "$ngx/www/projets-page/index.html" -w '%{http_code}' "$app$PRODUCTS_PATH")
 [[ $code == 200 ]] || die "$PRODUCTS_PATH a répondu $code"
 code=$(curl -s -o "$ngx/www/temoignages-page/index.html" -w '%{http_code}' "$app$STORIES_PATH")
@@ -160,6 +164,7 @@ http {
         location = /offres-emploi { }
         location = /projets { alias $ngx/www/projets-page/index.html; }
         location = /temoignages { alias $ngx/www/temoignages-page/index.html; }
+        location = /evenements { alias $ngx/www/evenements-page/index.html; }
         location / { }
     }
 }
@@ -174,6 +179,7 @@ cmp -s <(curl -s "$ngx_url$SEARCH_PATH") "$ngx/www/offres-emploi" || die "nginx 
 cmp -s <(curl -s "$ngx_url$offer_path") "$ngx/www$offer_path" || die "nginx ne sert pas la page d'offre"
 cmp -s <(curl -s "$ngx_url$PRODUCTS_PATH") "$ngx/www/projets-page/index.html" || die "nginx ne sert pas /projets"
 cmp -s <(curl -s "$ngx_url$STORIES_PATH") "$ngx/www/temoignages-page/index.html" || die "nginx ne sert pas /temoignages"
+cmp -s <(curl -s "$ngx_url$PROGRAMME_PATH") "$ngx/www/evenements-page/index.html" || die "nginx ne sert pas /evenements"
 
 # --- wrk --------------------------------------------------------------------------------------
 # Prints "req_per_s p99_ms errors" for one run.
@@ -203,19 +209,20 @@ run_wrk() {
 }
 
 declare -A res
-PAGES=(search offer products stories)
+PAGES=(search offer products stories programme)
 path_of() {
     case $1 in
         search) echo "$SEARCH_PATH" ;;
         offer) echo "$offer_path" ;;
         products) echo "$PRODUCTS_PATH" ;;
         stories) echo "$STORIES_PATH" ;;
+        programme) echo "$PROGRAMME_PATH" ;;
     esac
 }
 for page in "${PAGES[@]}"; do
     path=$(path_of "$page")
     header=""
-    [[ $page == products || $page == stories ]] && header="Cookie: banc=sans-cache"
+    [[ $page == products || $page == stories || $page == programme ]] && header="Cookie: banc=sans-cache"
     log "wrk $DURATION, $CONNECTIONS connections: metiers $path${header:+ (uncached)}"
     res[$page.app]=$(run_wrk "$app$path" "$header")
     log "wrk $DURATION, $CONNECTIONS connections: nginx $path"
@@ -227,7 +234,7 @@ hwm_kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$server_pid/status")
 
 # --- report -----------------------------------------------------------------------------------
 echo
-echo "wrk -t2 -c$CONNECTIONS -d$DURATION --latency ; recherche : $(stat -c %s "$ngx/www/offres-emploi") octets ; offre $offer_path : $(stat -c %s "$ngx/www$offer_path") octets ; produits : $(stat -c %s "$ngx/www/projets-page/index.html") octets ; témoignages : $(stat -c %s "$ngx/www/temoignages-page/index.html") octets"
+echo "wrk -t2 -c$CONNECTIONS -d$DURATION --latency ; recherche : $(stat -c %s "$ngx/www/offres-emploi") octets ; offre $offer_path : $(stat -c %s "$ngx/www$offer_path") octets ; produits : $(stat -c %s "$ngx/www/projets-page/index.html") octets ; témoignages : $(stat -c %s "$ngx/www/temoignages-page/index.html") octets ; programme : $(stat -c %s "$ngx/www/evenements-page/index.html") octets"
 echo
 echo "| page | metiers req/s | nginx req/s | ratio (%) | target | metiers p99 (ms) | target p99 20 ms | verdict |"
 echo "|---|---:|---:|---:|---:|---:|---|---|"
@@ -240,6 +247,7 @@ for page in "${PAGES[@]}"; do
         offer) label="offre \`/emploi/…\`"; target=60 ;;
         products) label="produits \`$PRODUCTS_PATH\` (sans cache)"; target=0 ;;
         stories) label="témoignages \`$STORIES_PATH\` (sans cache)"; target=0 ;;
+        programme) label="programme du forum \`$PROGRAMME_PATH\` (sans cache)"; target=0 ;;
     esac
     python3 - "$label" "$app_rps" "$ngx_rps" "$target" "$app_p99" <<'PY'
 import sys

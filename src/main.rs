@@ -71,7 +71,7 @@ enum Command {
     Migrate,
     /// Import a file of job offers.
     Import(ImportArgs),
-    /// Write the demo catalogue (employers, products, stories and offers).
+    /// Write the demo catalogue (employers, products, stories, the forum and offers).
     Seed,
     /// Rebuild the search index from the database.
     Reindex,
@@ -236,8 +236,8 @@ async fn run(cli: Cli) -> Result<()> {
             let r = db::seed::seed_demo(&db, system_clock().now()).await?;
             files(&common)?.put_demo_files().await?;
             println!(
-                "Catalogue de démonstration : {} employeurs, {} produits, {} témoignages, {} offres créées, {} mises à jour, {} inchangées.",
-                r.institutions, r.products, r.stories, r.created, r.updated, r.unchanged
+                "Catalogue de démonstration : {} employeurs, {} produits, {} témoignages, {} sessions du forum, {} offres créées, {} mises à jour, {} inchangées.",
+                r.institutions, r.products, r.stories, r.sessions, r.created, r.updated, r.unchanged
             );
             db.close().await?;
             Ok(())

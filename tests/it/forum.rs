@@ -699,6 +699,13 @@ db_test!(organisers_write_publish_cancel_and_add_a_replay, |db| {
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     let token = token_of(&db, "inscrite@exemple.fr", sid).await;
     registration_app.get(&format!("/forum/confirmer/{token}")).await;
+    // Moved by the organisers: told, with the old and the new time.
+    let moved = form.replace("2028-03-15T10%3A00", "2028-03-16T10%3A00").replace("2028-03-15T11%3A00", "2028-03-16T11%3A00");
+    let res = app.send(&admin, "POST", &format!("/admin/forum/sessions/{sid}"), &moved).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let told = mails(&db, "inscrite@exemple.fr", "Nouvel horaire").await;
+    assert_eq!(told.len(), 1);
+    assert!(told[0].text_body.contains("mercredi 15 mars 2028") && told[0].text_body.contains("jeudi 16 mars 2028"), "{}", told[0].text_body);
     app.send(&admin, "POST", &format!("/admin/forum/sessions/{sid}/etat"), "etat=cancelled").await;
     assert_eq!(mails(&db, "inscrite@exemple.fr", "Session annulée").await.len(), 1);
     let ics = app.get(&format!("/evenements/{}.ics", v.session.slug)).await;
@@ -739,4 +746,75 @@ db_test!(organisers_write_publish_cancel_and_add_a_replay, |db| {
         StatusCode::NOT_FOUND,
         "not before the end"
     );
+});
+
+db_test!(participants_are_purged_after_the_edition_and_the_counts_stay, |db| {
+    let app = TestApp::new(&db, today()).await;
+    let e = edition(&db).await;
+    let start = today() + Duration::days(11);
+    let (sid, slug) = session(&db, e, "Atelier purgé", start, 1).await;
+    let (_, cookie) = candidate(&db, "compte@exemple.fr").await;
+    app.send(&cookie, "POST", &format!("/evenements/{slug}/inscription"), "").await;
+    app.send("", "POST", &format!("/evenements/{slug}/inscription"), "email=sans-compte%40exemple.fr").await;
+    let token = token_of(&db, "sans-compte@exemple.fr", sid).await;
+    app.get(&format!("/forum/confirmer/{token}")).await;
+    // After the session: one feedback request per registered person, once.
+    let after = TestApp::new(&db, start + Duration::hours(3)).await;
+    assert_eq!(web::services::forum::ask_feedback(&after.state).await.expect("feedback"), 1, "the registered one");
+    assert_eq!(web::services::forum::ask_feedback(&after.state).await.expect("feedback"), 0, "once");
+    assert_eq!(mails(&db, "compte@exemple.fr", "Votre avis sur").await.len(), 1);
+    let edition_row = db::forum::edition(db.conn(), e).await.expect("e");
+    let before = db::forum::stats(db.conn(), &edition_row, today()).await.expect("stats");
+    assert_eq!((before.registrations, before.waiting), (1, 1));
+    // 89 days after the end: kept; 91 days after: purged, the figures kept on the edition.
+    let ended = edition_row.ends_at;
+    let early = TestApp::new(&db, ended + Duration::days(89)).await;
+    web::jobs::purge(&early.state).await.expect("purge");
+    assert_eq!(db::forum::registrations_of_session(db.conn(), sid, RegistrationStatus::Registered).await.expect("r").len(), 1);
+    let late = TestApp::new(&db, ended + Duration::days(91)).await;
+    web::jobs::purge(&late.state).await.expect("purge");
+    for status in [RegistrationStatus::Registered, RegistrationStatus::Waiting] {
+        assert!(db::forum::registrations_of_session(db.conn(), sid, status).await.expect("r").is_empty());
+    }
+    let gone = db::forum::participant_for(db.conn(), "sans-compte@exemple.fr", None, "neuf", today()).await.expect("p");
+    assert_eq!(gone.agenda_token, "neuf", "the participant without an account was deleted (a new row now)");
+    let purged = db::forum::edition(db.conn(), e).await.expect("e");
+    assert!(purged.purged_at.is_some());
+    let after = db::forum::stats(db.conn(), &purged, today()).await.expect("stats");
+    assert_eq!(after, before, "the counts stay");
+    // The organisers' export of that edition has nobody left in it.
+    let admin = staff(&app, &db, "purge@numerique.gouv.fr", Role::Administrator, None).await;
+    let csv = app.send(&admin, "GET", &format!("/admin/forum/{e}/participants.csv"), "").await;
+    assert!(!csv.body.contains("exemple.fr"), "{}", csv.body);
+});
+
+db_test!(announcements_reach_the_registered_and_stop_in_one_click, |db| {
+    let app = TestApp::new(&db, today()).await;
+    let e = edition(&db).await;
+    let (sid, slug) = session(&db, e, "Atelier annonce", today() + Duration::days(11), 10).await;
+    for who in ["a1", "a2"] {
+        let (_, cookie) = candidate(&db, &format!("{who}@exemple.fr")).await;
+        app.send(&cookie, "POST", &format!("/evenements/{slug}/inscription"), "").await;
+    }
+    let admin = staff(&app, &db, "annonce@numerique.gouv.fr", Role::Administrator, None).await;
+    let csv = app.send(&admin, "GET", &format!("/admin/forum/{e}/participants.csv"), "").await;
+    assert!(csv.body.contains("a1@exemple.fr") && csv.body.contains("Atelier annonce"), "{}", csv.body);
+    let res = app.send(&admin, "POST", &format!("/admin/forum/{e}/annonce"), "objet=Le+programme&message=Bonjour.%0A%0AVoici+le+programme.").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let sent = mails(&db, "a1@exemple.fr", "Le programme").await;
+    assert_eq!(sent.len(), 1);
+    let stop = sent[0].unsubscribe_url.clone().expect("an unsubscribe link");
+    let path = stop.trim_start_matches("http://127.0.0.1:8080");
+    // One click (the mail client's POST) stops them; the page offers the undo.
+    let res = app.send("", "POST", path, "").await;
+    assert!(res.body.contains("Annonces arrêtées") && res.body.contains("Reprendre les annonces"), "{}", res.body);
+    app.send(&admin, "POST", &format!("/admin/forum/{e}/annonce"), "objet=Deuxi%C3%A8me&message=Encore.").await;
+    assert!(mails(&db, "a1@exemple.fr", "Deuxième").await.is_empty(), "stopped");
+    assert_eq!(mails(&db, "a2@exemple.fr", "Deuxième").await.len(), 1);
+    let resume = path.replace("/arret/", "/reprise/");
+    let res = app.send("", "POST", &resume, "").await;
+    assert!(res.body.contains("Annonces reprises"), "{}", res.body);
+    app.send(&admin, "POST", &format!("/admin/forum/{e}/annonce"), "objet=Troisi%C3%A8me&message=Encore.").await;
+    assert_eq!(mails(&db, "a1@exemple.fr", "Troisième").await.len(), 1, "resumed");
+    let _ = sid;
 });

@@ -480,6 +480,18 @@ pub fn forum_feedback(to: &str, s: &SessionRef<'_>, form_url: &str) -> MailMessa
     render(to, &c)
 }
 
+pub fn forum_session_moved(to: &str, s: &SessionRef<'_>, before: &str) -> MailMessage {
+    let mut c = content(
+        format!("Nouvel horaire : {}", s.title),
+        vec![
+            "Bonjour,".into(),
+            format!("« {} », prévue {before}, a lieu désormais {}. Votre inscription est conservée ; votre agenda du forum suit le nouvel horaire, et les rappels aussi.", s.title, s.when),
+        ],
+    );
+    c.action = Some(("Voir mon inscription", s.url.to_string()));
+    render(to, &c)
+}
+
 pub fn forum_session_cancelled(to: &str, s: &SessionRef<'_>) -> MailMessage {
     let mut c = content(
         format!("Session annulée : {}", s.title),
@@ -703,6 +715,7 @@ mod tests {
             ("forum_reminder_day", forum_reminder("a@b.fr", &session, true, &u("/forum/inscription/t"))),
             ("forum_reminder_hour", forum_reminder("a@b.fr", &session, false, &u("/forum/inscription/t"))),
             ("forum_session_cancelled", forum_session_cancelled("a@b.fr", &session)),
+            ("forum_session_moved", forum_session_moved("a@b.fr", &session, "le lundi 15 mars 2027 de 10 h 00 à 11 h 00")),
             ("forum_feedback", forum_feedback("a@b.fr", &session, &u("/forum/inscription/t#avis"))),
             (
                 "forum_booked",

@@ -173,7 +173,22 @@ pub async fn save_booth(State(state): State<AppState>, staff: StaffUser, body: B
     let b = required_booth(&state, &staff).await?;
     let mut form = Form::parse(&body);
     let presentation = form.optional("presentation", "la présentation", 10_000).unwrap_or_default();
-    let session = form.get("session").parse::<i64>().ok();
+    // Only one of the employer's own sessions of this edition, as the list offers.
+    let session = match form.get("session") {
+        "" => None,
+        v => {
+            let own = db::forum::sessions_of(state.db.conn(), b.booth.edition_id, false)
+                .await?
+                .into_iter()
+                .filter(|s| s.session.institution_id == Some(b.institution.id))
+                .map(|s| s.session.id)
+                .collect::<Vec<_>>();
+            match v.parse::<i64>() {
+                Ok(id) if own.contains(&id) => Some(id),
+                _ => return Ok(super::with_message("/recruteur/forum", "Choisissez votre présentation dans la liste.")),
+            }
+        }
+    };
     if !form.is_valid() {
         return Ok(super::with_message("/recruteur/forum", "Présentation trop longue : 10 000 caractères au plus."));
     }

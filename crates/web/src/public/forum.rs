@@ -754,6 +754,8 @@ pub async fn registration(State(state): State<AppState>, Path(token): Path<Strin
         position,
     };
     let mut res = view.into_response();
+    // Somebody's own page behind a secret address: no shared cache keeps it.
+    res.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("private, no-store"));
     res.headers_mut().insert("x-robots-tag", axum::http::HeaderValue::from_static("noindex"));
     Ok(res)
 }
@@ -837,9 +839,24 @@ pub async fn stop_announcements(State(state): State<AppState>, Path(token): Path
     if !db::forum::set_announcements(state.db.conn(), &token, true, state.now()).await? {
         return Ok(unknown_link());
     }
+    Ok(StoppedPage { page: Page::new("Annonces arrêtées").nav(Nav::Forum), token }.into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "forum/stopped.html")]
+pub struct StoppedPage {
+    pub page: Page,
+    pub token: String,
+}
+
+/// `POST /forum/annonces/reprise/{token}`: the undo of the above.
+pub async fn resume_announcements(State(state): State<AppState>, Path(token): Path<String>) -> AppResult<Response> {
+    if !db::forum::set_announcements(state.db.conn(), &token, false, state.now()).await? {
+        return Ok(unknown_link());
+    }
     Ok(MessagePage::new(
-        "Annonces arrêtées",
-        vec!["Vous ne recevrez plus les annonces des organisateurs du forum. Les e-mails liés à vos inscriptions (confirmation, rappels) continuent.".into()],
+        "Annonces reprises",
+        vec!["Vous recevrez de nouveau les annonces des organisateurs du forum.".into()],
         Some(("/forum", "Revenir au forum")),
         true,
     )

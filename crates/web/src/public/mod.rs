@@ -54,6 +54,7 @@ pub fn routes() -> Routes {
         .get("/forum/annonces/arret/{token}", Public, forum::stop_announcements)
         // The one-click unsubscribe of mail clients (List-Unsubscribe-Post) posts to it.
         .post("/forum/annonces/arret/{token}", Public, forum::stop_announcements)
+        .post("/forum/annonces/reprise/{token}", Public, forum::resume_announcements)
         .get("/agenda/{token}", Public, forum::agenda)
         .get("/stands", Public, booths::list)
         .get("/stands/{slug}", Public, booths::show)

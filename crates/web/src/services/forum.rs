@@ -427,9 +427,12 @@ pub async fn save_session(
     let mut tx = Tx::by(state, actor).await?;
     let id = match id {
         Some(id) => {
-            db::forum::update_session(tx.conn(), id, input, tx.now()).await?;
+            let before = db::forum::update_session(tx.conn(), id, input, tx.now()).await?;
             let promoted = db::forum::promote_waiting(tx.conn(), id, tx.now()).await?;
             tell_promoted(&tx, &promoted).await?;
+            if before.starts_at != input.starts_at || before.ends_at != input.ends_at {
+                tell_moved(&tx, &before).await?;
+            }
             id
         }
         None => db::forum::create_session(tx.conn(), edition_id, input, SessionState::Draft, tx.now()).await?,
@@ -438,6 +441,25 @@ pub async fn save_session(
     tx.invalidate(Stale::Pages);
     tx.commit().await?;
     Ok(id)
+}
+
+/// Tells everyone registered or waiting that a session has a new time (its row after the change).
+async fn tell_moved(tx: &Tx<'_>, before: &forum_session::Model) -> AppResult<()> {
+    let state = tx.state();
+    let s = db::forum::session(tx.conn(), before.id).await?;
+    if s.state != SessionState::Published.code() {
+        return Ok(());
+    }
+    let old = when(before);
+    let new = when(&s);
+    for status in [RegistrationStatus::Registered, RegistrationStatus::Waiting] {
+        for r in db::forum::registrations_of_session(tx.conn(), s.id, status).await? {
+            let url = cancel_url(state, &r.registration);
+            let at = mail::messages::SessionRef { title: &s.title, when: &new, url: &url };
+            tx.mail(mail::messages::forum_session_moved(&r.email, &at, &old)).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Publishes, cancels or brings back to draft; a cancellation tells everyone registered.
