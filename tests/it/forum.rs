@@ -672,7 +672,7 @@ db_test!(organisers_write_publish_cancel_and_add_a_replay, |db| {
     assert_eq!(crate::support::at(2028, 3, 14).date_naive(), e.starts_at.date_naive());
     assert_eq!(e.starts_at.format("%H:%M").to_string(), "08:00", "09:00 in Paris in winter is 08:00 UTC");
     // A session: refused without its link, then a draft, published, on the programme.
-    let form = "type=atelier&titre=Atelier+portfolio&debut=2028-03-15T10%3A00&fin=2028-03-15T11%3A00&capacite=20&themes=Design%2C+design%2C+Coaching&intervenants=Sam+Roy%2C+Designer";
+    let form = "type=atelier&titre=Atelier+portfolio&debut=2028-03-15T10%3A00&fin=2028-03-15T11%3A00&capacite=20&themes=Design%2C+design%2C+Coaching&intervenants=Sam+Roy%2C+Designer%0AAmina%2C+D%C3%A9veloppeuse%2C+%2Ftemoignages%2Famina-developpeuse-dinum";
     let res = app.send(&admin, "POST", &format!("/admin/forum/{}/sessions/nouvelle", e.id), form).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.body.contains("Renseignez le lien de connexion"), "{}", res.body);
@@ -684,13 +684,39 @@ db_test!(organisers_write_publish_cancel_and_add_a_replay, |db| {
     assert_eq!(v.state, SessionState::Draft);
     assert_eq!(v.themes(), vec!["Design".to_string(), "Coaching".to_string()]);
     assert_eq!(v.speakers[0].name, "Sam Roy");
+    // The second speaker is linked to her public story and its employer; the page links it.
+    let story = db::stories::public_by_slug(db.conn(), "amina-developpeuse-dinum").await.expect("story");
+    assert_eq!(
+        (v.speakers[1].story_id, v.speakers[1].institution_id),
+        (Some(story.story.id), Some(story.institution.id))
+    );
+    let editor = app.send(&admin, "GET", &format!("/admin/forum/sessions/{sid}"), "").await;
+    assert!(
+        editor.body.contains("Amina, Développeuse, /temoignages/amina-developpeuse-dinum"),
+        "the editor gives the line back"
+    );
+    let unknown = form.replace("amina-developpeuse-dinum", "personne");
+    let res = app
+        .send(
+            &admin,
+            "POST",
+            &format!("/admin/forum/sessions/{sid}"),
+            &format!("{unknown}&lien=https%3A%2F%2Fvisio.exemple.fr%2Fportfolio"),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("Aucun témoignage publié à l’adresse /temoignages/personne"), "{}", res.body);
     assert_eq!(
         app.get(&format!("/evenements/{}", v.session.slug)).await.status,
         StatusCode::NOT_FOUND,
         "a draft is unknown"
     );
     app.send(&admin, "POST", &format!("/admin/forum/sessions/{sid}/etat"), "etat=published").await;
-    assert_eq!(app.get(&format!("/evenements/{}", v.session.slug)).await.status, StatusCode::OK);
+    let page = app.get(&format!("/evenements/{}", v.session.slug)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("href=\"/temoignages/amina-developpeuse-dinum\""), "the speaker links to her story");
+    let booths = app.send(&admin, "GET", &format!("/admin/forum/{}/stands.csv", e.id), "").await;
+    assert!(booths.body.starts_with('\u{feff}') && booths.body.contains("Stand;Créneaux"), "{}", booths.body);
     // Cancelled: everyone registered is told, the calendar says so.
     let registration_app = TestApp::new(&db, crate::support::at(2028, 2, 1)).await;
     let res = registration_app
@@ -700,12 +726,17 @@ db_test!(organisers_write_publish_cancel_and_add_a_replay, |db| {
     let token = token_of(&db, "inscrite@exemple.fr", sid).await;
     registration_app.get(&format!("/forum/confirmer/{token}")).await;
     // Moved by the organisers: told, with the old and the new time.
-    let moved = form.replace("2028-03-15T10%3A00", "2028-03-16T10%3A00").replace("2028-03-15T11%3A00", "2028-03-16T11%3A00");
+    let moved =
+        form.replace("2028-03-15T10%3A00", "2028-03-16T10%3A00").replace("2028-03-15T11%3A00", "2028-03-16T11%3A00");
     let res = app.send(&admin, "POST", &format!("/admin/forum/sessions/{sid}"), &moved).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let told = mails(&db, "inscrite@exemple.fr", "Nouvel horaire").await;
     assert_eq!(told.len(), 1);
-    assert!(told[0].text_body.contains("mercredi 15 mars 2028") && told[0].text_body.contains("jeudi 16 mars 2028"), "{}", told[0].text_body);
+    assert!(
+        told[0].text_body.contains("mercredi 15 mars 2028") && told[0].text_body.contains("jeudi 16 mars 2028"),
+        "{}",
+        told[0].text_body
+    );
     app.send(&admin, "POST", &format!("/admin/forum/sessions/{sid}/etat"), "etat=cancelled").await;
     assert_eq!(mails(&db, "inscrite@exemple.fr", "Session annulée").await.len(), 1);
     let ics = app.get(&format!("/evenements/{}.ics", v.session.slug)).await;
@@ -770,7 +801,10 @@ db_test!(participants_are_purged_after_the_edition_and_the_counts_stay, |db| {
     let ended = edition_row.ends_at;
     let early = TestApp::new(&db, ended + Duration::days(89)).await;
     web::jobs::purge(&early.state).await.expect("purge");
-    assert_eq!(db::forum::registrations_of_session(db.conn(), sid, RegistrationStatus::Registered).await.expect("r").len(), 1);
+    assert_eq!(
+        db::forum::registrations_of_session(db.conn(), sid, RegistrationStatus::Registered).await.expect("r").len(),
+        1
+    );
     let late = TestApp::new(&db, ended + Duration::days(91)).await;
     web::jobs::purge(&late.state).await.expect("purge");
     for status in [RegistrationStatus::Registered, RegistrationStatus::Waiting] {
@@ -799,7 +833,14 @@ db_test!(announcements_reach_the_registered_and_stop_in_one_click, |db| {
     let admin = staff(&app, &db, "annonce@numerique.gouv.fr", Role::Administrator, None).await;
     let csv = app.send(&admin, "GET", &format!("/admin/forum/{e}/participants.csv"), "").await;
     assert!(csv.body.contains("a1@exemple.fr") && csv.body.contains("Atelier annonce"), "{}", csv.body);
-    let res = app.send(&admin, "POST", &format!("/admin/forum/{e}/annonce"), "objet=Le+programme&message=Bonjour.%0A%0AVoici+le+programme.").await;
+    let res = app
+        .send(
+            &admin,
+            "POST",
+            &format!("/admin/forum/{e}/annonce"),
+            "objet=Le+programme&message=Bonjour.%0A%0AVoici+le+programme.",
+        )
+        .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     let sent = mails(&db, "a1@exemple.fr", "Le programme").await;
     assert_eq!(sent.len(), 1);

@@ -485,7 +485,10 @@ pub fn forum_session_moved(to: &str, s: &SessionRef<'_>, before: &str) -> MailMe
         format!("Nouvel horaire : {}", s.title),
         vec![
             "Bonjour,".into(),
-            format!("« {} », prévue {before}, a lieu désormais {}. Votre inscription est conservée ; votre agenda du forum suit le nouvel horaire, et les rappels aussi.", s.title, s.when),
+            format!(
+                "« {} », prévue {before}, a lieu désormais {}. Votre inscription est conservée ; votre agenda du forum suit le nouvel horaire, et les rappels aussi.",
+                s.title, s.when
+            ),
         ],
     );
     c.action = Some(("Voir mon inscription", s.url.to_string()));
@@ -715,7 +718,10 @@ mod tests {
             ("forum_reminder_day", forum_reminder("a@b.fr", &session, true, &u("/forum/inscription/t"))),
             ("forum_reminder_hour", forum_reminder("a@b.fr", &session, false, &u("/forum/inscription/t"))),
             ("forum_session_cancelled", forum_session_cancelled("a@b.fr", &session)),
-            ("forum_session_moved", forum_session_moved("a@b.fr", &session, "le lundi 15 mars 2027 de 10 h 00 à 11 h 00")),
+            (
+                "forum_session_moved",
+                forum_session_moved("a@b.fr", &session, "le lundi 15 mars 2027 de 10 h 00 à 11 h 00"),
+            ),
             ("forum_feedback", forum_feedback("a@b.fr", &session, &u("/forum/inscription/t#avis"))),
             (
                 "forum_booked",

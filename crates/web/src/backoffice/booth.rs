@@ -185,7 +185,9 @@ pub async fn save_booth(State(state): State<AppState>, staff: StaffUser, body: B
                 .collect::<Vec<_>>();
             match v.parse::<i64>() {
                 Ok(id) if own.contains(&id) => Some(id),
-                _ => return Ok(super::with_message("/recruteur/forum", "Choisissez votre présentation dans la liste.")),
+                _ => {
+                    return Ok(super::with_message("/recruteur/forum", "Choisissez votre présentation dans la liste."));
+                }
             }
         }
     };

@@ -337,6 +337,28 @@ pub async fn participants_csv(State(state): State<AppState>, _admin: AdminUser, 
     )
 }
 
+/// `GET /admin/forum/{id}/stands.csv`: each booth's figures, for organisers.
+pub async fn booths_csv(State(state): State<AppState>, _admin: AdminUser, Id(id): Id) -> AppResult<Response> {
+    let e = db::forum::edition(state.db.conn(), id).await?;
+    let stats = db::forum::stats(state.db.conn(), &e, state.now()).await?;
+    let rows = stats.booths.iter().map(|b| {
+        vec![
+            b.employer.clone(),
+            b.slots.to_string(),
+            b.booked.to_string(),
+            b.attended.to_string(),
+            b.no_shows.to_string(),
+            b.applications.to_string(),
+            b.hires.to_string(),
+        ]
+    });
+    super::spreadsheet_download(
+        &format!("stands-{}.csv", e.slug),
+        &["Stand", "Créneaux", "Réservés", "Présents", "Absents", "Candidatures", "Recrutements"],
+        rows,
+    )
+}
+
 /// The lists of the session editor.
 struct Choices {
     employers: Vec<(String, String)>,
@@ -350,21 +372,58 @@ impl Choices {
     }
 }
 
-/// Speakers are one per line: « Nom, intitulé du poste ».
-fn speakers_of(text: &str) -> Vec<SpeakerInput> {
+/// Speakers are one per line: « Nom, intitulé du poste », and optionally the address of their
+/// public story (« …, /temoignages/amina-developpeuse-dinum »), which links them to it and to
+/// its employer.
+fn speakers_of(text: &str) -> Vec<(SpeakerInput, Option<String>)> {
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .take(20)
         .map(|l| {
-            let (name, job) = l.split_once(',').unwrap_or((l, ""));
-            SpeakerInput {
-                name: name.trim().chars().take(120).collect(),
-                job_title: job.trim().chars().take(160).collect(),
-                ..Default::default()
+            let mut parts: Vec<&str> = l.split(',').map(str::trim).collect();
+            let story = parts
+                .last()
+                .and_then(|p| p.split_once("/temoignages/"))
+                .map(|(_, slug)| slug.trim_matches('/').to_string())
+                .filter(|s| !s.is_empty());
+            if story.is_some() {
+                parts.pop();
             }
+            let name = parts.first().copied().unwrap_or_default();
+            let job = parts.get(1..).map(|p| p.join(", ")).unwrap_or_default();
+            let speaker = SpeakerInput {
+                name: name.chars().take(120).collect(),
+                job_title: job.chars().take(160).collect(),
+                ..Default::default()
+            };
+            (speaker, story)
         })
         .collect()
+}
+
+/// Links the speakers whose line names a story to it and its employer (an unknown or
+/// unpublished story is an error on the field); a testimony with one story is that story's.
+async fn link_speakers(state: &AppState, form: &mut Form, input: &mut SessionInput) -> AppResult<()> {
+    let lines = speakers_of(form.get("intervenants"));
+    for (speaker, (_, slug)) in input.speakers.iter_mut().zip(lines) {
+        let Some(slug) = slug else { continue };
+        match db::stories::public_by_slug(state.db.conn(), &slug).await {
+            Ok(v) => {
+                speaker.story_id = Some(v.story.id);
+                speaker.institution_id = Some(v.institution.id);
+            }
+            Err(db::DbError::NotFound) => {
+                form.add_error("intervenants", format!("Aucun témoignage publié à l’adresse /temoignages/{slug}."));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let stories: Vec<i64> = input.speakers.iter().filter_map(|s| s.story_id).collect();
+    if input.kind == SessionKind::Testimony && stories.len() == 1 {
+        input.story_id = stories.first().copied();
+    }
+    Ok(())
 }
 
 fn session_input(form: &mut Form, choices: &Choices) -> Option<SessionInput> {
@@ -400,7 +459,7 @@ fn session_input(form: &mut Form, choices: &Choices) -> Option<SessionInput> {
     }
     let place = form.optional("lieu", "le lieu", 300);
     let capacity = number(form, "capacite", "La capacité", 1..=domain::forum::MAX_CAPACITY);
-    let speakers = speakers_of(form.get("intervenants"));
+    let speakers = speakers_of(form.get("intervenants")).into_iter().map(|(s, _)| s).collect();
     Some(SessionInput {
         kind: kind?,
         title,
@@ -486,15 +545,22 @@ fn session_form(v: &SessionView) -> Form {
     f.set("lien", s.online_url.clone());
     f.set("lieu", s.place.clone().unwrap_or_default());
     f.set("capacite", s.capacity.to_string());
-    f.set(
-        "intervenants",
-        v.speakers
-            .iter()
-            .map(|p| if p.job_title.is_empty() { p.name.clone() } else { format!("{}, {}", p.name, p.job_title) })
-            .collect::<Vec<_>>()
-            .join("\n"),
-    );
     f
+}
+
+/// The speakers' lines as the editor shows them, with the address of a linked public story.
+async fn speakers_text(state: &AppState, v: &SessionView) -> AppResult<String> {
+    let mut lines = Vec::new();
+    for p in &v.speakers {
+        let mut line = if p.job_title.is_empty() { p.name.clone() } else { format!("{}, {}", p.name, p.job_title) };
+        if let Some(id) = p.story_id
+            && let Some(slug) = db::stories::public_slug(state.db.conn(), id).await?
+        {
+            line.push_str(&format!(", /temoignages/{slug}"));
+        }
+        lines.push(line);
+    }
+    Ok(lines.join("\n"))
 }
 
 /// `GET /admin/forum/{id}/sessions/nouvelle`.
@@ -516,9 +582,13 @@ pub async fn create_session(
     let e = db::forum::edition(state.db.conn(), id).await?;
     let mut form = Form::parse(&body);
     let choices = Choices::load(&state).await?;
-    let Some(input) = session_input(&mut form, &choices) else {
+    let Some(mut input) = session_input(&mut form, &choices) else {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, session_page(&state, &e, None, form).await?).into_response());
     };
+    link_speakers(&state, &mut form, &mut input).await?;
+    if !form.is_valid() {
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, session_page(&state, &e, None, form).await?).into_response());
+    }
     let sid = services::forum::save_session(&state, &admin.0, e.id, None, &input).await?;
     Ok(super::with_message(
         &format!("/admin/forum/sessions/{sid}"),
@@ -530,7 +600,9 @@ pub async fn create_session(
 pub async fn session(State(state): State<AppState>, _admin: AdminUser, Id(id): Id) -> AppResult<SessionPage> {
     let v = db::forum::session_view(state.db.conn(), id).await?;
     let e = db::forum::edition(state.db.conn(), v.session.edition_id).await?;
-    session_page(&state, &e, Some(&v), session_form(&v)).await
+    let mut form = session_form(&v);
+    form.set("intervenants", speakers_text(&state, &v).await?);
+    session_page(&state, &e, Some(&v), form).await
 }
 
 /// `POST /admin/forum/sessions/{id}`.
@@ -544,9 +616,13 @@ pub async fn update_session(
     let e = db::forum::edition(state.db.conn(), v.session.edition_id).await?;
     let mut form = Form::parse(&body);
     let choices = Choices::load(&state).await?;
-    let Some(input) = session_input(&mut form, &choices) else {
+    let Some(mut input) = session_input(&mut form, &choices) else {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, session_page(&state, &e, Some(&v), form).await?).into_response());
     };
+    link_speakers(&state, &mut form, &mut input).await?;
+    if !form.is_valid() {
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, session_page(&state, &e, Some(&v), form).await?).into_response());
+    }
     match services::forum::save_session(&state, &admin.0, e.id, Some(id), &input).await {
         Ok(_) => Ok(super::with_message(&format!("/admin/forum/sessions/{id}"), "Session enregistrée.")),
         Err(err) => match err.refusal() {

@@ -180,6 +180,7 @@ pub fn routes() -> Routes {
         .post("/admin/forum/{id}/stands", Administrator, forum::add_booth)
         .post("/admin/forum/{id}/annonce", Administrator, forum::announce)
         .get("/admin/forum/{id}/participants.csv", Administrator, forum::participants_csv)
+        .get("/admin/forum/{id}/stands.csv", Administrator, forum::booths_csv)
         .get("/admin/forum/{id}/sessions/nouvelle", Administrator, forum::new_session)
         .post("/admin/forum/{id}/sessions/nouvelle", Administrator, forum::create_session)
         .get("/admin/forum/sessions/{id}", Administrator, forum::session)

@@ -755,7 +755,8 @@ pub async fn registration(State(state): State<AppState>, Path(token): Path<Strin
     };
     let mut res = view.into_response();
     // Somebody's own page behind a secret address: no shared cache keeps it.
-    res.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("private, no-store"));
+    res.headers_mut()
+        .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("private, no-store"));
     res.headers_mut().insert("x-robots-tag", axum::http::HeaderValue::from_static("noindex"));
     Ok(res)
 }
