@@ -91,7 +91,7 @@ try {
   const confirmLatencies = [];
   const confirmed = await Promise.all(tokens.map((t) => {
     const t0 = performance.now();
-    return fetch(`${base}/forum/confirmer/${t}`, { headers: from() }).then(async (r) => { await r.arrayBuffer(); confirmLatencies.push(performance.now() - t0); return r.status; });
+    return fetch(`${base}/forum/confirmer/${t}`, { method: "POST", headers: from() }).then(async (r) => { await r.arrayBuffer(); confirmLatencies.push(performance.now() - t0); return r.status; });
   }));
   seconds = (performance.now() - start) / 1000;
   const registered = await sql("select count(*) from forum_registrations where status = 'registered'");

@@ -153,13 +153,20 @@ db_test!(an_email_alone_confirms_first_and_sees_the_link_only_when_it_is_time, |
     assert_eq!(confirm.len(), 1);
     let token = token_of(&db, "invite@exemple.fr", sid).await;
     assert!(confirm[0].text_body.contains(&format!("/forum/confirmer/{token}")));
-    // Again while pending: told, nothing doubled.
+    // Again while pending: the page says nothing of the address; its mailbox gets the link.
     let res = app.send("", "POST", &format!("/evenements/{slug}/inscription"), "email=invite%40exemple.fr").await;
-    assert_eq!(res.status, StatusCode::CONFLICT);
-    assert!(res.body.contains("attend sa confirmation"), "{}", res.body);
-    let res = app.get(&format!("/forum/confirmer/{token}")).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.body.contains("Vérifiez votre boîte e-mail") && !res.body.contains("déjà"), "{}", res.body);
+    let reminder = mails(&db, "invite@exemple.fr", "Votre inscription :").await;
+    assert_eq!(reminder.len(), 1);
+    assert!(reminder[0].text_body.contains(&format!("/forum/inscription/{token}")));
+    // The link opens a page with one button (a mail scanner following it confirms nothing).
+    let page = app.get(&format!("/forum/confirmer/{token}")).await;
+    assert!(page.body.contains("Confirmer mon inscription"), "{}", page.body);
+    assert_eq!(db::forum::session(db.conn(), sid).await.expect("s").taken, 0);
+    let res = app.send("", "POST", &format!("/forum/confirmer/{token}"), "").await;
     assert!(res.body.contains("Votre place est réservée"), "{}", res.body);
-    let again = app.get(&format!("/forum/confirmer/{token}")).await;
+    let again = app.send("", "POST", &format!("/forum/confirmer/{token}"), "").await;
     assert!(again.body.contains("déjà servi"), "{}", again.body);
     assert_eq!(db::forum::session(db.conn(), sid).await.expect("s").taken, 1);
     assert_eq!(mails(&db, "invite@exemple.fr", "Inscription confirmée").await.len(), 1);
@@ -724,7 +731,7 @@ db_test!(organisers_write_publish_cancel_and_add_a_replay, |db| {
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     let token = token_of(&db, "inscrite@exemple.fr", sid).await;
-    registration_app.get(&format!("/forum/confirmer/{token}")).await;
+    registration_app.send("", "POST", &format!("/forum/confirmer/{token}"), "").await;
     // Moved by the organisers: told, with the old and the new time.
     let moved =
         form.replace("2028-03-15T10%3A00", "2028-03-16T10%3A00").replace("2028-03-15T11%3A00", "2028-03-16T11%3A00");
@@ -788,7 +795,7 @@ db_test!(participants_are_purged_after_the_edition_and_the_counts_stay, |db| {
     app.send(&cookie, "POST", &format!("/evenements/{slug}/inscription"), "").await;
     app.send("", "POST", &format!("/evenements/{slug}/inscription"), "email=sans-compte%40exemple.fr").await;
     let token = token_of(&db, "sans-compte@exemple.fr", sid).await;
-    app.get(&format!("/forum/confirmer/{token}")).await;
+    app.send("", "POST", &format!("/forum/confirmer/{token}"), "").await;
     // After the session: one feedback request per registered person, once.
     let after = TestApp::new(&db, start + Duration::hours(3)).await;
     assert_eq!(web::services::forum::ask_feedback(&after.state).await.expect("feedback"), 1, "the registered one");
@@ -858,4 +865,55 @@ db_test!(announcements_reach_the_registered_and_stop_in_one_click, |db| {
     app.send(&admin, "POST", &format!("/admin/forum/{e}/annonce"), "objet=Troisi%C3%A8me&message=Encore.").await;
     assert_eq!(mails(&db, "a1@exemple.fr", "Troisième").await.len(), 1, "resumed");
     let _ = sid;
+});
+
+db_test!(an_unconfirmed_account_is_not_tied_to_the_address_registrations, |db| {
+    let app = TestApp::new(&db, today()).await;
+    let e = edition(&db).await;
+    let (sid, slug) = session(&db, e, "Atelier confiance", today() + Duration::days(11), 10).await;
+    // The real owner of the address registers by e-mail and confirms.
+    app.send("", "POST", &format!("/evenements/{slug}/inscription"), "email=vraie%40exemple.fr").await;
+    let token = token_of(&db, "vraie@exemple.fr", sid).await;
+    app.send("", "POST", &format!("/forum/confirmer/{token}"), "").await;
+    // Somebody signs up with that address and never confirms it.
+    let email = domain::email::Email::parse("vraie@exemple.fr").expect("email");
+    let user = db::accounts::create_candidate(db.conn(), &email, "x", today()).await.expect("account");
+    let sid_cookie = {
+        let id = tower_sessions::session::Id::default().to_string();
+        let data = format!("{{\"user_id\":{}}}", user.id);
+        db::accounts::session_create(db.conn(), &id, Some(user.id), &data, today() + Duration::days(1))
+            .await
+            .expect("s");
+        format!("metiers_session={id}")
+    };
+    let (sid2, slug2) = session(&db, e, "Autre atelier", today() + Duration::days(12), 10).await;
+    let res = app.send(&sid_cookie, "POST", &format!("/evenements/{slug2}/inscription"), "").await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.body.contains("cliquez sur le lien"), "an unconfirmed account confirms by e-mail: {}", res.body);
+    assert!(db::forum::participant_of_user(db.conn(), user.id).await.expect("p").is_none(), "not tied to the address");
+    let space = app.send(&sid_cookie, "GET", "/espace-candidat", "").await;
+    assert!(
+        !space.body.contains(&token) && !space.body.contains("Atelier confiance"),
+        "the owner's registration stays hidden"
+    );
+    let page = app.send(&sid_cookie, "GET", &format!("/evenements/{slug}"), "").await;
+    assert!(!page.body.contains(&token));
+    let _ = sid2;
+    // Nor may it book a job-dating slot.
+    let inst = db::institutions::find_or_create(db.conn(), "Service confiance", None, None, today()).await.expect("i");
+    let booth_id = db::forum::create_booth(db.conn(), e, inst.id, "", today()).await.expect("booth");
+    let booth = db::forum::booth(db.conn(), booth_id).await.expect("b");
+    let at = today() + Duration::days(12);
+    let series = SlotSeries {
+        spans: vec![(at, at + Duration::minutes(20))],
+        buffer_minutes: 0,
+        online_url: "https://v.exemple.fr".into(),
+        question: None,
+        offer_ids: vec![],
+    };
+    db::forum::create_slots(db.conn(), &booth, &series, None, today()).await.expect("slot");
+    let slot = db::forum::slots_of_booth(db.conn(), booth_id).await.expect("s")[0].slot.id;
+    let res = app.request(form_post(&sid_cookie, &format!("/stands/{}/creneaux/{slot}", booth.slug), "")).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("onfirmez d’abord votre adresse"), "{}", res.body);
 });

@@ -302,6 +302,25 @@ pub async fn set_session_state(
     now: DateTime<Utc>,
 ) -> Result<SessionState> {
     let before = session_for_change(conn, id, now).await?;
+    let was: SessionState = stored("session", id, &before.state)?;
+    // A cancellation was told to everyone: it is final. A session with people registered or
+    // waiting is cancelled (they are told), never silently taken off the programme.
+    if was == SessionState::Cancelled && state != SessionState::Cancelled {
+        return Err(DbError::Invalid(Invalid::SessionCancelled));
+    }
+    if state == SessionState::Draft && was == SessionState::Published {
+        let holders = forum_registration::Entity::find()
+            .filter(forum_registration::Column::SessionId.eq(id))
+            .filter(
+                forum_registration::Column::Status
+                    .is_in([RegistrationStatus::Registered.code(), RegistrationStatus::Waiting.code()]),
+            )
+            .count(conn)
+            .await?;
+        if holders > 0 {
+            return Err(DbError::Invalid(Invalid::SessionHasRegistrations));
+        }
+    }
     forum_session::Entity::update_many()
         .col_expr(forum_session::Column::State, Expr::value(state.code()))
         .filter(forum_session::Column::Id.eq(id))
@@ -516,11 +535,14 @@ async fn waiting_position(conn: &impl ConnectionTrait, r: &forum_registration::M
 
 /// Gives `r` a seat, or a place at the end of the waiting list.
 async fn place(conn: &impl ConnectionTrait, r: &forum_registration::Model, now: DateTime<Utc>) -> Result<Placed> {
-    let (status, waiting_since) = if take_seat(conn, r.session_id).await? {
-        (RegistrationStatus::Registered, None)
-    } else {
-        (RegistrationStatus::Waiting, Some(now))
+    // A refused seat locks nothing on PostgreSQL: before joining the list, take the session's
+    // row and look again, so a seat freed meanwhile (with nobody waiting) is not left empty.
+    let seat = take_seat(conn, r.session_id).await? || {
+        session_for_change(conn, r.session_id, now).await?;
+        take_seat(conn, r.session_id).await?
     };
+    let (status, waiting_since) =
+        if seat { (RegistrationStatus::Registered, None) } else { (RegistrationStatus::Waiting, Some(now)) };
     forum_registration::Entity::update_many()
         .col_expr(forum_registration::Column::Status, Expr::value(status.code()))
         .col_expr(forum_registration::Column::WaitingSince, Expr::value(waiting_since))
@@ -557,25 +579,46 @@ pub async fn register(
         .one(conn)
         .await?;
     let r = match existing {
+        // A confirmed account takes up the registration it left pending by e-mail.
+        Some(r) if confirmed && r.status == RegistrationStatus::Pending.code() => {
+            let res = forum_registration::Entity::update_many()
+                .col_expr(forum_registration::Column::UpdatedAt, Expr::value(now))
+                .filter(forum_registration::Column::Id.eq(r.id))
+                .filter(forum_registration::Column::Status.eq(RegistrationStatus::Pending.code()))
+                .exec(conn)
+                .await?;
+            if res.rows_affected == 0 {
+                return Err(DbError::Conflict(Conflict::Duplicate));
+            }
+            r
+        }
         Some(r) if r.status != RegistrationStatus::Cancelled.code() => {
             let status: RegistrationStatus = stored("inscription", r.id, &r.status)?;
             return Err(DbError::Conflict(Conflict::AlreadyRegistered { status }));
         }
         Some(r) => {
-            forum_registration::Entity::update_many()
+            // Taken up again from scratch: a new token, nothing kept of the earlier one.
+            let none_at = Option::<DateTime<Utc>>::None;
+            let res = forum_registration::Entity::update_many()
                 .col_expr(forum_registration::Column::Status, Expr::value(RegistrationStatus::Pending.code()))
                 .col_expr(forum_registration::Column::Token, Expr::value(token))
+                .col_expr(forum_registration::Column::WaitingSince, Expr::value(none_at))
+                .col_expr(forum_registration::Column::RemindedDayFor, Expr::value(none_at))
+                .col_expr(forum_registration::Column::RemindedHourFor, Expr::value(none_at))
+                .col_expr(forum_registration::Column::AttendedAt, Expr::value(none_at))
+                .col_expr(forum_registration::Column::FeedbackAskedAt, Expr::value(none_at))
+                .col_expr(forum_registration::Column::FeedbackRating, Expr::value(Option::<i32>::None))
+                .col_expr(forum_registration::Column::FeedbackComment, Expr::value(Option::<String>::None))
                 .col_expr(forum_registration::Column::UpdatedAt, Expr::value(now))
                 .filter(forum_registration::Column::Id.eq(r.id))
                 .filter(forum_registration::Column::Status.eq(RegistrationStatus::Cancelled.code()))
                 .exec(conn)
                 .await?;
-            forum_registration::Model {
-                status: RegistrationStatus::Pending.code().into(),
-                token: token.to_string(),
-                updated_at: now,
-                ..r
+            // Two at once: the second finds it taken up already.
+            if res.rows_affected == 0 {
+                return Err(DbError::Conflict(Conflict::Duplicate));
             }
+            registration(conn, r.id).await?
         }
         None => {
             let model = forum_registration::ActiveModel {
@@ -626,7 +669,8 @@ pub async fn save_feedback(
 ) -> Result<()> {
     let r = registration_by_token(conn, token).await?;
     let s = session(conn, r.session_id).await?;
-    if r.status != RegistrationStatus::Registered.code() || s.ends_at > now {
+    if r.status != RegistrationStatus::Registered.code() || s.ends_at > now || s.state != SessionState::Published.code()
+    {
         return Err(DbError::Invalid(Invalid::FeedbackNotOpen));
     }
     forum_registration::Entity::update_many()
@@ -687,6 +731,8 @@ pub async fn registration_by_token(conn: &impl ConnectionTrait, token: &str) -> 
 /// (or cancelled) before.
 pub async fn confirm(conn: &impl ConnectionTrait, token: &str, now: DateTime<Utc>) -> Result<Option<Placed>> {
     let r = registration_by_token(conn, token).await?;
+    // The session's row first, as a cancellation takes it: the two never wait on each other.
+    session_for_change(conn, r.session_id, now).await?;
     // Two clicks at once: only one moves it out of « pending ».
     let res = forum_registration::Entity::update_many()
         .col_expr(forum_registration::Column::UpdatedAt, Expr::value(now))
@@ -714,6 +760,11 @@ pub async fn promote_waiting(
     now: DateTime<Utc>,
 ) -> Result<Vec<Promoted>> {
     let mut out = Vec::new();
+    // Nobody is promoted into a session that is cancelled, unpublished or already started.
+    let s = session(conn, session_id).await?;
+    if s.state != SessionState::Published.code() || s.starts_at <= now {
+        return Ok(out);
+    }
     loop {
         let Some(first) = forum_registration::Entity::find()
             .filter(forum_registration::Column::SessionId.eq(session_id))
@@ -728,13 +779,23 @@ pub async fn promote_waiting(
         if !take_seat(conn, session_id).await? {
             break;
         }
-        forum_registration::Entity::update_many()
+        let res = forum_registration::Entity::update_many()
             .col_expr(forum_registration::Column::Status, Expr::value(RegistrationStatus::Registered.code()))
             .col_expr(forum_registration::Column::WaitingSince, Expr::value(Option::<DateTime<Utc>>::None))
             .col_expr(forum_registration::Column::UpdatedAt, Expr::value(now))
             .filter(forum_registration::Column::Id.eq(first.id))
+            .filter(forum_registration::Column::Status.eq(RegistrationStatus::Waiting.code()))
             .exec(conn)
             .await?;
+        if res.rows_affected == 0 {
+            // Left the list meanwhile: the seat goes back, and the next one is asked.
+            forum_session::Entity::update_many()
+                .col_expr(forum_session::Column::Taken, Expr::col(forum_session::Column::Taken).sub(1))
+                .filter(forum_session::Column::Id.eq(session_id))
+                .exec(conn)
+                .await?;
+            continue;
+        }
         let p =
             forum_participant::Entity::find_by_id(first.participant_id).one(conn).await?.ok_or(DbError::NotFound)?;
         out.push(Promoted { registration: registration(conn, first.id).await?, email: p.email });
@@ -881,6 +942,7 @@ pub async fn mark_reminded(
     let res = forum_registration::Entity::update_many()
         .col_expr(col, Expr::value(Some(start)))
         .filter(forum_registration::Column::Id.eq(id))
+        .filter(forum_registration::Column::Status.eq(RegistrationStatus::Registered.code()))
         .filter(Condition::any().add(col.is_null()).add(col.ne(start)))
         .exec(conn)
         .await?;
@@ -907,6 +969,7 @@ pub async fn announcement_recipients(
 ) -> Result<Vec<forum_participant::Model>> {
     let sessions: Vec<i64> = forum_session::Entity::find()
         .filter(forum_session::Column::EditionId.eq(edition_id))
+        .filter(forum_session::Column::State.eq(SessionState::Published.code()))
         .all(conn)
         .await?
         .into_iter()
@@ -1104,17 +1167,20 @@ pub async fn create_slots(
     created_by: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<usize> {
-    if !series.offer_ids.is_empty() {
+    let mut wanted = series.offer_ids.clone();
+    wanted.sort_unstable();
+    wanted.dedup();
+    if !wanted.is_empty() {
         let own = offer::Entity::find()
-            .filter(offer::Column::Id.is_in(series.offer_ids.clone()))
+            .filter(offer::Column::Id.is_in(wanted.clone()))
             .filter(offer::Column::InstitutionId.eq(booth.institution_id))
             .count(conn)
             .await?;
-        if own != series.offer_ids.len() as u64 {
+        if own != wanted.len() as u64 {
             return Err(DbError::Invalid(Invalid::OfferOfAnotherEmployer));
         }
     }
-    let ids: Vec<String> = series.offer_ids.iter().map(ToString::to_string).collect();
+    let ids: Vec<String> = wanted.iter().map(ToString::to_string).collect();
     for (start, end) in &series.spans {
         let model = forum_slot::ActiveModel {
             id: NotSet,
@@ -1241,8 +1307,12 @@ pub async fn remove_slot(
     id: i64,
     booth_id: i64,
 ) -> Result<(forum_slot::Model, Option<forum_booking::Model>)> {
+    use sea_orm::QuerySelect;
+    // The slot's row locked first: a booking being inserted (which must see its slot) waits,
+    // so the booking read below is the one the deletion takes, and its candidate is told.
     let s = forum_slot::Entity::find_by_id(id)
         .filter(forum_slot::Column::BoothId.eq(booth_id))
+        .lock_exclusive()
         .one(conn)
         .await?
         .ok_or(DbError::NotFound)?;
@@ -1609,10 +1679,12 @@ pub async fn purge_ended(conn: &impl ConnectionTrait, before: DateTime<Utc>, now
         n += 1;
     }
     // Participants with neither registration nor account: nothing is kept about them.
-    let kept: std::collections::BTreeSet<i64> =
-        forum_registration::Entity::find().all(conn).await?.into_iter().map(|r| r.participant_id).collect();
+    let with_registrations = sea_orm::sea_query::Query::select()
+        .column(forum_registration::Column::ParticipantId)
+        .from(forum_registration::Entity)
+        .to_owned();
     forum_participant::Entity::delete_many()
-        .filter(forum_participant::Column::Id.is_not_in(kept))
+        .filter(forum_participant::Column::Id.not_in_subquery(with_registrations))
         .filter(forum_participant::Column::UserId.is_null())
         .exec(conn)
         .await?;

@@ -160,6 +160,14 @@ pub enum Invalid {
     BookingClosed,
     /// Feedback is for registered participants, once the session is over.
     FeedbackNotOpen,
+    /// A cancelled session stays cancelled.
+    SessionCancelled,
+    /// A session with people registered or waiting is cancelled, not put back in draft.
+    SessionHasRegistrations,
+    /// Job dating needs a confirmed address (the recruiter writes to it).
+    AccountNotVerified,
+    /// A slot series starting in the past.
+    SlotInThePast,
 }
 
 impl From<DbErr> for DbError {

@@ -109,7 +109,7 @@ pub fn booking_window(opens: DateTime<Utc>, slot_start: DateTime<Utc>, closes_mi
 /// The two reminders of a session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reminder {
-    /// The day before (from 24 hours before the start).
+    /// The day before (from 24 to 12 hours before the start: « demain » is then true).
     DayBefore,
     /// An hour before.
     HourBefore,
@@ -120,7 +120,7 @@ impl Reminder {
     /// span only, so a registration made 20 minutes before the start gets no « demain ».
     pub fn due(self, now: DateTime<Utc>, start: DateTime<Utc>) -> bool {
         match self {
-            Reminder::DayBefore => now >= start - Duration::hours(24) && now < start - Duration::hours(1),
+            Reminder::DayBefore => now >= start - Duration::hours(24) && now < start - Duration::hours(12),
             Reminder::HourBefore => now >= start - Duration::hours(1) && now < start,
         }
     }
@@ -217,6 +217,7 @@ mod tests {
         assert!(!Reminder::DayBefore.due(start - Duration::hours(25), start));
         assert!(Reminder::DayBefore.due(start - Duration::hours(24), start));
         assert!(!Reminder::DayBefore.due(start - Duration::minutes(50), start));
+        assert!(!Reminder::DayBefore.due(start - Duration::hours(2), start), "not « demain » two hours before");
         assert!(Reminder::HourBefore.due(start - Duration::minutes(50), start));
         assert!(!Reminder::HourBefore.due(start, start));
     }

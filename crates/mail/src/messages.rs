@@ -397,6 +397,22 @@ pub fn forum_confirm(to: &str, s: &SessionRef<'_>, confirm_url: &str, cancel_url
     render(to, &c)
 }
 
+pub fn forum_already(to: &str, s: &SessionRef<'_>) -> MailMessage {
+    let mut c = content(
+        format!("Votre inscription : {}", s.title),
+        vec![
+            "Bonjour,".into(),
+            format!(
+                "Cette adresse est déjà inscrite à « {} », {} (ou sur sa liste d’attente, ou en attente de confirmation). Votre page d’inscription dit où vous en êtes :",
+                s.title, s.when
+            ),
+        ],
+    );
+    c.action = Some(("Voir mon inscription", s.url.to_string()));
+    c.footer.insert(0, "Ce n’est pas vous ? Quelqu’un a saisi votre adresse : vous pouvez ignorer cet e-mail.".into());
+    render(to, &c)
+}
+
 pub fn forum_registered(to: &str, s: &SessionRef<'_>, agenda_url: &str, cancel_url: &str) -> MailMessage {
     let mut c = content(
         format!("Inscription confirmée : {}", s.title),
@@ -418,7 +434,7 @@ pub fn forum_waiting(to: &str, s: &SessionRef<'_>, position: u64, cancel_url: &s
         vec![
             "Bonjour,".into(),
             format!(
-                "« {} », {}, est complet. Vous êtes en position {position} sur la liste d’attente : si une place se libère, elle vous est donnée et vous recevez un e-mail.",
+                "La session « {} », {}, est complète. Vous êtes en position {position} sur la liste d’attente : si une place se libère, elle vous est donnée et vous recevez un e-mail.",
                 s.title, s.when
             ),
         ],
@@ -460,7 +476,7 @@ pub fn forum_reminder(to: &str, s: &SessionRef<'_>, tomorrow: bool, cancel_url: 
         )
     };
     let mut c = content(subject, vec!["Bonjour,".into(), lead]);
-    c.action = Some(("Rejoindre la session", s.url.to_string()));
+    c.action = Some((if tomorrow { "Voir mon inscription" } else { "Rejoindre la session" }, s.url.to_string()));
     c.footer.insert(0, format!("Vous ne pouvez plus venir ? Libérez votre place : {cancel_url}"));
     render(to, &c)
 }
@@ -486,7 +502,7 @@ pub fn forum_session_moved(to: &str, s: &SessionRef<'_>, before: &str) -> MailMe
         vec![
             "Bonjour,".into(),
             format!(
-                "« {} », prévue {before}, a lieu désormais {}. Votre inscription est conservée ; votre agenda du forum suit le nouvel horaire, et les rappels aussi.",
+                "La session « {} », prévue {before}, a lieu désormais {}. Votre place, ou votre rang sur la liste d’attente, est conservée ; votre agenda du forum suit le nouvel horaire, les rappels aussi.",
                 s.title, s.when
             ),
         ],
@@ -501,7 +517,7 @@ pub fn forum_session_cancelled(to: &str, s: &SessionRef<'_>) -> MailMessage {
         vec![
             "Bonjour,".into(),
             format!(
-                "Les organisateurs ont annulé « {} », prévue {}. Votre agenda du forum est mis à jour. Toutes nos excuses.",
+                "Les organisateurs ont annulé la session « {} », prévue {}. Votre agenda du forum est mis à jour. Toutes nos excuses.",
                 s.title, s.when
             ),
         ],
@@ -712,6 +728,7 @@ mod tests {
             ("recruiter_recap", recruiter_recap("r@b.fr", 4, &u("/recruteur"))),
             ("account_deleted", account_deleted("a@b.fr")),
             ("forum_confirm", forum_confirm("a@b.fr", &session, &u("/forum/confirmer/t"), &u("/forum/inscription/t"))),
+            ("forum_already", forum_already("a@b.fr", &session)),
             ("forum_registered", forum_registered("a@b.fr", &session, &u("/agenda/a.ics"), &u("/forum/inscription/t"))),
             ("forum_waiting", forum_waiting("a@b.fr", &session, 3, &u("/forum/inscription/t"))),
             ("forum_promoted", forum_promoted("a@b.fr", &session, &u("/agenda/a.ics"), &u("/forum/inscription/t"))),

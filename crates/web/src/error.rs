@@ -131,13 +131,18 @@ pub fn invalid_text(i: &db::Invalid) -> String {
         TechnologyNameTaken { name } => {
             format!("la technologie « {name} » existe déjà : fusionnez plutôt les deux technologies")
         }
-        CapacityBelowTaken { taken } => {
-            format!("{taken} personnes sont déjà inscrites : la capacité ne peut pas descendre en dessous")
-        }
+        CapacityBelowTaken { taken } => match taken {
+            1 => "1 personne est déjà inscrite : la capacité ne peut pas descendre en dessous".into(),
+            n => format!("{n} personnes sont déjà inscrites : la capacité ne peut pas descendre en dessous"),
+        },
         OfferOfAnotherEmployer => "un créneau ne peut porter que sur les offres de votre employeur".into(),
         RegistrationClosed => "les inscriptions à cette session ne sont pas ouvertes".into(),
         BookingClosed => "la réservation de ce créneau est fermée".into(),
         FeedbackNotOpen => "l’avis se donne après la session, par les personnes inscrites".into(),
+        SessionCancelled => "cette session est annulée : créez-en une nouvelle plutôt que de la rétablir".into(),
+        SessionHasRegistrations => "des personnes sont inscrites ou en attente : annulez la session (elles seront prévenues) plutôt que de la remettre en brouillon".into(),
+        AccountNotVerified => "confirmez d’abord votre adresse e-mail (le lien reçu à l’inscription) pour réserver un entretien".into(),
+        SlotInThePast => "ces créneaux commenceraient dans le passé : choisissez un jour à venir".into(),
     }
 }
 

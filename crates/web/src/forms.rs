@@ -97,7 +97,10 @@ impl Form {
     /// An optional `https://` (or `http://`) address.
     pub fn url(&mut self, name: &str, label: &str) -> Option<String> {
         let v = self.optional(name, label, 300)?;
-        if !(v.starts_with("https://") || v.starts_with("http://")) || v.contains(char::is_whitespace) {
+        if !(v.starts_with("https://") || v.starts_with("http://"))
+            || v.contains(char::is_whitespace)
+            || v.contains(char::is_control)
+        {
             self.add_error(name, format!("{} : saisissez une adresse qui commence par https://.", capitalise(label)));
         }
         Some(v)

@@ -283,6 +283,14 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+        m.create_index(
+            Index::create()
+                .name("forum_participants_user")
+                .table(ForumParticipants::Table)
+                .col(ForumParticipants::UserId)
+                .to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(ForumRegistrations::Table)
@@ -426,6 +434,14 @@ impl MigrationTrait for Migration {
                     (Users::Table, Users::Id),
                     ForeignKeyAction::Cascade,
                 ))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("forum_bookings_user")
+                .table(ForumBookings::Table)
+                .col(ForumBookings::UserId)
                 .to_owned(),
         )
         .await?;

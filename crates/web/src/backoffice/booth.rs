@@ -231,6 +231,9 @@ pub async fn publish_slots(State(state): State<AppState>, staff: StaffUser, body
             Err(_) => form.add_error("offres", "Choisissez les offres dans la liste."),
         }
     }
+    if start.is_some_and(|s| s < state.now()) {
+        form.add_error("jour", crate::error::invalid_text(&db::Invalid::SlotInThePast));
+    }
     let spans = match (start, end) {
         (Some(s), Some(e)) => match domain::forum::slot_series(s, e, minutes, buffer) {
             Ok(spans) => spans,
@@ -248,7 +251,14 @@ pub async fn publish_slots(State(state): State<AppState>, staff: StaffUser, body
     let series =
         SlotSeries { spans, buffer_minutes: i32::try_from(buffer).unwrap_or(0), online_url, question, offer_ids };
     match services::forum::publish_slots(&state, &staff.user, &b.booth, &series).await {
-        Ok(n) => Ok(super::with_message("/recruteur/forum#agenda", &format!("{n} créneaux publiés sur votre stand."))),
+        Ok(n) => Ok(super::with_message(
+            "/recruteur/forum#agenda",
+            &if n == 1 {
+                "1 créneau publié sur votre stand.".to_string()
+            } else {
+                format!("{n} créneaux publiés sur votre stand.")
+            },
+        )),
         Err(e) => match e.refusal() {
             Some(why) => {
                 form.add_error("offres", why);

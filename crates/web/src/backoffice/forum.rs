@@ -269,6 +269,7 @@ pub async fn add_booth(
     Id(id): Id,
     body: Bytes,
 ) -> AppResult<Response> {
+    db::forum::edition(state.db.conn(), id).await?;
     let form = Form::parse(&body);
     let back = format!("/admin/forum/{id}#stands");
     let Ok(institution) = form.get("employeur").parse::<i64>() else {

@@ -87,6 +87,8 @@ pub struct BoothPage {
     pub signed_in_candidate: bool,
     pub signed_in: bool,
     pub booking_note: String,
+    /// The edition's booking has opened.
+    pub booking_open: bool,
 }
 
 /// `GET /stands/{slug}`.
@@ -136,8 +138,12 @@ pub async fn show(
         format!("Les réservations ouvrent le {}.", format::date_time(e.booking_opens_at))
     } else {
         format!(
-            "Un créneau par stand, jamais deux en même temps ; réservation possible jusqu’à {} avant le créneau.",
-            format::minutes(e.booking_closes_minutes)
+            "Un créneau par stand, jamais deux en même temps ; réservation possible jusqu’à {}.",
+            if e.booking_closes_minutes == 0 {
+                "son début".to_string()
+            } else {
+                format!("{} avant le créneau", format::minutes(e.booking_closes_minutes))
+            }
         )
     };
     let view = BoothPage {
@@ -158,6 +164,7 @@ pub async fn show(
         signed_in_candidate: is_candidate,
         signed_in: user.is_some(),
         booking_note,
+        booking_open: now >= e.booking_opens_at,
     };
     Ok(view.into_response())
 }

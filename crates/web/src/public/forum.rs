@@ -635,7 +635,32 @@ pub async fn register(
     {
         return Ok(crate::widgets::too_many_mails((&back, "Revenir à la session")));
     }
-    let done = crate::services::forum::register(&state, &v, who).await?;
+    let anonymous = match &who {
+        Registrant::Email(e) => Some(e.clone()),
+        Registrant::Account(_) => None,
+    };
+    let done = match crate::services::forum::register(&state, &v, who).await {
+        Ok(done) => done,
+        // Typed by a visitor: the page does not say whether the address is registered; its
+        // mailbox is told (the limit above applies).
+        Err(AppError::Db(db::DbError::Conflict(db::Conflict::AlreadyRegistered { .. })))
+            if let Some(email) = anonymous.as_ref() =>
+        {
+            crate::services::forum::remind_registration(&state, &v, email).await?;
+            return Ok(MessagePage::new(
+                "Vérifiez votre boîte e-mail",
+                vec![format!(
+                    "Un e-mail vient d’être envoyé à {} : il mène à votre inscription à « {} ».",
+                    email.as_str(),
+                    v.session.title
+                )],
+                Some(("/evenements", "Revenir au programme")),
+                true,
+            )
+            .into_response());
+        }
+        Err(e) => return Err(e),
+    };
     let title = &v.session.title;
     let (heading, line) = match done.placed {
         Placed::Registered => (
@@ -669,7 +694,40 @@ pub async fn register(
     Ok(MessagePage::new(heading, vec![line], Some(link), true).into_response())
 }
 
-/// `GET /forum/confirmer/{token}`: the confirmation link of a registration by e-mail.
+#[derive(Template, WebTemplate)]
+#[template(path = "forum/confirm.html")]
+pub struct ConfirmPage {
+    pub page: Page,
+    pub token: String,
+    pub title: String,
+    pub when: String,
+}
+
+/// `GET /forum/confirmer/{token}`: the confirmation link of a registration by e-mail opens a
+/// page with one button (mail scanners follow links: only a person confirms).
+pub async fn confirm_page(State(state): State<AppState>, Path(token): Path<String>) -> AppResult<Response> {
+    let r = match db::forum::registration_by_token(state.db.conn(), &token).await {
+        Ok(r) => r,
+        Err(db::DbError::NotFound) => return Ok(unknown_link()),
+        Err(e) => return Err(e.into()),
+    };
+    if r.status != RegistrationStatus::Pending.code() {
+        return Ok(Redirect::to(&format!("/forum/inscription/{token}")).into_response());
+    }
+    let s = db::forum::session(state.db.conn(), r.session_id).await?;
+    let mut res = ConfirmPage {
+        page: Page::new("Confirmer mon inscription").nav(Nav::Forum),
+        token,
+        title: s.title.clone(),
+        when: when(&s),
+    }
+    .into_response();
+    res.headers_mut()
+        .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("private, no-store"));
+    Ok(res)
+}
+
+/// `POST /forum/confirmer/{token}`: confirms a registration by e-mail.
 pub async fn confirm(State(state): State<AppState>, Path(token): Path<String>) -> AppResult<Response> {
     let (s, placed) = match crate::services::forum::confirm(&state, &token).await {
         Ok(x) => x,
@@ -682,7 +740,24 @@ pub async fn confirm(State(state): State<AppState>, Path(token): Path<String>) -
         Some(Placed::Waiting(n)) => {
             format!("« {} » est complet : vous êtes en position {n} sur la liste d’attente.", s.title)
         }
-        Some(Placed::Pending) | None => "Ce lien a déjà servi : votre inscription est enregistrée.".into(),
+        Some(Placed::Pending) | None => {
+            // Used before: say where the registration is now (confirmed, or cancelled since).
+            let r = db::forum::registration_by_token(state.db.conn(), &token).await?;
+            let status: RegistrationStatus = db::stored("inscription", r.id, &r.status)?;
+            let line = match status {
+                RegistrationStatus::Cancelled => "Cette inscription a été annulée depuis.".to_string(),
+                s => {
+                    format!("Ce lien a déjà servi : votre inscription est enregistrée ({}).", s.label().to_lowercase())
+                }
+            };
+            return Ok(MessagePage::new(
+                "Lien déjà utilisé",
+                vec![line],
+                Some((&personal, "Voir mon inscription")),
+                true,
+            )
+            .into_response());
+        }
     };
     Ok(MessagePage::new("Inscription confirmée", vec![line], Some((&personal, "Voir mon inscription")), true)
         .into_response())
@@ -835,12 +910,20 @@ pub async fn feedback(State(state): State<AppState>, Path(token): Path<String>, 
     .into_response())
 }
 
-/// `GET /forum/annonces/arret/{token}`: stops the organisers' announcements in one click.
+/// `GET /forum/annonces/arret/{token}`: the stop link of an announcement opens a page with
+/// one button (mail scanners follow links).
+pub async fn stop_page(State(state): State<AppState>, Path(token): Path<String>) -> AppResult<Response> {
+    db::forum::participant_by_agenda(state.db.conn(), &token).await.map_err(|_| AppError::NotFound)?;
+    Ok(StoppedPage { page: Page::new("Arrêter les annonces").nav(Nav::Forum), token, stopped: false }.into_response())
+}
+
+/// `POST /forum/annonces/arret/{token}`: stops the organisers' announcements (the mail
+/// clients' one-click unsubscribe posts here too); the page offers the undo.
 pub async fn stop_announcements(State(state): State<AppState>, Path(token): Path<String>) -> AppResult<Response> {
-    if !db::forum::set_announcements(state.db.conn(), &token, true, state.now()).await? {
+    if !crate::services::forum::set_announcements(&state, &token, true).await? {
         return Ok(unknown_link());
     }
-    Ok(StoppedPage { page: Page::new("Annonces arrêtées").nav(Nav::Forum), token }.into_response())
+    Ok(StoppedPage { page: Page::new("Annonces arrêtées").nav(Nav::Forum), token, stopped: true }.into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -848,11 +931,12 @@ pub async fn stop_announcements(State(state): State<AppState>, Path(token): Path
 pub struct StoppedPage {
     pub page: Page,
     pub token: String,
+    pub stopped: bool,
 }
 
 /// `POST /forum/annonces/reprise/{token}`: the undo of the above.
 pub async fn resume_announcements(State(state): State<AppState>, Path(token): Path<String>) -> AppResult<Response> {
-    if !db::forum::set_announcements(state.db.conn(), &token, false, state.now()).await? {
+    if !crate::services::forum::set_announcements(&state, &token, false).await? {
         return Ok(unknown_link());
     }
     Ok(MessagePage::new(

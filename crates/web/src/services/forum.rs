@@ -62,7 +62,12 @@ pub async fn register(state: &AppState, session: &SessionView, who: Registrant<'
         return Err(DbError::Invalid(Invalid::RegistrationClosed).into());
     }
     let (email, user_id, confirmed) = match &who {
-        Registrant::Account(u) => (u.email.clone(), Some(u.id), u.email_verified_at.is_some()),
+        // An account is tied to the address's registrations only once it proved the address is
+        // its own: before, it registers like anybody typing that address (a link to confirm).
+        Registrant::Account(u) => {
+            let verified = u.email_verified_at.is_some();
+            (u.email.clone(), verified.then_some(u.id), verified)
+        }
         Registrant::Email(e) => (e.as_str().to_string(), None, false),
     };
     let tx = Tx::begin(state).await?;
@@ -214,10 +219,42 @@ pub async fn ask_feedback(state: &AppState) -> AppResult<usize> {
     Ok(sent)
 }
 
+/// Someone gave an address already registered to the session: the page says nothing of it
+/// (anybody may type any address); the address's own mailbox gets the link to its registration.
+pub async fn remind_registration(
+    state: &AppState,
+    session: &SessionView,
+    email: &domain::email::Email,
+) -> AppResult<()> {
+    let tx = Tx::begin(state).await?;
+    let p =
+        db::forum::participant_for(tx.conn(), email.as_str(), None, &crate::auth::random_token()?, tx.now()).await?;
+    if let Some(r) = db::forum::registration_of(tx.conn(), session.session.id, p.id).await? {
+        let s = &session.session;
+        let url = cancel_url(state, &r);
+        let when = when(s);
+        let at = mail::messages::SessionRef { title: &s.title, when: &when, url: &url };
+        tx.mail(mail::messages::forum_already(&p.email, &at)).await?;
+    }
+    tx.commit().await
+}
+
+/// Stops (`stop`) or resumes the announcements of the participant of `token`; `false` when the
+/// link is unknown.
+pub async fn set_announcements(state: &AppState, token: &str, stop: bool) -> AppResult<bool> {
+    let tx = Tx::begin(state).await?;
+    let done = db::forum::set_announcements(tx.conn(), token, stop, tx.now()).await?;
+    tx.commit().await?;
+    Ok(done)
+}
+
 // --- job dating -------------------------------------------------------------------------
 
 /// Books a slot for a candidate, inside its booking window.
 pub async fn book(state: &AppState, candidate: &user::Model, slot_id: i64, answer: Option<String>) -> AppResult<()> {
+    if candidate.email_verified_at.is_none() {
+        return Err(DbError::Invalid(Invalid::AccountNotVerified).into());
+    }
     let tx = Tx::begin(state).await?;
     let slot = db::forum::slot(tx.conn(), slot_id).await?;
     let booth = booth(&tx, slot.booth_id).await?;
