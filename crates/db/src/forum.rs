@@ -1095,22 +1095,6 @@ async fn booth_views(conn: &impl ConnectionTrait, booths: Vec<forum_booth::Model
     Ok(out)
 }
 
-/// The names recruiters of an employer chose to show (their booth's page); addresses stay
-/// private.
-pub async fn booth_recruiters(conn: &impl ConnectionTrait, institution_id: i64) -> Result<Vec<String>> {
-    let mut names: Vec<String> = user::Entity::find()
-        .filter(user::Column::InstitutionId.eq(institution_id))
-        .filter(user::Column::Role.eq(domain::role::Role::Recruiter.code()))
-        .filter(user::Column::Active.eq(true))
-        .all(conn)
-        .await?
-        .into_iter()
-        .filter_map(|u| u.display_name.filter(|n| !n.trim().is_empty()))
-        .collect();
-    names.sort_by_key(|n| domain::text::match_key(n));
-    Ok(names)
-}
-
 pub async fn booth(conn: &impl ConnectionTrait, id: i64) -> Result<forum_booth::Model> {
     forum_booth::Entity::find_by_id(id).one(conn).await?.ok_or(DbError::NotFound)
 }

@@ -1,5 +1,6 @@
 //! `/stands` and `/stands/{slug}` (public): the forum's booths, one per recruiting service,
-//! with its open offers, its presentation session and its job-dating slots; a signed-in
+//! with its open offers, its presentation session and its job-dating slots (recruiters are
+//! not named there: a person is named on a public page only with their recorded consent); a signed-in
 //! candidate books a slot there (`POST /stands/{slug}/creneaux/{id}`).
 
 use crate::auth::{CandidateUser, MaybeUser};
@@ -82,7 +83,6 @@ pub struct BoothPage {
     pub session: Option<(String, String)>,
     pub offers: Vec<super::offers::Card>,
     pub more_offers: Option<String>,
-    pub recruiters: Vec<String>,
     pub slots: Vec<SlotRow>,
     pub signed_in_candidate: bool,
     pub signed_in: bool,
@@ -133,7 +133,6 @@ pub async fn show(
             .map(|v| (format!("/evenements/{}", v.session.slug), v.session.title)),
         None => None,
     };
-    let recruiters = db::forum::booth_recruiters(state.db.conn(), b.institution.id).await?;
     let booking_note = if now < e.booking_opens_at {
         format!("Les réservations ouvrent le {}.", format::date_time(e.booking_opens_at))
     } else {
@@ -159,7 +158,6 @@ pub async fn show(
         session,
         more_offers: (offers.len() > 12).then(|| format!("/offres-emploi?employeur={}", b.institution.slug)),
         offers: offers.iter().take(12).map(|o| super::offers::card(o, None)).collect(),
-        recruiters,
         slots,
         signed_in_candidate: is_candidate,
         signed_in: user.is_some(),
