@@ -661,6 +661,10 @@ db_test!(organisers_write_publish_cancel_and_add_a_replay, |db| {
     let app = TestApp::new(&db, today()).await;
     db::seed::seed_demo(&db, today()).await.expect("seed");
     let admin = staff(&app, &db, "orga@numerique.gouv.fr", Role::Administrator, None).await;
+    // The demo edition's figures: its 12 booths' slots, none booked yet (fill rate 0 %).
+    let demo = db::forum::current_edition(db.conn(), today()).await.expect("read").expect("demo edition");
+    let page = app.send(&admin, "GET", &format!("/admin/forum/{}", demo.id), "").await;
+    assert!(page.body.contains("Remplissage") && page.body.contains("(0, 0 %)"), "{}", page.body);
     // An edition with its fields checked: the end before the start is refused, nothing written.
     let editions = db::forum::editions(db.conn()).await.expect("e").len();
     let bad = "nom=Forum+2028&debut=2028-03-14T09%3A00&fin=2028-03-13T18%3A00&inscriptions_debut=2028-01-10T09%3A00&inscriptions_fin=2028-03-10T18%3A00&reservations_debut=2028-03-01T09%3A00&reservations_delai=60&objectif_participants=1500&objectif_services=30&objectif_postes=300";
