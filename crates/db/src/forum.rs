@@ -38,24 +38,6 @@ pub struct EditionInput {
     pub objective_posts: i32,
 }
 
-impl EditionInput {
-    pub fn of(e: &forum_edition::Model) -> Self {
-        Self {
-            name: e.name.clone(),
-            description: e.description.clone(),
-            starts_at: e.starts_at,
-            ends_at: e.ends_at,
-            registration_opens_at: e.registration_opens_at,
-            registration_closes_at: e.registration_closes_at,
-            booking_opens_at: e.booking_opens_at,
-            booking_closes_minutes: e.booking_closes_minutes,
-            objective_participants: e.objective_participants,
-            objective_services: e.objective_services,
-            objective_posts: e.objective_posts,
-        }
-    }
-}
-
 async fn free_slug<E, C>(conn: &impl ConnectionTrait, base: &str, fallback: &str, column: C) -> Result<String>
 where
     E: EntityTrait,

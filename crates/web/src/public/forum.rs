@@ -522,7 +522,7 @@ fn session_event(
     personal: Option<&str>,
 ) -> calendar::Event {
     let s = &v.session;
-    let host = state.config.public_url.trim_start_matches("https://").trim_start_matches("http://").to_string();
+    let host = host(state);
     let url = match personal {
         Some(token) => state.url(&format!("/forum/inscription/{token}")),
         None => state.url(&format!("/evenements/{}", s.slug)),
@@ -571,7 +571,7 @@ pub async fn agenda(State(state): State<AppState>, Path(file): Path<String>) -> 
         events.push(e);
     }
     if let Some(user_id) = p.user_id {
-        let host = state.config.public_url.trim_start_matches("https://").trim_start_matches("http://").to_string();
+        let host = host(&state);
         for b in db::forum::bookings_of_user(state.db.conn(), user_id).await? {
             events.push(calendar::Event {
                 uid: format!("creneau-{}@{host}", b.slot.id),
@@ -706,11 +706,7 @@ pub struct ConfirmPage {
 /// `GET /forum/confirmer/{token}`: the confirmation link of a registration by e-mail opens a
 /// page with one button (mail scanners follow links: only a person confirms).
 pub async fn confirm_page(State(state): State<AppState>, Path(token): Path<String>) -> AppResult<Response> {
-    let r = match db::forum::registration_by_token(state.db.conn(), &token).await {
-        Ok(r) => r,
-        Err(db::DbError::NotFound) => return Ok(unknown_link()),
-        Err(e) => return Err(e.into()),
-    };
+    let Some(r) = by_token(&state, &token).await? else { return Ok(unknown_link()) };
     if r.status != RegistrationStatus::Pending.code() {
         return Ok(Redirect::to(&format!("/forum/inscription/{token}")).into_response());
     }
@@ -763,6 +759,20 @@ pub async fn confirm(State(state): State<AppState>, Path(token): Path<String>) -
         .into_response())
 }
 
+/// The registration a secret link names (`None`: no such link).
+async fn by_token(state: &AppState, token: &str) -> AppResult<Option<forum_registration::Model>> {
+    match db::forum::registration_by_token(state.db.conn(), token).await {
+        Ok(r) => Ok(Some(r)),
+        Err(db::DbError::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The site's host, for the calendar entries' UIDs (stable across downloads).
+fn host(state: &AppState) -> &str {
+    state.config.public_url.trim_start_matches("https://").trim_start_matches("http://")
+}
+
 fn unknown_link() -> Response {
     (
         StatusCode::NOT_FOUND,
@@ -793,11 +803,7 @@ pub struct RegistrationPage {
 /// `GET /forum/inscription/{token}`: a participant's own registration (the address in every
 /// e-mail): its status, the online link when it is time, the cancellation.
 pub async fn registration(State(state): State<AppState>, Path(token): Path<String>) -> AppResult<Response> {
-    let r = match db::forum::registration_by_token(state.db.conn(), &token).await {
-        Ok(r) => r,
-        Err(db::DbError::NotFound) => return Ok(unknown_link()),
-        Err(e) => return Err(e.into()),
-    };
+    let Some(r) = by_token(&state, &token).await? else { return Ok(unknown_link()) };
     let v = db::forum::session_view(state.db.conn(), r.session_id).await?;
     let now = state.now();
     let status: RegistrationStatus = db::stored("inscription", r.id, &r.status)?;
@@ -839,11 +845,7 @@ pub async fn registration(State(state): State<AppState>, Path(token): Path<Strin
 /// `GET /forum/rejoindre/{token}`: records the attendance and opens the online link, when it
 /// is time; otherwise back to the registration page.
 pub async fn join(State(state): State<AppState>, Path(token): Path<String>) -> AppResult<Response> {
-    let r = match db::forum::registration_by_token(state.db.conn(), &token).await {
-        Ok(r) => r,
-        Err(db::DbError::NotFound) => return Ok(unknown_link()),
-        Err(e) => return Err(e.into()),
-    };
+    let Some(r) = by_token(&state, &token).await? else { return Ok(unknown_link()) };
     let s = db::forum::session(state.db.conn(), r.session_id).await?;
     let registered = r.status == RegistrationStatus::Registered.code() && s.state == SessionState::Published.code();
     if !registered || !domain::forum::link_visible(state.now(), s.starts_at, s.ends_at) {
