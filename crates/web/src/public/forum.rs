@@ -93,12 +93,8 @@ fn window_sentence(e: &forum_edition::Model, now: DateTime<Utc>) -> String {
     }
 }
 
-/// One of the programme's filters: its parameter, label and choices `(value, label, chosen)`.
-pub struct Filter {
-    pub param: &'static str,
-    pub label: &'static str,
-    pub choices: Vec<(String, String, bool)>,
-}
+/// The programme's filters are the stories' list's: a parameter, a label, choices.
+pub use super::stories::Filter;
 
 /// What the programme is narrowed to (values as in its address).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
