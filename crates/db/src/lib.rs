@@ -28,6 +28,7 @@ pub mod bench;
 pub mod entity;
 pub mod favourites;
 pub mod forum;
+pub mod immersion;
 pub mod institutions;
 pub mod listing;
 pub mod mail_requests;
@@ -114,6 +115,12 @@ pub enum Conflict {
     OverlappingBooking {
         starts_at: chrono::DateTime<chrono::Utc>,
     },
+    /// The student is already in a live duo of this campaign.
+    AlreadyInDuo,
+    /// Every seat of the host is given.
+    NoSeatLeft,
+    /// The duo was answered, expired or changed meanwhile.
+    DuoChanged,
 }
 
 /// What a publishable offer still lacks.
@@ -168,6 +175,24 @@ pub enum Invalid {
     AccountNotVerified,
     /// A slot series starting in the past.
     SlotInThePast,
+    /// Outside the campaign's window for offers and applications (or after matching).
+    CampaignClosed,
+    /// The matching was confirmed: the proposal is no longer recomputed or edited.
+    MatchingConfirmed,
+    /// A pair that breaks a hard constraint (no common day, no possible place).
+    PairNotPossible,
+    /// An offer or application paused or withdrawn is not matched.
+    NotAvailable,
+    /// Fewer seats than students already paired with the host.
+    SeatsBelowDuos {
+        duos: i32,
+    },
+    /// The time to answer the proposal is over.
+    AnswerClosed,
+    /// The agreement and the day's organisation come once both sides accepted.
+    DuoNotAccepted,
+    /// Feedback on the day is given once it is over.
+    DayNotOver,
 }
 
 impl From<DbErr> for DbError {

@@ -12,6 +12,7 @@ pub mod codes;
 pub mod email;
 pub mod forum;
 pub mod geo;
+pub mod immersion;
 pub mod mail_template;
 pub mod offer;
 pub mod product;

@@ -102,6 +102,9 @@ pub fn conflict_text(c: &db::Conflict) -> String {
             "ce créneau chevauche votre rendez-vous du {} : un seul entretien à la fois",
             crate::format::date_time(*starts_at)
         ),
+        AlreadyInDuo => "cette candidature fait déjà partie d’un duo en cours".into(),
+        NoSeatLeft => "cet agent accueille déjà autant d’étudiant·es qu’il ou elle l’a proposé".into(),
+        DuoChanged => "ce duo a changé entre-temps (une réponse, une expiration) : rechargez la page".into(),
     }
 }
 
@@ -143,6 +146,17 @@ pub fn invalid_text(i: &db::Invalid) -> String {
         SessionHasRegistrations => "des personnes sont inscrites ou en attente : annulez la session (elles seront prévenues) plutôt que de la remettre en brouillon".into(),
         AccountNotVerified => "confirmez d’abord votre adresse e-mail (le lien reçu à l’inscription) pour réserver un entretien".into(),
         SlotInThePast => "ces créneaux commenceraient dans le passé : choisissez un jour à venir".into(),
+        CampaignClosed => "les offres et les candidatures de cette campagne ne sont pas ouvertes".into(),
+        MatchingConfirmed => "l’appariement a été validé et envoyé : il ne se recalcule plus".into(),
+        PairNotPossible => "ce duo est impossible : aucun jour commun, ou aucun lieu possible (région souhaitée, ou distance acceptée des deux côtés)".into(),
+        NotAvailable => "cette offre ou cette candidature est en pause ou retirée".into(),
+        SeatsBelowDuos { duos } => match duos {
+            1 => "1 étudiant·e vous est déjà associé·e : le nombre de places ne peut pas descendre en dessous".into(),
+            n => format!("{n} étudiant·es vous sont déjà associé·es : le nombre de places ne peut pas descendre en dessous"),
+        },
+        AnswerClosed => "le délai pour répondre à cette proposition est passé".into(),
+        DuoNotAccepted => "la convention et l’organisation de la journée viennent une fois le duo accepté des deux côtés".into(),
+        DayNotOver => "l’avis se donne après la journée d’immersion".into(),
     }
 }
 

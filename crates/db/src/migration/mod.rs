@@ -19,6 +19,7 @@ mod m20261202_000013_application_mail;
 mod m20261203_000014_products;
 mod m20261203_000015_stories;
 mod m20261204_000016_forum;
+mod m20261205_000017_immersion;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000014_products::Migration),
             Box::new(m20261203_000015_stories::Migration),
             Box::new(m20261204_000016_forum::Migration),
+            Box::new(m20261205_000017_immersion::Migration),
         ]
     }
 }
