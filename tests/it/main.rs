@@ -12,6 +12,7 @@ mod cli;
 mod conflicts;
 mod forum;
 mod hardening;
+mod immersion;
 mod import_csp;
 mod import_pep;
 mod mail;

@@ -407,6 +407,7 @@ pub struct DuoView {
     pub application: immersion_application::Model,
     pub host: user::Model,
     pub student: user::Model,
+    pub campaign_name: String,
 }
 
 impl DuoView {
@@ -460,9 +461,22 @@ async fn views(conn: &impl ConnectionTrait, duos: Vec<immersion_duo::Model>) -> 
         .into_iter()
         .map(|a| (a.id, a))
         .collect();
+    let campaign_ids: Vec<i64> = duos.iter().map(|d| d.campaign_id).collect();
+    let names: HashMap<i64, String> = immersion_campaign::Entity::find()
+        .filter(immersion_campaign::Column::Id.is_in(campaign_ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect();
     let user_ids: Vec<i64> = offers.values().map(|o| o.user_id).chain(apps.values().map(|a| a.user_id)).collect();
-    let users: HashMap<i64, user::Model> =
-        user::Entity::find().filter(user::Column::Id.is_in(user_ids)).all(conn).await?.into_iter().map(|u| (u.id, u)).collect();
+    let users: HashMap<i64, user::Model> = user::Entity::find()
+        .filter(user::Column::Id.is_in(user_ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
     let mut out = Vec::with_capacity(duos.len());
     for duo in duos {
         let (Some(offer), Some(application)) = (offers.get(&duo.offer_id), apps.get(&duo.application_id)) else {
@@ -480,6 +494,7 @@ async fn views(conn: &impl ConnectionTrait, duos: Vec<immersion_duo::Model>) -> 
             application: application.clone(),
             host: host.clone(),
             student: student.clone(),
+            campaign_name: names.get(&duo.campaign_id).cloned().unwrap_or_default(),
             duo,
         });
     }
@@ -566,10 +581,7 @@ pub async fn insert_duo(
     let Some(seat) = (0..offer.seats).map(|n| format!("{}:{n}", offer.id)).find(|k| !taken.contains(k)) else {
         return Err(DbError::Conflict(Conflict::NoSeatLeft));
     };
-    let live = immersion_duo::Entity::find()
-        .filter(immersion_duo::Column::StudentKey.eq(app.id))
-        .one(conn)
-        .await?;
+    let live = immersion_duo::Entity::find().filter(immersion_duo::Column::StudentKey.eq(app.id)).one(conn).await?;
     if live.is_some() {
         return Err(DbError::Conflict(Conflict::AlreadyInDuo));
     }
@@ -818,7 +830,12 @@ pub async fn answer_reminders_due(conn: &impl ConnectionTrait, now: DateTime<Utc
 }
 
 /// Marks a column of the duo as done at `now`, once: `false` when it already was.
-async fn mark_once(conn: &impl ConnectionTrait, id: i64, column: immersion_duo::Column, now: DateTime<Utc>) -> Result<bool> {
+async fn mark_once(
+    conn: &impl ConnectionTrait,
+    id: i64,
+    column: immersion_duo::Column,
+    now: DateTime<Utc>,
+) -> Result<bool> {
     let res = immersion_duo::Entity::update_many()
         .col_expr(column, Expr::value(Some(now)))
         .filter(immersion_duo::Column::Id.eq(id))
@@ -993,7 +1010,9 @@ pub async fn save_feedback(
 
 /// « Garder le contact »: the student joins the talent pool (a profile is made from the
 /// application when they have none). `false` when they had already asked.
-pub async fn keep_in_touch(conn: &impl ConnectionTrait, d: &DuoView, now: DateTime<Utc>) -> Result<bool> {
+pub async fn keep_in_touch(conn: &impl ConnectionTrait, id: i64, now: DateTime<Utc>) -> Result<bool> {
+    // Read again inside the caller's transaction: the view the page showed may be stale.
+    let d = &duo(conn, id).await?;
     if d.state != DuoState::Accepted {
         return Err(DbError::Invalid(Invalid::DuoNotAccepted));
     }
@@ -1150,8 +1169,7 @@ pub async fn export_of(conn: &impl ConnectionTrait, user_id: i64) -> Result<serd
         .filter(immersion_application::Column::UserId.eq(user_id))
         .all(conn)
         .await?;
-    let offers =
-        immersion_offer::Entity::find().filter(immersion_offer::Column::UserId.eq(user_id)).all(conn).await?;
+    let offers = immersion_offer::Entity::find().filter(immersion_offer::Column::UserId.eq(user_id)).all(conn).await?;
     let duos = duos_of_user(conn, user_id).await?;
     Ok(json!({
         "candidatures": apps.iter().map(|a| json!({
@@ -1203,8 +1221,11 @@ pub async fn export_of(conn: &impl ConnectionTrait, user_id: i64) -> Result<serd
 /// Erases an account's applications and offers (their duos go with them, freeing the other
 /// side): the live duos that ended, for the other side to be told.
 pub async fn erase_user(conn: &impl ConnectionTrait, user_id: i64, now: DateTime<Utc>) -> Result<Vec<DuoView>> {
-    let ended: Vec<DuoView> =
-        duos_of_user(conn, user_id).await?.into_iter().filter(|d| matches!(d.state, DuoState::Proposed | DuoState::Accepted) && d.duo.ends_at > now).collect();
+    let ended: Vec<DuoView> = duos_of_user(conn, user_id)
+        .await?
+        .into_iter()
+        .filter(|d| matches!(d.state, DuoState::Proposed | DuoState::Accepted) && d.duo.ends_at > now)
+        .collect();
     immersion_application::Entity::delete_many()
         .filter(immersion_application::Column::UserId.eq(user_id))
         .exec(conn)

@@ -29,6 +29,7 @@ pub async fn export(conn: &impl ConnectionTrait, user_id: i64) -> Result<Value> 
     let newsletter = alerts::newsletter_by_email(conn, &user.email).await?;
     let files = profiles::files_of(conn, user_id).await?;
     let forum = crate::forum::export_of(conn, user_id, &user.email).await?;
+    let immersion = crate::immersion::export_of(conn, user_id).await?;
     Ok(json!({
         "compte": {
             "email": user.email,
@@ -73,6 +74,7 @@ pub async fn export(conn: &impl ConnectionTrait, user_id: i64) -> Result<Value> 
         })).collect::<Vec<_>>(),
         "lettre_information": newsletter.map(|n| json!({"inscrit_le": n.created_at, "confirme_le": n.confirmed_at, "desinscrit_le": n.unsubscribed_at})),
         "forum": forum,
+        "vis_mon_job": immersion,
     }))
 }
 

@@ -55,6 +55,10 @@ code_enum!(
         ForumMeetingOutcome => ("forum.suite_entretien", "Suite donnée à un entretien de job dating"),
         ForumAttendance => ("forum.presence", "Présence à une session du forum enregistrée"),
         ForumAnnouncement => ("forum.annonce", "Annonce envoyée aux inscrits du forum"),
+        ImmersionCampaignSaved => ("immersion.campagne", "Campagne « Vis mon job » créée ou modifiée"),
+        ImmersionMatching => ("immersion.appariement", "Proposition de duos « Vis mon job » calculée ou modifiée"),
+        ImmersionConfirmed => ("immersion.confirmation", "Duos « Vis mon job » confirmés et envoyés"),
+        ImmersionDuoCancelled => ("immersion.duo_annule", "Duo « Vis mon job » annulé"),
     }
 );
 

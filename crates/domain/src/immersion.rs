@@ -240,8 +240,8 @@ pub const MAX_SCORE: u32 = 6 + 3 + 1;
 /// site is preferred to remote when both are possible.
 pub fn fit(host: &Host, student: &Student) -> Option<Fit> {
     let day = host.days.iter().filter(|d| student.days.contains(d)).min().copied()?;
-    let on_site = host.mode != PlaceMode::Remote
-        && host.region.as_ref().is_some_and(|r| student.regions.iter().any(|s| s == r));
+    let on_site =
+        host.mode != PlaceMode::Remote && host.region.as_ref().is_some_and(|r| student.regions.iter().any(|s| s == r));
     let remote = host.mode != PlaceMode::OnSite && student.remote_ok;
     if !on_site && !remote {
         return None;
@@ -327,7 +327,12 @@ pub enum DayReminder {
 }
 
 /// Which reminder is due at `now` for a day starting at `starts`, given what was sent.
-pub fn day_reminder_due(starts: DateTime<Utc>, week_sent: bool, eve_sent: bool, now: DateTime<Utc>) -> Option<DayReminder> {
+pub fn day_reminder_due(
+    starts: DateTime<Utc>,
+    week_sent: bool,
+    eve_sent: bool,
+    now: DateTime<Utc>,
+) -> Option<DayReminder> {
     if now >= starts {
         return None;
     }
@@ -480,9 +485,9 @@ mod tests {
     fn the_most_duos_win_over_the_best_scores() {
         // Student 10 fits both hosts, best with host 1; student 11 fits only host 1. A greedy
         // pass on scores would give host 1 to student 10 and leave student 11 alone.
-        let hosts = vec![host(1, &[15], PlaceMode::OnSite, "11", "dev"), host(2, &[15], PlaceMode::Remote, "11", "data")];
-        let students =
-            vec![student(10, &[15], &["11"], true, &["dev"]), student(11, &[15], &["11"], false, &["data"])];
+        let hosts =
+            vec![host(1, &[15], PlaceMode::OnSite, "11", "dev"), host(2, &[15], PlaceMode::Remote, "11", "data")];
+        let students = vec![student(10, &[15], &["11"], true, &["dev"]), student(11, &[15], &["11"], false, &["data"])];
         let duos = propose(&hosts, &students, &HashSet::new());
         assert_eq!(duos.len(), 2);
         assert_eq!((duos[0].host, duos[0].student), (1, 11));
@@ -572,7 +577,11 @@ mod tests {
         assert_eq!(day_reminder_due(day, false, false, day - Duration::days(7)), Some(DayReminder::Week));
         assert_eq!(day_reminder_due(day, true, false, day - Duration::days(3)), None);
         assert_eq!(day_reminder_due(day, true, false, day - Duration::hours(20)), Some(DayReminder::Eve));
-        assert_eq!(day_reminder_due(day, false, false, day - Duration::hours(20)), Some(DayReminder::Eve), "late: the nearest");
+        assert_eq!(
+            day_reminder_due(day, false, false, day - Duration::hours(20)),
+            Some(DayReminder::Eve),
+            "late: the nearest"
+        );
         assert_eq!(day_reminder_due(day, false, true, day - Duration::hours(2)), None);
         assert_eq!(day_reminder_due(day, false, false, day), None);
         assert_eq!(days(vec![d(16), d(15), d(16)]), Some(vec![d(15), d(16)]));

@@ -576,6 +576,161 @@ pub fn forum_announcement(to: &str, subject: &str, paragraphs: &[String], unsubs
     render(to, &c)
 }
 
+/// A "Vis mon job" duo as its e-mails name it: the campaign, the day (Paris time, written by the
+/// caller), who the other side is (without contact details until both accept) and the duo's page.
+#[derive(Debug, Clone)]
+pub struct DuoRef<'a> {
+    pub campaign: &'a str,
+    pub day: &'a str,
+    pub other: &'a str,
+    pub url: &'a str,
+}
+
+pub fn immersion_offer_saved(to: &str, campaign: &str, matching_on: &str, url: &str) -> MailMessage {
+    let mut c = content(
+        format!("Votre journée « Vis mon job » est enregistrée : {campaign}"),
+        vec![
+            "Bonjour,".into(),
+            format!(
+                "Merci : votre proposition d’accueillir un·e étudiant·e pour « {campaign} » est enregistrée. Les duos seront formés le {matching_on} ; vous recevrez alors une proposition à accepter ou refuser en un clic."
+            ),
+            "Jusque-là, vous pouvez modifier, mettre en pause ou retirer votre proposition.".into(),
+        ],
+    );
+    c.action = Some(("Voir ma proposition", url.to_string()));
+    render(to, &c)
+}
+
+pub fn immersion_application_saved(to: &str, campaign: &str, matching_on: &str, url: &str) -> MailMessage {
+    let mut c = content(
+        format!("Votre candidature « Vis mon job » est enregistrée : {campaign}"),
+        vec![
+            "Bonjour,".into(),
+            format!(
+                "Votre candidature pour « {campaign} » est enregistrée. Les duos seront formés le {matching_on} : si un·e agent·e correspond à vos souhaits et à vos disponibilités, vous recevrez une proposition à accepter en un clic."
+            ),
+            "Vous pouvez modifier votre candidature jusqu’à cette date.".into(),
+        ],
+    );
+    c.action = Some(("Voir ma candidature", url.to_string()));
+    render(to, &c)
+}
+
+pub fn immersion_proposed(to: &str, d: &DuoRef<'_>, why: &str, deadline: &str) -> MailMessage {
+    let mut c = content(
+        format!("Une proposition de duo « Vis mon job » : {}", d.day),
+        vec![
+            "Bonjour,".into(),
+            format!("Pour « {} », nous vous proposons un duo avec {}, le {}.", d.campaign, d.other, d.day),
+            format!("Pourquoi ce duo : {why}."),
+            format!(
+                "Acceptez ou refusez avant le {deadline}. Les coordonnées de chacun s’affichent dès que les deux ont accepté."
+            ),
+        ],
+    );
+    c.action = Some(("Répondre à la proposition", d.url.to_string()));
+    c.footer.insert(
+        0,
+        "Sans réponse à cette date, la proposition est annulée et votre participation mise en pause.".into(),
+    );
+    render(to, &c)
+}
+
+pub fn immersion_answer_reminder(to: &str, d: &DuoRef<'_>, deadline: &str) -> MailMessage {
+    let mut c = content(
+        "Rappel : votre duo « Vis mon job » attend votre réponse".to_string(),
+        vec![
+            "Bonjour,".into(),
+            format!(
+                "Un duo avec {} vous est proposé le {} pour « {} ». Il vous reste jusqu’au {deadline} pour répondre : un clic suffit.",
+                d.other, d.day, d.campaign
+            ),
+        ],
+    );
+    c.action = Some(("Répondre à la proposition", d.url.to_string()));
+    render(to, &c)
+}
+
+pub fn immersion_accepted(to: &str, d: &DuoRef<'_>) -> MailMessage {
+    let mut c = content(
+        format!("Votre duo « Vis mon job » est formé : {}", d.day),
+        vec![
+            "Bonjour,".into(),
+            format!("Les deux côtés ont accepté : votre duo avec {} aura lieu le {}.", d.other, d.day),
+            "Vos coordonnées respectives sont maintenant visibles sur la page du duo, avec le programme de la journée et la convention à approuver par chacun.".into(),
+        ],
+    );
+    c.action = Some(("Voir mon duo", d.url.to_string()));
+    render(to, &c)
+}
+
+pub fn immersion_freed(to: &str, d: &DuoRef<'_>, space_url: &str) -> MailMessage {
+    let mut c = content(
+        "Votre proposition de duo « Vis mon job » n’a pas abouti".to_string(),
+        vec![
+            "Bonjour,".into(),
+            format!(
+                "Le duo proposé avec {} le {} pour « {} » n’aura pas lieu : l’autre personne n’est pas disponible.",
+                d.other, d.day, d.campaign
+            ),
+            "Votre participation reste active : une nouvelle proposition vous sera faite dès qu’une personne compatible est libre.".into(),
+        ],
+    );
+    c.action = Some(("Voir ma participation", space_url.to_string()));
+    render(to, &c)
+}
+
+pub fn immersion_expired_paused(to: &str, d: &DuoRef<'_>, resume_url: &str) -> MailMessage {
+    let mut c = content(
+        "Proposition « Vis mon job » expirée : votre participation est en pause".to_string(),
+        vec![
+            "Bonjour,".into(),
+            format!(
+                "Vous n’avez pas répondu à temps à la proposition de duo avec {} le {} : elle est annulée, et votre participation à « {} » est mise en pause pour ne plus vous solliciter.",
+                d.other, d.day, d.campaign
+            ),
+            "Toujours partant·e ? Reprenez votre participation : vous recevrez une nouvelle proposition.".into(),
+        ],
+    );
+    c.action = Some(("Reprendre ma participation", resume_url.to_string()));
+    render(to, &c)
+}
+
+pub fn immersion_day_reminder(to: &str, d: &DuoRef<'_>, tomorrow: bool) -> MailMessage {
+    let (subject, lead) = if tomorrow {
+        (
+            "Demain : votre journée « Vis mon job »".to_string(),
+            format!("Rappel : votre journée avec {} a lieu demain, le {}.", d.other, d.day),
+        )
+    } else {
+        (
+            "Dans une semaine : votre journée « Vis mon job »".to_string(),
+            format!(
+                "Votre journée avec {} a lieu dans une semaine, le {}. Pensez à approuver la convention si ce n’est pas fait.",
+                d.other, d.day
+            ),
+        )
+    };
+    let mut c = content(subject, vec!["Bonjour,".into(), lead]);
+    c.action = Some(("Voir mon duo", d.url.to_string()));
+    render(to, &c)
+}
+
+pub fn immersion_feedback_request(to: &str, d: &DuoRef<'_>) -> MailMessage {
+    let mut c = content(
+        "Votre avis sur votre journée « Vis mon job »".to_string(),
+        vec![
+            "Bonjour,".into(),
+            format!(
+                "Merci d’avoir participé à « {} » avec {}. Comment s’est passée la journée ? Trois questions, deux minutes : elles aident à préparer la prochaine campagne.",
+                d.campaign, d.other
+            ),
+        ],
+    );
+    c.action = Some(("Donner mon avis", format!("{}#avis", d.url)));
+    render(to, &c)
+}
+
 impl Content<'_> {
     fn signature(&self) -> &'static str {
         SIGNATURE
@@ -626,6 +781,13 @@ mod tests {
             title: "Ouvrir les données publiques",
             when: "le mardi 16 mars 2027 de 14 h 00 à 15 h 00",
             url: &session_url,
+        };
+        let duo_url = u("/vis-mon-job/duos/7");
+        let duo = DuoRef {
+            campaign: "Vis mon job 2027",
+            day: "mardi 16 mars 2027",
+            other: "un·e agent·e développeur·euse (DINUM)",
+            url: &duo_url,
         };
         let mails = [
             ("verify_email", verify_email("a@b.fr", &u("/verification-email/t"))),
@@ -767,6 +929,35 @@ mod tests {
                 "forum_announcement",
                 forum_announcement("a@b.fr", "Le programme est en ligne", &paragraphs, &u("/forum/annonces/arret/t")),
             ),
+            (
+                "immersion_offer_saved",
+                immersion_offer_saved("a@b.fr", "Vis mon job 2027", "lundi 1 mars 2027", &u("/vis-mon-job/accueillir")),
+            ),
+            (
+                "immersion_application_saved",
+                immersion_application_saved(
+                    "a@b.fr",
+                    "Vis mon job 2027",
+                    "lundi 1 mars 2027",
+                    &u("/vis-mon-job/candidater"),
+                ),
+            ),
+            (
+                "immersion_proposed",
+                immersion_proposed(
+                    "a@b.fr",
+                    &duo,
+                    "même métier souhaité, dans une région souhaitée",
+                    "vendredi 5 mars 2027",
+                ),
+            ),
+            ("immersion_answer_reminder", immersion_answer_reminder("a@b.fr", &duo, "vendredi 5 mars 2027")),
+            ("immersion_accepted", immersion_accepted("a@b.fr", &duo)),
+            ("immersion_freed", immersion_freed("a@b.fr", &duo, &u("/vis-mon-job/candidater"))),
+            ("immersion_expired_paused", immersion_expired_paused("a@b.fr", &duo, &u("/vis-mon-job/candidater"))),
+            ("immersion_day_reminder_week", immersion_day_reminder("a@b.fr", &duo, false)),
+            ("immersion_day_reminder_eve", immersion_day_reminder("a@b.fr", &duo, true)),
+            ("immersion_feedback_request", immersion_feedback_request("a@b.fr", &duo)),
         ];
         for (name, m) in mails {
             let shown = format!(

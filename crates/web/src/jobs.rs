@@ -150,6 +150,10 @@ pub async fn purge(state: &AppState) -> Result<u64, crate::error::AppError> {
     if editions > 0 {
         tracing::info!(editions, "forum participants purged");
     }
+    let campaigns = purge_immersion(state, now).await?;
+    if campaigns > 0 {
+        tracing::info!(campaigns, "« Vis mon job » campaigns purged");
+    }
     Ok(n)
 }
 
@@ -159,6 +163,17 @@ async fn purge_forum(state: &AppState, now: DateTime<Utc>) -> Result<u64, crate:
     let txn = state.db.begin().await?;
     let before = now - Duration::days(domain::forum::PARTICIPANTS_RETENTION_DAYS);
     let n = db::forum::purge_ended(&txn, before, now).await?;
+    txn.commit().await.map_err(db::DbError::from)?;
+    Ok(n)
+}
+
+/// « Vis mon job »: applications, offers and duos purged after the campaign (the figures
+/// stay on it), all or nothing.
+#[expect(clippy::disallowed_methods, reason = "a periodic job: its own unit of work")]
+async fn purge_immersion(state: &AppState, now: DateTime<Utc>) -> Result<u64, crate::error::AppError> {
+    let txn = state.db.begin().await?;
+    let before = now - Duration::days(domain::immersion::RETENTION_DAYS);
+    let n = db::immersion::purge_ended(&txn, before, now).await?;
     txn.commit().await.map_err(db::DbError::from)?;
     Ok(n)
 }
@@ -292,6 +307,10 @@ pub async fn run_periodic(state: &AppState) -> Result<(), crate::error::AppError
     let feedback = crate::services::forum::ask_feedback(state).await?;
     if feedback > 0 {
         tracing::info!(feedback, "forum feedback requests queued");
+    }
+    let turn = crate::services::immersion::tick(state).await?;
+    if turn != crate::services::immersion::Turn::default() {
+        tracing::info!(?turn, "« Vis mon job » turn");
     }
     for start in closed_windows(now) {
         if db::outbox::take_turn(conn, &format!("candidatures:{}", start.format("%Y-%m-%dT%H:%M")), now).await? {

@@ -226,7 +226,11 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(
-            Index::create().name("immersion_offers_user").table(ImmersionOffers::Table).col(ImmersionOffers::UserId).to_owned(),
+            Index::create()
+                .name("immersion_offers_user")
+                .table(ImmersionOffers::Table)
+                .col(ImmersionOffers::UserId)
+                .to_owned(),
         )
         .await?;
         m.create_table(

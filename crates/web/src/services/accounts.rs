@@ -156,6 +156,9 @@ pub async fn delete_account(state: &AppState, user: &user::Model) -> AppResult<(
     // The forum first: the seats this person held go to the waiting lists, who are told.
     let promoted = db::forum::erase_user(tx.conn(), user.id, &user.email, tx.now()).await?;
     super::forum::tell_promoted(&tx, &promoted).await?;
+    // « Vis mon job »: the other side of a duo still to come is freed and told.
+    let ended = db::immersion::erase_user(tx.conn(), user.id, tx.now()).await?;
+    super::immersion::tell_erased(&tx, &ended, user.id).await?;
     let files = db::personal_data::delete_account(tx.conn(), user.id, tx.now()).await?;
     tx.mail(mail::messages::account_deleted(&user.email)).await?;
     tx.commit().await?;

@@ -16,6 +16,7 @@ pub mod alerts;
 pub mod applications;
 pub mod files;
 pub mod forum;
+pub mod immersion;
 pub mod institutions;
 pub mod mail_templates;
 pub mod newsletter;

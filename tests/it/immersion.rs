@@ -1,0 +1,308 @@
+//! « Vis mon job » through its services on the real database: a campaign's offers and
+//! applications, the matching reviewed then confirmed, acceptance by both sides, a refusal
+//! that frees the host who is then proposed to the next student, an expiry that pauses the
+//! silent side, and two sides answering at the same instant; with the e-mails each step
+//! leaves in the outbox.
+
+use crate::support::{TestApp, TestDb, db_test, today};
+use chrono::{DateTime, Duration, Utc};
+use db::immersion::{Answered, ApplicationInput, CampaignInput, Decision, OfferInput};
+use domain::email::Email;
+use domain::immersion::{ApplicationState, DeclineReason, DuoState, PlaceMode, Side, StudyYear};
+use domain::role::Role;
+
+async fn mails(db: &TestDb, to: &str, subject: &str) -> usize {
+    db::outbox::all(db.conn())
+        .await
+        .expect("outbox")
+        .into_iter()
+        .filter(|m| m.recipient == to && m.subject.starts_with(subject))
+        .count()
+}
+
+/// A campaign open at `today()`, closing in two days, its days three weeks later.
+async fn campaign(db: &TestDb) -> db::entity::immersion_campaign::Model {
+    let now = today();
+    let first = (now + Duration::days(21)).date_naive();
+    let days = vec![first, first + Duration::days(1)];
+    let (_, ends_at) = web::services::immersion::day_bounds(days[1]).expect("day");
+    let input = CampaignInput {
+        name: "Vis mon job test".into(),
+        rules: "Une journée, un duo.".into(),
+        days,
+        opens_at: now - Duration::days(1),
+        closes_at: now + Duration::days(2),
+        matching_on: now + Duration::days(3),
+        ends_at,
+        answer_days: 5,
+        objective_duos: 60,
+    };
+    let id = db::immersion::create_campaign(db.conn(), &input, now).await.expect("campaign");
+    db::immersion::campaign(db.conn(), id).await.expect("read")
+}
+
+async fn account(db: &TestDb, email: &str, role: Role) -> db::entity::user::Model {
+    let e = Email::parse(email).expect("email");
+    let u = match role {
+        Role::Candidate => db::accounts::create_candidate(db.conn(), &e, "x", today()).await.expect("candidate"),
+        r => db::users::create(db.conn(), &e, r, None, today()).await.expect("agent"),
+    };
+    db::accounts::mark_verified(db.conn(), u.id, today()).await.expect("verified");
+    db::accounts::by_id(db.conn(), u.id).await.expect("read").expect("account")
+}
+
+fn offer(c: &db::entity::immersion_campaign::Model, profession: &str, mode: PlaceMode, region: &str) -> OfferInput {
+    OfferInput {
+        employer: "DINUM".into(),
+        service: "Incubateur".into(),
+        job_title: "Développeuse".into(),
+        profession: profession.into(),
+        domain: None,
+        mode,
+        commune_code: None,
+        region_code: Some(region.into()),
+        days: db::immersion::days_of(c).expect("days"),
+        seats: 1,
+        description: "Une journée dans l’équipe.".into(),
+        accessibility: "Locaux accessibles.".into(),
+    }
+}
+
+fn application(professions: &[&str], regions: &[&str], remote_ok: bool) -> ApplicationInput {
+    ApplicationInput {
+        first_name: "Camille".into(),
+        last_name: "Roux".into(),
+        phone: None,
+        school: "Université de Lille".into(),
+        programme: "Master informatique".into(),
+        year: StudyYear::Master2,
+        professions: professions.iter().map(|p| p.to_string()).collect(),
+        domains: Vec::new(),
+        regions: regions.iter().map(|r| r.to_string()).collect(),
+        remote_ok,
+        motivation: "Découvrir le numérique public.".into(),
+        days: Vec::new(),
+    }
+}
+
+async fn app_at(db: &TestDb, at: DateTime<Utc>) -> TestApp {
+    TestApp::new(db, at).await
+}
+
+/// One campaign, one host offering a developer's day in Île-de-France, one student whose
+/// application (all days) is ready but not sent.
+async fn one_host_one_student(
+    db: &TestDb,
+    app: &TestApp,
+    mode: PlaceMode,
+    remote_ok: bool,
+) -> (db::entity::immersion_campaign::Model, db::entity::user::Model, ApplicationInput) {
+    let c = campaign(db).await;
+    let host = account(db, "h@agent.gouv.fr", Role::Recruiter).await;
+    let student = account(db, "s@etudiant.fr", Role::Candidate).await;
+    web::services::immersion::save_offer(&app.state, &host, &c, &offer(&c, "dev", mode, "11")).await.expect("offer");
+    let mut a = application(&["dev"], &["11"], remote_ok);
+    a.days = db::immersion::days_of(&c).expect("days");
+    (c, student, a)
+}
+
+/// Three days later, once applications are closed, the administrator computes the proposal.
+async fn proposed(
+    db: &TestDb,
+    now: DateTime<Utc>,
+    c: &db::entity::immersion_campaign::Model,
+) -> (TestApp, db::entity::immersion_campaign::Model, db::entity::user::Model) {
+    let admin = account(db, "admin@agent.gouv.fr", Role::Administrator).await;
+    let later = app_at(db, now + Duration::days(3)).await;
+    web::services::immersion::compute_proposal(&later.state, &admin, c).await.expect("proposal");
+    let c = db::immersion::campaign(db.conn(), c.id).await.expect("campaign");
+    (later, c, admin)
+}
+
+db_test!(duos_are_proposed_accepted_refused_and_proposed_again, |db| {
+    let now = today();
+    let app = app_at(&db, now).await;
+    let c = campaign(&db).await;
+    let days = db::immersion::days_of(&c).expect("days");
+    let host_dev = account(&db, "dev@agent.gouv.fr", Role::Recruiter).await;
+    let host_data = account(&db, "data@agent.gouv.fr", Role::Recruiter).await;
+    let ana = account(&db, "ana@etudiant.fr", Role::Candidate).await;
+    let ben = account(&db, "ben@etudiant.fr", Role::Candidate).await;
+    let chloe = account(&db, "chloe@etudiant.fr", Role::Candidate).await;
+    let s = &app.state;
+    web::services::immersion::save_offer(s, &host_dev, &c, &offer(&c, "dev", PlaceMode::OnSite, "11"))
+        .await
+        .expect("offer");
+    web::services::immersion::save_offer(s, &host_data, &c, &offer(&c, "data", PlaceMode::Either, "84"))
+        .await
+        .expect("offer");
+    let mut a = application(&["dev"], &["11"], false);
+    a.days = days.clone();
+    web::services::immersion::save_application(s, &ana, &c, &a).await.expect("ana");
+    let mut b = application(&["data"], &["53"], true);
+    b.days = days.clone();
+    web::services::immersion::save_application(s, &ben, &c, &b).await.expect("ben");
+    // Chloé can only go to the data host (remote), and scores less there than Ben.
+    let mut ch = application(&["secu"], &["76"], true);
+    ch.days = days.clone();
+    web::services::immersion::save_application(s, &chloe, &c, &ch).await.expect("chloe");
+    assert_eq!(mails(&db, "dev@agent.gouv.fr", "Votre journée « Vis mon job » est enregistrée").await, 1);
+    assert_eq!(mails(&db, "ana@etudiant.fr", "Votre candidature « Vis mon job » est enregistrée").await, 1);
+    // Saved again: edited, no second confirmation.
+    web::services::immersion::save_application(s, &ana, &c, &a).await.expect("ana again");
+    assert_eq!(mails(&db, "ana@etudiant.fr", "Votre candidature « Vis mon job » est enregistrée").await, 1);
+
+    // After the window: the proposal, reviewed, then confirmed.
+    let later = app_at(&db, now + Duration::days(3)).await;
+    let admin = account(&db, "admin@agent.gouv.fr", Role::Administrator).await;
+    let late = web::services::immersion::save_application(&later.state, &chloe, &c, &ch).await;
+    assert!(late.is_err(), "the window is closed");
+    let n = web::services::immersion::compute_proposal(&later.state, &admin, &c).await.expect("proposal");
+    assert_eq!(n, 2, "two hosts, two duos");
+    let drafts = db::immersion::duos_of(db.conn(), c.id).await.expect("duos");
+    let pair = |user: i64| drafts.iter().find(|d| d.student.id == user).map(|d| d.host.id);
+    assert_eq!(pair(ana.id), Some(host_dev.id));
+    assert_eq!(pair(ben.id), Some(host_data.id), "the better score wins the data host");
+    assert_eq!(pair(chloe.id), None);
+    assert!(drafts.iter().all(|d| d.state == DuoState::Draft));
+    assert_eq!(mails(&db, "ana@etudiant.fr", "Une proposition de duo").await, 0, "drafts send nothing");
+    let c = db::immersion::campaign(db.conn(), c.id).await.expect("campaign");
+    assert_eq!(web::services::immersion::confirm(&later.state, &admin, &c).await.expect("confirm"), 2);
+    assert!(web::services::immersion::confirm(&later.state, &admin, &c).await.is_err(), "confirmed once");
+    for who in ["ana@etudiant.fr", "ben@etudiant.fr", "dev@agent.gouv.fr", "data@agent.gouv.fr"] {
+        assert_eq!(mails(&db, who, "Une proposition de duo").await, 1, "{who} is asked");
+    }
+    assert_eq!(mails(&db, "chloe@etudiant.fr", "Une proposition de duo").await, 0);
+
+    // Ana and her host accept: the duo is formed, both are told.
+    let duos = db::immersion::duos_of(db.conn(), c.id).await.expect("duos");
+    let ana_duo = duos.iter().find(|d| d.student.id == ana.id).expect("ana's duo").clone();
+    let st = &later.state;
+    let first = web::services::immersion::answer(st, &ana_duo, Side::Student, Decision::Accept).await.expect("a");
+    assert_eq!(first, Answered::Waiting);
+    let again = web::services::immersion::answer(st, &ana_duo, Side::Student, Decision::Accept).await;
+    assert!(again.is_err(), "one answer per side");
+    let second = web::services::immersion::answer(st, &ana_duo, Side::Host, Decision::Accept).await.expect("h");
+    assert_eq!(second, Answered::Accepted);
+    assert_eq!(mails(&db, "ana@etudiant.fr", "Votre duo « Vis mon job » est formé").await, 1);
+    assert_eq!(mails(&db, "dev@agent.gouv.fr", "Votre duo « Vis mon job » est formé").await, 1);
+
+    // Ben declines: the data host is freed, told, and proposed to Chloé at the next turn.
+    let ben_duo = duos.iter().find(|d| d.student.id == ben.id).expect("ben's duo").clone();
+    let no = Decision::Decline(DeclineReason::Unavailable);
+    assert_eq!(
+        web::services::immersion::answer(st, &ben_duo, Side::Student, no).await.expect("no"),
+        Answered::Declined
+    );
+    assert_eq!(mails(&db, "data@agent.gouv.fr", "Votre proposition de duo « Vis mon job » n’a pas abouti").await, 1);
+    let turn = web::services::immersion::tick(st).await.expect("turn");
+    assert_eq!(turn.rematched, 1);
+    assert_eq!(mails(&db, "chloe@etudiant.fr", "Une proposition de duo").await, 1);
+    assert_eq!(mails(&db, "data@agent.gouv.fr", "Une proposition de duo").await, 2);
+    assert_eq!(web::services::immersion::tick(st).await.expect("turn").rematched, 0, "proposed once");
+    let duos = db::immersion::duos_of(db.conn(), c.id).await.expect("duos");
+    assert!(
+        !duos.iter().any(|d| d.student.id == ben.id && d.host.id == host_data.id && d.state == DuoState::Proposed),
+        "a declined pair is never proposed again"
+    );
+
+    // The week before, the day before, and after the day: reminders and feedback, once each.
+    let (starts, ends) = (ana_duo.duo.starts_at, ana_duo.duo.ends_at);
+    let week = app_at(&db, starts - Duration::days(6)).await;
+    web::services::immersion::tick(&week.state).await.expect("turn");
+    web::services::immersion::tick(&week.state).await.expect("turn");
+    assert_eq!(mails(&db, "ana@etudiant.fr", "Dans une semaine").await, 1);
+    let eve = app_at(&db, starts - Duration::hours(20)).await;
+    web::services::immersion::tick(&eve.state).await.expect("turn");
+    assert_eq!(mails(&db, "ana@etudiant.fr", "Demain").await, 1);
+    let after = app_at(&db, ends + Duration::hours(1)).await;
+    let fb = db::immersion::Feedback { rating: 5, recommends: true, discovered: Some(true), comment: None };
+    let early = web::services::immersion::feedback(&eve.state, &ana_duo, Side::Student, &fb).await;
+    assert!(early.is_err(), "feedback comes after the day");
+    assert_eq!(web::services::immersion::tick(&after.state).await.expect("turn").feedback, 1);
+    assert_eq!(mails(&db, "ana@etudiant.fr", "Votre avis").await, 1);
+    web::services::immersion::feedback(&after.state, &ana_duo, Side::Student, &fb).await.expect("feedback");
+    assert!(web::services::immersion::keep_in_touch(&after.state, &ana_duo).await.expect("keep"));
+    assert!(!web::services::immersion::keep_in_touch(&after.state, &ana_duo).await.expect("once"));
+    let stats = db::immersion::stats(db.conn(), &c, ends + Duration::hours(1)).await.expect("stats");
+    assert_eq!((stats.accepted, stats.completed, stats.declined, stats.joined_pool), (1, 1, 1, 1));
+    assert_eq!(stats.feedback, 1);
+    let export = db::personal_data::export(db.conn(), ana.id).await.expect("export");
+    assert_eq!(export["vis_mon_job"]["candidatures"][0]["etablissement"], "Université de Lille");
+    // Purged after the retention period, the figures kept.
+    let purge = app_at(&db, c.ends_at + Duration::days(domain::immersion::RETENTION_DAYS + 1)).await;
+    web::jobs::purge(&purge.state).await.expect("purge");
+    assert!(db::immersion::duos_of(db.conn(), c.id).await.expect("duos").is_empty());
+    let c = db::immersion::campaign(db.conn(), c.id).await.expect("campaign");
+    let kept = db::immersion::stats(db.conn(), &c, purge.state.now()).await.expect("stats");
+    assert_eq!(kept.accepted, 1, "anonymous counts stay");
+});
+
+db_test!(an_unanswered_proposal_expires_and_pauses_the_silent_side, |db| {
+    let now = today();
+    let app = app_at(&db, now).await;
+    let (c, student, a) = one_host_one_student(&db, &app, PlaceMode::Remote, true).await;
+    web::services::immersion::save_application(&app.state, &student, &c, &a).await.expect("application");
+    let (later, c, admin) = proposed(&db, now, &c).await;
+    web::services::immersion::confirm(&later.state, &admin, &c).await.expect("confirm");
+    let d = db::immersion::duos_of(db.conn(), c.id).await.expect("duos").remove(0);
+    web::services::immersion::answer(&later.state, &d, Side::Host, Decision::Accept).await.expect("host");
+    // Halfway: the one who has not answered is reminded, once.
+    let half = app_at(&db, now + Duration::days(6)).await;
+    assert_eq!(web::services::immersion::tick(&half.state).await.expect("turn").answer_reminders, 1);
+    web::services::immersion::tick(&half.state).await.expect("turn");
+    assert_eq!(mails(&db, "s@etudiant.fr", "Rappel : votre duo").await, 1);
+    assert_eq!(mails(&db, "h@agent.gouv.fr", "Rappel : votre duo").await, 0, "the host answered");
+    // Too late to answer; the turn expires it.
+    let over = app_at(&db, now + Duration::days(9)).await;
+    let late = web::services::immersion::answer(&over.state, &d, Side::Student, Decision::Accept).await;
+    assert!(late.is_err(), "the time to answer is over");
+    assert_eq!(web::services::immersion::tick(&over.state).await.expect("turn").expired, 1);
+    assert_eq!(mails(&db, "s@etudiant.fr", "Proposition « Vis mon job » expirée").await, 1);
+    assert_eq!(mails(&db, "h@agent.gouv.fr", "Votre proposition de duo « Vis mon job » n’a pas abouti").await, 1);
+    let app_row = db::immersion::application_of(db.conn(), c.id, student.id).await.expect("read").expect("row");
+    assert_eq!(db::immersion::application_state_of(&app_row).expect("state"), ApplicationState::Paused);
+    let d = db::immersion::duo(db.conn(), d.duo.id).await.expect("duo");
+    assert_eq!(d.state, DuoState::Expired);
+    // Resumed, the student is not proposed the same host again.
+    web::services::immersion::set_application_state(&over.state, &student, &c, ApplicationState::Active)
+        .await
+        .expect("resume");
+    assert_eq!(web::services::immersion::tick(&over.state).await.expect("turn").rematched, 0);
+});
+
+db_test!(both_sides_answering_at_once_form_one_duo, |db| {
+    let now = today();
+    let app = app_at(&db, now).await;
+    let (c, student, a) = one_host_one_student(&db, &app, PlaceMode::OnSite, false).await;
+    // The same application sent twice at once: one row.
+    let (x, y) = tokio::join!(
+        web::services::immersion::save_application(&app.state, &student, &c, &a),
+        web::services::immersion::save_application(&app.state, &student, &c, &a),
+    );
+    assert!(x.is_ok() || y.is_ok(), "{x:?} {y:?}");
+    for r in [&x, &y] {
+        if let Err(e) = r {
+            assert!(!matches!(e, web::error::AppError::Internal(_)), "a clear refusal, never a 500: {e:?}");
+        }
+    }
+    assert_eq!(db::immersion::applications_of(db.conn(), c.id).await.expect("apps").len(), 1);
+    let (later, c, admin) = proposed(&db, now, &c).await;
+    let (p, q) = tokio::join!(
+        web::services::immersion::confirm(&later.state, &admin, &c),
+        web::services::immersion::confirm(&later.state, &admin, &c),
+    );
+    assert!(p.is_ok() != q.is_ok(), "confirmed once: {p:?} {q:?}");
+    let d = db::immersion::duos_of(db.conn(), c.id).await.expect("duos").remove(0);
+    let (s, h) = tokio::join!(
+        web::services::immersion::answer(&later.state, &d, Side::Student, Decision::Accept),
+        web::services::immersion::answer(&later.state, &d, Side::Host, Decision::Accept),
+    );
+    let answers = [s, h];
+    let formed = answers.iter().filter(|r| matches!(r, Ok(Answered::Accepted))).count();
+    let waiting = answers.iter().filter(|r| matches!(r, Ok(Answered::Waiting))).count();
+    assert!(answers.iter().all(|r| r.is_ok() || !matches!(r, Err(web::error::AppError::Internal(_)))), "{answers:?}");
+    assert_eq!(db::immersion::duo(db.conn(), d.duo.id).await.expect("duo").state, DuoState::Accepted, "{answers:?}");
+    assert!(formed <= 1 && formed + waiting >= 1, "{answers:?}");
+    assert_eq!(mails(&db, "s@etudiant.fr", "Votre duo « Vis mon job » est formé").await, 1, "told once");
+});
