@@ -66,6 +66,86 @@ struct World {
     booking_own: i64,
     /// The target account's booking (the recruiter's meeting record).
     booking_recorded: i64,
+    /// A « Vis mon job » duo, accepted: the first candidate with recruiter A.
+    duo_id: i64,
+    /// A draft pair of the proposal.
+    draft_id: i64,
+    immersion_campaign: i64,
+}
+
+/// An open « Vis mon job » campaign, an accepted duo of `student` with `host`, and a draft
+/// pair of `another` with the same host (removed by the administrators' route).
+async fn immersion_world(
+    db: &TestDb,
+    host: &db::entity::user::Model,
+    student: i64,
+    another: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> (i64, i64, i64) {
+    use domain::immersion::{PlaceMode, Reason, StudyYear};
+    let first = (now + chrono::Duration::days(21)).date_naive();
+    let (starts_at, ends_at) = web::services::immersion::day_bounds(first).expect("day");
+    let input = db::immersion::CampaignInput {
+        name: "Vis mon job matrice".into(),
+        rules: "Une journée.".into(),
+        days: vec![first],
+        opens_at: now - chrono::Duration::days(1),
+        closes_at: now + chrono::Duration::days(2),
+        matching_on: now + chrono::Duration::days(3),
+        ends_at,
+        answer_days: 5,
+        objective_duos: 60,
+    };
+    let c = db::immersion::create_campaign(db.conn(), &input, now).await.expect("campaign");
+    let offer = db::immersion::OfferInput {
+        employer: "Employeur A".into(),
+        service: "Équipe".into(),
+        job_title: "Développeuse".into(),
+        profession: "dev".into(),
+        domain: None,
+        mode: PlaceMode::Remote,
+        commune_code: None,
+        region_code: None,
+        days: vec![first],
+        seats: 2,
+        description: "Une journée.".into(),
+        accessibility: String::new(),
+    };
+    let o = db::immersion::save_offer(db.conn(), c, host.id, host.institution_id, &offer, now).await.expect("offer");
+    let app = db::immersion::ApplicationInput {
+        first_name: "Camille".into(),
+        last_name: "Roux".into(),
+        phone: Some("0600000000".into()),
+        school: "Université".into(),
+        programme: "Master".into(),
+        year: StudyYear::Master1,
+        professions: Vec::new(),
+        domains: Vec::new(),
+        regions: Vec::new(),
+        remote_ok: true,
+        motivation: "Découvrir.".into(),
+        days: vec![first],
+    };
+    let a = db::immersion::save_application(db.conn(), c, student, &app, now).await.expect("application");
+    let duo = db::immersion::NewDuo {
+        offer_id: o,
+        application_id: a,
+        day: first,
+        starts_at,
+        ends_at,
+        remote: true,
+        score: 0,
+        reasons: vec![Reason::RemoteBoth],
+    };
+    let d = db::immersion::insert_duo(db.conn(), c, &duo, domain::immersion::DuoState::Accepted, None, now)
+        .await
+        .expect("duo");
+    let b = db::immersion::save_application(db.conn(), c, another, &app, now).await.expect("application");
+    let pair = db::immersion::NewDuo { application_id: b, ..duo };
+    let draft = db::immersion::insert_duo(db.conn(), c, &pair, domain::immersion::DuoState::Draft, None, now)
+        .await
+        .expect("draft");
+    (c, d, draft)
 }
 
 async fn world(db: &TestDb, app: &TestApp) -> World {
@@ -194,7 +274,11 @@ async fn world(db: &TestDb, app: &TestApp) -> World {
         db::products::ProductEdit { title: "Produit de A".into(), mission: "Servir".into(), ..Default::default() };
     let product_id = db::products::create_local(db.conn(), a.offer.institution_id, &edit, now).await.expect("product");
     let forum = forum_world(db, a.offer.institution_id, candidate.id, target.id, now).await;
+    let (immersion_campaign, duo_id, draft_id) = immersion_world(db, &ra, candidate.id, target.id, now).await;
     World {
+        duo_id,
+        draft_id,
+        immersion_campaign,
         edition_id: forum.0,
         event_slug: forum.1,
         event_id: forum.2,
@@ -324,6 +408,7 @@ fn fill(path: &str, w: &World) -> (String, Named) {
         "/fichiers/",
         "/espace-candidat/invitations/",
         "/espace-candidat/forum/",
+        "/vis-mon-job/duos/",
     ]
     .iter()
     .any(|p| path.starts_with(p) && path.contains('{'));
@@ -388,6 +473,12 @@ fn fill(path: &str, w: &World) -> (String, Named) {
                     w.booking_recorded
                 } else if path.starts_with("/espace-candidat/forum/rendez-vous/") {
                     w.booking_own
+                } else if path.starts_with("/vis-mon-job/duos/") {
+                    w.duo_id
+                } else if path.starts_with("/admin/vis-mon-job/duos/") {
+                    w.draft_id
+                } else if path.starts_with("/admin/vis-mon-job/") {
+                    w.immersion_campaign
                 } else if path.starts_with("/admin/forum/sessions/") {
                     w.event_id
                 } else if path.starts_with("/admin/forum/inscriptions/") {
@@ -429,6 +520,8 @@ fn allowed(access: Access, who: Persona, named: Named) -> bool {
         Access::Administrator => who == Admin,
         Access::Recruiter => matches!(who, RecruiterA | Admin) || (who == RecruiterB && !named.real),
         Access::FileReaders => matches!(who, Candidate | RecruiterA | Admin),
+        Access::DuoParties => matches!(who, Candidate | RecruiterA),
+        Access::DuoHost => who == RecruiterA,
     }
 }
 

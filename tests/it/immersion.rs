@@ -306,3 +306,150 @@ db_test!(both_sides_answering_at_once_form_one_duo, |db| {
     assert!(formed <= 1 && formed + waiting >= 1, "{answers:?}");
     assert_eq!(mails(&db, "s@etudiant.fr", "Votre duo « Vis mon job » est formé").await, 1, "told once");
 });
+
+/// A session for an existing account, valid for a month (the test travels in time).
+async fn session_for(db: &TestDb, user_id: i64) -> String {
+    let id = tower_sessions::session::Id::default().to_string();
+    let data = format!("{{\"user_id\":{user_id}}}");
+    db::accounts::session_create(db.conn(), &id, Some(user_id), &data, today() + Duration::days(60))
+        .await
+        .expect("session");
+    format!("metiers_session={id}")
+}
+
+db_test!(a_student_and_an_agent_go_through_the_pages, |db| {
+    let now = today();
+    let app = app_at(&db, now).await;
+    // The administrators create a campaign; a bad one is refused with French messages.
+    let admin = account(&db, "admin@agent.gouv.fr", Role::Administrator).await;
+    let admin_cookie = session_for(&db, admin.id).await;
+    let bad = app.send(&admin_cookie, "POST", "/admin/vis-mon-job", "nom=&jours=16%2F03&delai=0&objectif=60").await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("Renseignez le nom de la campagne"), "{}", bad.body);
+    assert!(bad.body.contains("n’est pas une date"), "{}", bad.body);
+    let made = app
+        .send(
+            &admin_cookie,
+            "POST",
+            "/admin/vis-mon-job",
+            "nom=Vis+mon+job+2027&jours=2027-03-16&ouverture=2027-01-10T09%3A00&cloture=2027-02-10T18%3A00\
+             &appariement=2027-02-15T10%3A00&delai=5&objectif=60&regles=Une+journ%C3%A9e",
+        )
+        .await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    assert!(made.header("location").starts_with("/admin/vis-mon-job/"));
+    assert!(app.send(&admin_cookie, "GET", "/admin/vis-mon-job", "").await.body.contains("Vis mon job 2027"));
+
+    // The campaign people take part in now (open today).
+    let c = campaign(&db).await;
+    let day = db::immersion::days_of(&c).expect("days")[0];
+    let taxonomy = db::reference::taxonomy(db.conn()).await.expect("taxonomy");
+    let profession = taxonomy.1.first().expect("a profession").slug.clone();
+    let public = app.get("/vis-mon-job").await;
+    assert_eq!(public.status, 200);
+    assert!(public.body.contains("Vis mon job test") && public.body.contains("Je suis étudiant·e"), "{}", public.body);
+
+    // An agent offers a day: an empty form is refused field by field, then it is saved.
+    let inst =
+        db::institutions::find_or_create(db.conn(), "Direction du numérique", None, None, now).await.expect("inst");
+    let host =
+        db::users::create(db.conn(), &Email::parse("h@agent.gouv.fr").expect("e"), Role::Recruiter, Some(inst.id), now)
+            .await
+            .expect("host");
+    let host_cookie = session_for(&db, host.id).await;
+    let page = app.send(&host_cookie, "GET", "/vis-mon-job/accueillir", "").await;
+    assert!(page.body.contains("Direction du numérique"), "the employer is prefilled");
+    let empty = app.send(&host_cookie, "POST", "/vis-mon-job/accueillir", "").await;
+    assert_eq!(empty.status, 422);
+    assert!(
+        empty.body.contains("Choisissez votre métier dans la liste") && empty.body.contains("Cochez au moins un jour")
+    );
+    let offer = format!(
+        "employeur=DINUM&service=Incubateur&intitule=D%C3%A9veloppeuse&metier={profession}&mode=distance\
+         &jours={day}&places=1&description=Revue+de+code+et+d%C3%A9mo"
+    );
+    let saved = app.send(&host_cookie, "POST", "/vis-mon-job/accueillir", &offer).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert_eq!(mails(&db, "h@agent.gouv.fr", "Votre journée « Vis mon job » est enregistrée").await, 1);
+
+    // A student applies.
+    let student = account(&db, "ana@etudiant.fr", Role::Candidate).await;
+    let student_cookie = session_for(&db, student.id).await;
+    let no_place = app.send(&student_cookie, "POST", "/vis-mon-job/candidater", "prenom=Ana").await;
+    assert_eq!(no_place.status, 422);
+    assert!(no_place.body.contains("Cochez au moins une région, ou acceptez une journée à distance"));
+    let application = format!(
+        "prenom=Ana&nom=Lopez&etablissement=Universit%C3%A9+de+Lille&formation=Master+informatique&annee=m2\
+         &metiers={profession}&regions=32&distance=oui&motivation=D%C3%A9couvrir&jours={day}"
+    );
+    let sent = app.send(&student_cookie, "POST", "/vis-mon-job/candidater", &application).await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let mine = app.send(&student_cookie, "GET", "/vis-mon-job/candidater", "").await;
+    assert!(mine.body.contains("Université de Lille") && mine.body.contains("Active"), "editable: {}", mine.body);
+
+    // After the close: the administrators compute, review and confirm.
+    let later = app_at(&db, now + Duration::days(3)).await;
+    let early = app.send(&admin_cookie, "POST", &format!("/admin/vis-mon-job/{}/proposition", c.id), "").await;
+    assert_eq!(early.status, 303);
+    let notice = app.send(&admin_cookie, "GET", &format!("/admin/vis-mon-job/{}", c.id), "").await;
+    assert!(notice.body.contains("une fois les offres et les candidatures closes"), "not while open");
+    later.send(&admin_cookie, "POST", &format!("/admin/vis-mon-job/{}/proposition", c.id), "").await;
+    let review = later.send(&admin_cookie, "GET", &format!("/admin/vis-mon-job/{}", c.id), "").await;
+    assert!(review.body.contains("Même métier souhaité"), "explained: {}", review.body);
+    assert!(review.body.contains("Ana Lopez"));
+    let confirmed = later.send(&admin_cookie, "POST", &format!("/admin/vis-mon-job/{}/confirmer", c.id), "").await;
+    assert_eq!(confirmed.status, 303);
+    let d = db::immersion::duos_of(db.conn(), c.id).await.expect("duos").remove(0);
+    let url = format!("/vis-mon-job/duos/{}", d.duo.id);
+
+    // Before both accept, neither sees the other's name or address.
+    let seen = later.send(&student_cookie, "GET", &url, "").await;
+    assert_eq!(seen.status, 200);
+    assert!(seen.body.contains("DINUM") && !seen.body.contains("h@agent.gouv.fr"), "{}", seen.body);
+    let seen = later.send(&host_cookie, "GET", &url, "").await;
+    assert!(seen.body.contains("Master informatique") && !seen.body.contains("Lopez"), "{}", seen.body);
+    assert_eq!(later.send(&student_cookie, "POST", &format!("{url}/organisation"), "programme=x").await.status, 403);
+    assert_eq!(later.send(&student_cookie, "POST", &format!("{url}/reponse"), "reponse=accepter").await.status, 303);
+    assert_eq!(later.send(&host_cookie, "POST", &format!("{url}/reponse"), "reponse=accepter").await.status, 303);
+    let seen = later.send(&host_cookie, "GET", &url, "").await;
+    assert!(seen.body.contains("Lopez") && seen.body.contains("ana@etudiant.fr"), "contacts once accepted");
+
+    // The host organises the day (remote: a link is required); both agree to the agreement.
+    let missing = later.send(&host_cookie, "POST", &format!("{url}/organisation"), "programme=Matin%C3%A9e").await;
+    assert_eq!(missing.status, 422);
+    assert!(missing.body.contains("Renseignez le lien de la visioconférence"));
+    let org = "lien=https%3A%2F%2Fvisio.exemple.fr%2Fduo&programme=Revue+de+code&responsable=Claire+Martin";
+    assert_eq!(later.send(&host_cookie, "POST", &format!("{url}/organisation"), org).await.status, 303);
+    assert_eq!(later.send(&student_cookie, "POST", &format!("{url}/convention"), "accord=oui").await.status, 303);
+    let agreement = later.send(&student_cookie, "GET", &format!("{url}/convention"), "").await;
+    assert!(agreement.body.contains("Ana Lopez") && agreement.body.contains("Claire Martin"), "{}", agreement.body);
+    assert!(agreement.body.contains("accord donné en ligne le"));
+    let pdf = later
+        .request_bytes(
+            axum::http::Request::get(format!("{url}/convention.pdf"))
+                .header("cookie", &student_cookie)
+                .body(axum::body::Body::empty())
+                .expect("req"),
+        )
+        .await;
+    assert_eq!(pdf.0, 200);
+    assert_eq!(pdf.1.get("content-type").and_then(|v| v.to_str().ok()), Some("application/pdf"));
+    let doc = lopdf::Document::load_mem(&pdf.2).expect("a PDF a reader opens");
+    let text = doc.extract_text(&[1]).expect("text");
+    assert!(text.contains("Ana Lopez") && text.contains("Claire Martin"), "{text}");
+
+    // After the day: feedback and « garder le contact ».
+    let after = app_at(&db, d.duo.ends_at + Duration::hours(2)).await;
+    // Weeks later the old session has lapsed for inactivity: the student signs in again.
+    let student_cookie = session_for(&db, student.id).await;
+    let no_rating = after.send(&student_cookie, "POST", &format!("{url}/avis"), "recommande=oui").await;
+    assert_eq!(no_rating.status, 422);
+    assert!(no_rating.body.contains("Choisissez une note de 1 à 5"));
+    let fb = "note=5&recommande=oui&decouverte=oui&commentaire=Super";
+    assert_eq!(after.send(&student_cookie, "POST", &format!("{url}/avis"), fb).await.status, 303);
+    assert_eq!(after.send(&student_cookie, "POST", &format!("{url}/garder-contact"), "").await.status, 303);
+    let profile = db::profiles::get(db.conn(), student.id).await.expect("read").expect("a profile made");
+    assert!(profile.profile.talent_pool, "in the talent pool");
+    let stats = db::immersion::stats(db.conn(), &c, after.state.now()).await.expect("stats");
+    assert_eq!((stats.accepted, stats.completed, stats.feedback, stats.joined_pool), (1, 1, 1, 1));
+});

@@ -179,6 +179,8 @@ pub enum Invalid {
     CampaignClosed,
     /// The matching was confirmed: the proposal is no longer recomputed or edited.
     MatchingConfirmed,
+    /// The proposal is prepared between the close of entries and the campaign's days.
+    MatchingNotNow,
     /// A pair that breaks a hard constraint (no common day, no possible place).
     PairNotPossible,
     /// An offer or application paused or withdrawn is not matched.

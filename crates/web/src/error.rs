@@ -148,6 +148,7 @@ pub fn invalid_text(i: &db::Invalid) -> String {
         SlotInThePast => "ces créneaux commenceraient dans le passé : choisissez un jour à venir".into(),
         CampaignClosed => "les offres et les candidatures de cette campagne ne sont pas ouvertes".into(),
         MatchingConfirmed => "l’appariement a été validé et envoyé : il ne se recalcule plus".into(),
+        MatchingNotNow => "l’appariement se prépare une fois les offres et les candidatures closes, avant les journées d’immersion".into(),
         PairNotPossible => "ce duo est impossible : aucun jour commun, ou aucun lieu possible (région souhaitée, ou distance acceptée des deux côtés)".into(),
         NotAvailable => "cette offre ou cette candidature est en pause ou retirée".into(),
         SeatsBelowDuos { duos } => match duos {

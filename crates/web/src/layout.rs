@@ -19,6 +19,7 @@ pub enum Nav {
     Technologies,
     Stories,
     Forum,
+    Immersion,
     Candidate,
     None,
 }
@@ -33,6 +34,7 @@ impl Nav {
             Nav::Technologies => "technologies",
             Nav::Stories => "temoignages",
             Nav::Forum => "forum",
+            Nav::Immersion => "vis-mon-job",
             Nav::Candidate => "candidat",
             Nav::None => "",
         }

@@ -17,6 +17,7 @@ pub mod error;
 pub mod flash;
 pub mod format;
 pub mod forms;
+pub mod immersion;
 pub mod jobs;
 pub mod layout;
 pub mod markdown;
@@ -167,6 +168,7 @@ fn all_routes() -> routes::Routes {
         .merge(public::routes())
         .merge(candidate::routes())
         .merge(backoffice::routes())
+        .merge(immersion::routes())
         .merge(api::routes())
         .merge(ops::routes())
         .get("/static/{version}/{*path}", routes::Access::Public, assets::serve)

@@ -24,6 +24,10 @@ pub enum Access {
     Administrator,
     /// A file: its owner, the recruiters it was sent to, administrators.
     FileReaders,
+    /// A « Vis mon job » duo: its student, its host agent, administrators.
+    DuoParties,
+    /// A « Vis mon job » duo's host agent only (the day's organisation).
+    DuoHost,
 }
 
 #[derive(Debug, Clone)]

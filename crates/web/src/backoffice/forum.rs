@@ -22,7 +22,7 @@ use db::forum::{EditionInput, EditionStats, SessionInput, SessionView, SpeakerIn
 use domain::forum::{RegistrationStatus, SessionKind, SessionState};
 
 /// A `datetime-local` value (« 2027-03-16T14:00 ») read as Paris time.
-fn paris_datetime(form: &mut Form, name: &str, label: &str) -> Option<DateTime<Utc>> {
+pub(crate) fn paris_datetime(form: &mut Form, name: &str, label: &str) -> Option<DateTime<Utc>> {
     let v = form.get(name).to_string();
     if v.is_empty() {
         form.add_error(name, format!("Renseignez {label}."));

@@ -8,6 +8,7 @@ pub mod admin;
 pub mod booth;
 pub mod employer;
 pub mod forum;
+pub mod immersion;
 pub mod imports;
 pub mod institutions;
 pub mod journal;
@@ -173,6 +174,14 @@ pub fn routes() -> Routes {
         .post("/recruteur/forum/creneaux", Recruiter, booth::publish_slots)
         .post("/recruteur/forum/creneaux/{id}/retirer", Recruiter, booth::remove_slot)
         .post("/recruteur/forum/rendez-vous/{id}", Recruiter, booth::record)
+        .get("/admin/vis-mon-job", Administrator, immersion::campaigns)
+        .post("/admin/vis-mon-job", Administrator, immersion::create)
+        .get("/admin/vis-mon-job/{id}", Administrator, immersion::campaign)
+        .post("/admin/vis-mon-job/{id}", Administrator, immersion::update)
+        .post("/admin/vis-mon-job/{id}/proposition", Administrator, immersion::compute)
+        .post("/admin/vis-mon-job/{id}/paires", Administrator, immersion::add_pair)
+        .post("/admin/vis-mon-job/{id}/confirmer", Administrator, immersion::confirm)
+        .post("/admin/vis-mon-job/duos/{id}/retirer", Administrator, immersion::remove)
         .get("/admin/forum", Administrator, forum::editions)
         .post("/admin/forum", Administrator, forum::create_edition)
         .get("/admin/forum/{id}", Administrator, forum::edition)

@@ -269,9 +269,13 @@ fn new_duo(p: &domain::immersion::Pairing) -> AppResult<NewDuo> {
     })
 }
 
-fn before_confirmation(c: &immersion_campaign::Model) -> AppResult<()> {
+fn before_confirmation(c: &immersion_campaign::Model, now: DateTime<Utc>) -> AppResult<()> {
     if c.confirmed_at.is_some() {
         return Err(DbError::Invalid(Invalid::MatchingConfirmed).into());
+    }
+    // While entries are open, a draft would hold people who may still change their entry.
+    if phase(c, now) != Phase::Matching {
+        return Err(DbError::Invalid(Invalid::MatchingNotNow).into());
     }
     Ok(())
 }
@@ -283,7 +287,7 @@ pub async fn compute_proposal(
     admin: &user::Model,
     c: &immersion_campaign::Model,
 ) -> AppResult<usize> {
-    before_confirmation(c)?;
+    before_confirmation(c, state.now())?;
     let tx = Tx::by(state, admin).await?;
     db::immersion::clear_drafts(tx.conn(), c.id).await?;
     let (hosts, students) = free_sides(tx.conn(), c, tx.now()).await?;
@@ -307,7 +311,7 @@ pub async fn add_pair(
     offer_id: i64,
     application_id: i64,
 ) -> AppResult<()> {
-    before_confirmation(c)?;
+    before_confirmation(c, state.now())?;
     let tx = Tx::by(state, admin).await?;
     let o = db::immersion::offer(tx.conn(), offer_id).await?;
     let a = db::immersion::application(tx.conn(), application_id).await?;
@@ -352,7 +356,7 @@ pub async fn remove_pair(
     c: &immersion_campaign::Model,
     duo_id: i64,
 ) -> AppResult<()> {
-    before_confirmation(c)?;
+    before_confirmation(c, state.now())?;
     let tx = Tx::by(state, admin).await?;
     let d = db::immersion::duo(tx.conn(), duo_id).await?;
     if d.duo.campaign_id != c.id {
@@ -382,6 +386,7 @@ async fn send_proposals(tx: &Tx<'_>, ids: &[i64]) -> AppResult<()> {
 
 /// Confirms the draft: every pair becomes a proposal both sides are asked to answer.
 pub async fn confirm(state: &AppState, admin: &user::Model, c: &immersion_campaign::Model) -> AppResult<usize> {
+    before_confirmation(c, state.now())?;
     let tx = Tx::by(state, admin).await?;
     if !db::immersion::mark_confirmed(tx.conn(), c.id, tx.now()).await? {
         return Err(DbError::Invalid(Invalid::MatchingConfirmed).into());
