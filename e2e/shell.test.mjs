@@ -45,6 +45,7 @@ describe('shell pages', () => {
     ['/evenements/ouverture-le-numerique-de-l-etat-en-2027', 200],
     ['/evenements/inconnue', 404],
     ['/stands', 200],
+    ['/vis-mon-job', 200],
     ['/cette-page-n-existe-pas', 404],
   ];
   for (const [path, status] of pages) {
