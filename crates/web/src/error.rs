@@ -59,6 +59,18 @@ impl AppError {
             _ => None,
         }
     }
+
+    /// The refusal as a sentence for a notice (capitalised, with its full stop), or the error
+    /// itself when it is a failure.
+    pub fn into_refusal_sentence(self) -> Result<String, AppError> {
+        match self.refusal() {
+            Some(why) => {
+                let mut c = why.chars();
+                Ok(c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str() + ".").unwrap_or_default())
+            }
+            None => Err(self),
+        }
+    }
 }
 
 /// The French wording of a write the database refused, or `None` for a failure.

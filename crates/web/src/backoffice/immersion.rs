@@ -282,16 +282,6 @@ fn said(id: i64, message: &str) -> Response {
     super::with_message(&format!("/admin/vis-mon-job/{id}#proposition"), message)
 }
 
-fn refusal_or(e: AppError) -> AppResult<String> {
-    match e.refusal() {
-        Some(why) => {
-            let mut c = why.chars();
-            Ok(c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str() + ".").unwrap_or_default())
-        }
-        None => Err(e),
-    }
-}
-
 /// `POST /admin/vis-mon-job/{id}/proposition`: the proposal computed (again).
 pub async fn compute(State(state): State<AppState>, admin: AdminUser, Id(id): Id) -> AppResult<Response> {
     let c = campaign_of(&state, id).await?;
@@ -299,7 +289,7 @@ pub async fn compute(State(state): State<AppState>, admin: AdminUser, Id(id): Id
         Ok(n) => {
             format!("Proposition calculée : {n} duo(s). Relisez-la, retirez ou ajoutez des paires, puis confirmez.")
         }
-        Err(e) => refusal_or(e)?,
+        Err(e) => e.into_refusal_sentence()?,
     };
     Ok(said(id, &message))
 }
@@ -317,7 +307,7 @@ pub async fn add_pair(State(state): State<AppState>, admin: AdminUser, Id(id): I
         Err(AppError::Db(db::DbError::NotFound)) => {
             "Cette offre ou cette candidature n’est pas de cette campagne.".into()
         }
-        Err(e) => refusal_or(e)?,
+        Err(e) => e.into_refusal_sentence()?,
     };
     Ok(said(id, &message))
 }
@@ -327,7 +317,7 @@ pub async fn confirm(State(state): State<AppState>, admin: AdminUser, Id(id): Id
     let c = campaign_of(&state, id).await?;
     let message = match services::immersion::confirm(&state, &admin.0, &c).await {
         Ok(n) => format!("Appariement confirmé : {n} proposition(s) envoyée(s) par courriel aux deux côtés."),
-        Err(e) => refusal_or(e)?,
+        Err(e) => e.into_refusal_sentence()?,
     };
     Ok(said(id, &message))
 }
@@ -347,7 +337,7 @@ pub async fn remove(State(state): State<AppState>, admin: AdminUser, Id(id): Id)
     };
     let message = match result {
         Ok(m) => m.to_string(),
-        Err(e) => refusal_or(e)?,
+        Err(e) => e.into_refusal_sentence()?,
     };
     Ok(said(c.id, &message))
 }

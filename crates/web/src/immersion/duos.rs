@@ -171,17 +171,6 @@ fn said(id: i64, message: &str) -> Response {
     crate::backoffice::with_message(&back(id), message)
 }
 
-/// The refusal of a write as the notice says it, or the error when it is a failure.
-fn refusal_or(e: AppError) -> AppResult<String> {
-    match e.refusal() {
-        Some(why) => {
-            let mut c = why.chars();
-            Ok(c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str() + ".").unwrap_or_default())
-        }
-        None => Err(e),
-    }
-}
-
 /// `GET /vis-mon-job/duos/{id}`.
 pub async fn show(State(state): State<AppState>, SignedInUser(who): SignedInUser, Id(id): Id) -> AppResult<DuoPage> {
     let (d, side) = party(&state, id, who.id).await?;
@@ -211,7 +200,7 @@ pub async fn answer(
         }
         Ok(Answered::Accepted) => "Le duo est formé : vous voyez maintenant les coordonnées de chacun.".into(),
         Ok(Answered::Declined) => "Vous avez décliné cette proposition ; l’autre côté est prévenu.".into(),
-        Err(e) => refusal_or(e)?,
+        Err(e) => e.into_refusal_sentence()?,
     };
     Ok(said(id, &message))
 }
@@ -229,7 +218,7 @@ pub async fn agree(
     }
     let message = match services::immersion::agree(&state, &d, side).await {
         Ok(()) => "Votre accord à la convention est enregistré.".into(),
-        Err(e) => refusal_or(e)?,
+        Err(e) => e.into_refusal_sentence()?,
     };
     Ok(said(id, &message))
 }
@@ -263,7 +252,7 @@ pub async fn organise(State(state): State<AppState>, staff: StaffUser, Id(id): I
                 };
                 return Ok(said(id, m));
             }
-            Err(e) => form.add_error("programme", refusal_or(e)?),
+            Err(e) => form.add_error("programme", e.into_refusal_sentence()?),
         }
     }
     let page = page(&state, &d, side, form).await?;
@@ -305,7 +294,7 @@ pub async fn feedback(
         let f = Feedback { rating, recommends: recommends.unwrap_or(false), discovered, comment };
         match services::immersion::feedback(&state, &d, side, &f).await {
             Ok(()) => return Ok(said(id, "Merci pour votre avis !")),
-            Err(e) => form.add_error("note", refusal_or(e)?),
+            Err(e) => form.add_error("note", e.into_refusal_sentence()?),
         }
     }
     let page = page(&state, &d, side, form).await?;
@@ -325,7 +314,7 @@ pub async fn keep_in_touch(
     let message = match services::immersion::keep_in_touch(&state, &d).await {
         Ok(true) => "C’est fait : vous êtes dans le vivier des talents, les recruteurs de l’État peuvent vous proposer leurs offres. Vous en sortez quand vous voulez depuis votre profil.".to_string(),
         Ok(false) => "Vous aviez déjà demandé à garder le contact.".into(),
-        Err(e) => refusal_or(e)?,
+        Err(e) => e.into_refusal_sentence()?,
     };
     Ok(said(id, &message))
 }

@@ -95,11 +95,6 @@ fn read_days(form: &mut Form, c: &immersion_campaign::Model) -> AppResult<Vec<Na
     }
 }
 
-fn refused(message: String) -> String {
-    let mut c = message.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str() + ".").unwrap_or_default()
-}
-
 // --- agents ----------------------------------------------------------------------------------
 
 #[derive(Template, WebTemplate)]
@@ -269,10 +264,7 @@ pub async fn save_host(State(state): State<AppState>, staff: StaffUser, body: By
                     "Votre offre est enregistrée : vous recevrez une proposition de duo après l’appariement.",
                 ));
             }
-            Err(e) => match e.refusal() {
-                Some(why) => form.add_error("employeur", refused(why)),
-                None => return Err(e),
-            },
+            Err(e) => form.add_error("employeur", e.into_refusal_sentence()?),
         }
     }
     let page = host_view(&state, &staff, form, false).await?;
@@ -296,7 +288,7 @@ pub async fn host_state(State(state): State<AppState>, staff: StaffUser, body: B
             OfferState::Withdrawn => "Votre offre est retirée ; les étudiant·es concerné·es sont prévenu·es.".into(),
         },
         Err(e) => match e.refusal() {
-            Some(why) => refused(why),
+            Some(_) => e.into_refusal_sentence()?,
             None if matches!(e, crate::error::AppError::Db(db::DbError::NotFound)) => {
                 "Vous n’avez pas d’offre dans cette campagne.".into()
             }
@@ -493,10 +485,7 @@ pub async fn save_student(
                     "Votre candidature est enregistrée : vous recevrez une proposition de duo après l’appariement.",
                 ));
             }
-            Err(e) => match e.refusal() {
-                Some(why) => form.add_error("prenom", refused(why)),
-                None => return Err(e),
-            },
+            Err(e) => form.add_error("prenom", e.into_refusal_sentence()?),
         }
     }
     let page = student_view(&state, &who, form, false).await?;
@@ -524,7 +513,7 @@ pub async fn student_state(
             ApplicationState::Withdrawn => "Votre candidature est retirée.".into(),
         },
         Err(e) => match e.refusal() {
-            Some(why) => refused(why),
+            Some(_) => e.into_refusal_sentence()?,
             None if matches!(e, crate::error::AppError::Db(db::DbError::NotFound)) => {
                 "Vous n’avez pas de candidature dans cette campagne.".into()
             }
