@@ -453,3 +453,41 @@ db_test!(a_student_and_an_agent_go_through_the_pages, |db| {
     let stats = db::immersion::stats(db.conn(), &c, after.state.now()).await.expect("stats");
     assert_eq!((stats.accepted, stats.completed, stats.feedback, stats.joined_pool), (1, 1, 1, 1));
 });
+
+db_test!(the_demo_has_an_open_campaign_and_a_past_one_with_its_duos_rated, |db| {
+    db::seed::seed_demo(&db, today()).await.expect("seed");
+    db::seed::seed_demo(&db, today()).await.expect("seeded twice");
+    assert_eq!(db::immersion::campaigns(db.conn()).await.expect("campaigns").len(), 2, "written once");
+    let open = db::immersion::current_campaign(db.conn(), today()).await.expect("current").expect("an open campaign");
+    assert_eq!(web::services::immersion::phase(&open, today()), domain::immersion::Phase::Open);
+    assert!(db::immersion::offers_of(db.conn(), open.id).await.expect("offers").len() >= 20);
+    assert!(db::immersion::applications_of(db.conn(), open.id).await.expect("applications").len() >= 30);
+    let past = db::immersion::past_campaigns(db.conn(), today()).await.expect("past").remove(0);
+    let st = db::immersion::stats(db.conn(), &past, today()).await.expect("stats");
+    assert!(st.accepted > 0 && st.completed == st.accepted, "{st:?}");
+    assert_eq!(st.feedback, 2 * st.accepted, "both sides rated each day");
+    assert!(st.rating_tenths.is_some());
+
+    // The public page shows both, and the administrator's figures of the first edition.
+    let app = app_at(&db, today()).await;
+    let page = app.get("/vis-mon-job").await;
+    assert_eq!(page.status, axum::http::StatusCode::OK);
+    assert!(page.body.contains(&open.name) && page.body.contains(&past.name), "{}", page.body);
+
+    // Once entries close, the demo's students and hosts make a proposal that keeps the
+    // hard constraints.
+    let admin = account(&db, "admin@agent.gouv.fr", Role::Administrator).await;
+    let later = app_at(&db, open.closes_at + Duration::hours(1)).await;
+    let n = web::services::immersion::compute_proposal(&later.state, &admin, &open).await.expect("proposal");
+    assert!(n >= 10, "{n} duos out of 20 hosts and 30 students");
+    let apps = db::immersion::applications_of(db.conn(), open.id).await.expect("applications");
+    for d in db::immersion::duos_of(db.conn(), open.id).await.expect("duos") {
+        let a = apps.iter().find(|a| a.id == d.application.id).expect("its application");
+        let regions: Vec<String> = serde_json::from_str(&a.regions).expect("régions");
+        assert!(
+            d.duo.remote || d.offer.region_code.as_ref().is_some_and(|r| regions.contains(r)),
+            "duo {} keeps to the student's régions",
+            d.duo.id
+        );
+    }
+});

@@ -19,6 +19,7 @@ const DEMO_PRODUCTS: &str = include_str!("../seed/products.json");
 const DEMO_STORIES: &str = include_str!("../seed/stories.json");
 
 mod forum;
+mod immersion;
 
 /// The demo videos the project made itself (`scripts/make-demo-videos.sh`), with their
 /// captions and transcripts: `(story slug, video, captions, transcript)`.
@@ -202,6 +203,7 @@ pub async fn seed_demo(db: &Db, now: DateTime<Utc>) -> Result<SeedReport> {
     seed_products(&txn, now, &mut report).await?;
     seed_stories(&txn, now, &mut report).await?;
     forum::seed(&txn, now, &mut report).await?;
+    immersion::seed(&txn, now).await?;
     txn.commit().await?;
     Ok(report)
 }
