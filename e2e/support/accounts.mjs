@@ -32,15 +32,17 @@ export function newAddress(label) {
  * second with the one-time sign-in link to the server.
  * @param {{ baseUrl: string, dataDir: string }} server from startServer()
  * @param {string} role `recruiter` or `administrator`
- * @param {{ institution?: string | null, label?: string }} [options] `institution`: the employer's
- *   slug (recruiters); `label`: the address's beginning (the role by default)
+ * @param {{ institution?: string | null, label?: string, env?: Record<string, string> }} [options]
+ *   `institution`: the employer's slug (recruiters); `label`: the address's beginning (the role by
+ *   default); `env`: more environment for the CLI (the server's shifted clock, so that the link
+ *   is valid at the server's time)
  * @returns {Promise<{ email: string, link: string }>}
  */
-export async function addStaff(server, role, { institution = null, label = role } = {}) {
+export async function addStaff(server, role, { institution = null, label = role, env: extraEnv = {} } = {}) {
   const bin = path.resolve(process.env.METIERS_BIN || 'target/debug/metiers');
   const email = newAddress(label);
   const args = ['user', 'add', '--role', role, ...(institution ? ['--institution', institution] : []), email];
-  const env = { ...process.env, DATA_DIR: server.dataDir, PUBLIC_URL: server.baseUrl, RUST_LOG: 'warn' };
+  const env = { ...process.env, DATA_DIR: server.dataDir, PUBLIC_URL: server.baseUrl, RUST_LOG: 'warn', ...extraEnv };
   delete env.DATABASE_URL;
   let stdout;
   try {

@@ -468,8 +468,13 @@ db_test!(the_demo_has_an_open_campaign_and_a_past_one_with_its_duos_rated, |db| 
     assert_eq!(st.feedback, 2 * st.accepted, "both sides rated each day");
     assert!(st.rating_tenths.is_some());
 
-    // The public page shows both, and the administrator's figures of the first edition.
+    // The demo people are never written to: the past duos were asked for their feedback.
     let app = app_at(&db, today()).await;
+    web::services::immersion::tick(&app.state).await.expect("the periodic turn");
+    let written = db::outbox::all(db.conn()).await.expect("outbox");
+    assert!(!written.iter().any(|m| m.recipient.ends_with("@vis-mon-job.exemple.fr")), "{written:?}");
+
+    // The public page shows both.
     let page = app.get("/vis-mon-job").await;
     assert_eq!(page.status, axum::http::StatusCode::OK);
     assert!(page.body.contains(&open.name) && page.body.contains(&past.name), "{}", page.body);

@@ -5,7 +5,7 @@
 
 use crate::immersion::{self as im, ApplicationInput, CampaignInput, Feedback, NewDuo, OfferInput};
 use crate::{DbError, Result, accounts, institutions, users};
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use domain::email::Email;
 use domain::immersion::{DuoState, PlaceMode, Reason, Side, StudyYear};
 use domain::role::Role;
@@ -44,7 +44,11 @@ fn paris_at(day: NaiveDate, hour: u32) -> Result<DateTime<Utc>> {
 }
 
 fn campaign(name: &str, now: DateTime<Utc>, opens: i64, closes: i64, day: i64) -> Result<CampaignInput> {
-    let first = (now + Duration::days(day)).date_naive();
+    // A Tuesday and a Wednesday: the days of a team at work.
+    let mut first = (now + Duration::days(day)).date_naive();
+    while first.weekday() != chrono::Weekday::Tue {
+        first += Duration::days(1);
+    }
     let days = vec![first, first + Duration::days(1)];
     Ok(CampaignInput {
         name: name.into(),
@@ -183,6 +187,8 @@ pub(super) async fn seed(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> Res
             im::save_feedback(conn, id, Side::Student, &said, now).await?;
             let host = Feedback { rating: 4, recommends: true, discovered: None, comment: None };
             im::save_feedback(conn, id, Side::Host, &host, now).await?;
+            // Both answered already: the periodic turn must not ask them again.
+            im::mark_feedback_asked(conn, id, now).await?;
         }
     }
     im::mark_confirmed(conn, past.id, now).await?;
