@@ -496,3 +496,107 @@ db_test!(the_demo_has_an_open_campaign_and_a_past_one_with_its_duos_rated, |db| 
         );
     }
 });
+
+/// A refusal a user can read, never an internal error.
+fn clear<T: std::fmt::Debug>(r: &Result<T, web::error::AppError>) {
+    if let Err(e) = r {
+        assert!(!matches!(e, web::error::AppError::Internal(_)), "a clear refusal, never a 500: {e:?}");
+    }
+}
+
+db_test!(every_other_write_at_once_keeps_one_row_and_refuses_clearly, |db| {
+    use web::services::immersion as im;
+    let now = today();
+    let app = app_at(&db, now).await;
+    let c = campaign(&db).await;
+    let host = account(&db, "h@agent.gouv.fr", Role::Recruiter).await;
+    let student = account(&db, "s@etudiant.fr", Role::Candidate).await;
+    // The same offer sent twice at once: one offer.
+    let o = offer(&c, "dev", PlaceMode::OnSite, "11");
+    let (x, y) = tokio::join!(im::save_offer(&app.state, &host, &c, &o), im::save_offer(&app.state, &host, &c, &o));
+    clear(&x);
+    clear(&y);
+    assert!(x.is_ok() || y.is_ok(), "{x:?} {y:?}");
+    assert_eq!(db::immersion::offers_of(db.conn(), c.id).await.expect("offers").len(), 1);
+    let mut a = application(&["dev"], &["11"], false);
+    a.days = db::immersion::days_of(&c).expect("days");
+    im::save_application(&app.state, &student, &c, &a).await.expect("application");
+
+    // Two administrators compute the proposal at once: one draft pair, not two.
+    let admin = account(&db, "admin@agent.gouv.fr", Role::Administrator).await;
+    let other = account(&db, "admin2@agent.gouv.fr", Role::Administrator).await;
+    let later = app_at(&db, now + Duration::days(3)).await;
+    let (p, q) =
+        tokio::join!(im::compute_proposal(&later.state, &admin, &c), im::compute_proposal(&later.state, &other, &c));
+    clear(&p);
+    clear(&q);
+    assert!(p.is_ok() || q.is_ok(), "{p:?} {q:?}");
+    let drafts = db::immersion::duos_of(db.conn(), c.id).await.expect("duos");
+    assert_eq!(drafts.len(), 1, "{drafts:?}");
+    // Removed twice at once, then added back twice at once: gone once, added once.
+    let (r1, r2) = tokio::join!(
+        im::remove_pair(&later.state, &admin, &c, drafts[0].duo.id),
+        im::remove_pair(&later.state, &other, &c, drafts[0].duo.id),
+    );
+    clear(&r1);
+    clear(&r2);
+    assert!(db::immersion::duos_of(db.conn(), c.id).await.expect("duos").is_empty());
+    let (offer_id, app_id) = (drafts[0].offer.id, drafts[0].application.id);
+    let (a1, a2) = tokio::join!(
+        im::add_pair(&later.state, &admin, &c, offer_id, app_id),
+        im::add_pair(&later.state, &other, &c, offer_id, app_id),
+    );
+    clear(&a1);
+    clear(&a2);
+    assert!(a1.is_ok() != a2.is_ok(), "added once: {a1:?} {a2:?}");
+    assert_eq!(db::immersion::duos_of(db.conn(), c.id).await.expect("duos").len(), 1);
+    let c = db::immersion::campaign(db.conn(), c.id).await.expect("campaign");
+    im::confirm(&later.state, &admin, &c).await.expect("confirm");
+    let d = db::immersion::duos_of(db.conn(), c.id).await.expect("duos").remove(0);
+    im::answer(&later.state, &d, Side::Student, Decision::Accept).await.expect("student");
+    im::answer(&later.state, &d, Side::Host, Decision::Accept).await.expect("host");
+    let d = db::immersion::duo(db.conn(), d.duo.id).await.expect("duo");
+
+    // The host saves the organisation twice and both sides agree twice, at once.
+    let org = db::immersion::Organisation {
+        place: Some("20 avenue de Ségur".into()),
+        online_url: None,
+        programme: "Point d’équipe, revue de code.".into(),
+        manager_name: None,
+    };
+    let (o1, o2) = tokio::join!(im::organise(&later.state, &d, &org), im::organise(&later.state, &d, &org));
+    clear(&o1);
+    clear(&o2);
+    assert!(o1.is_ok() || o2.is_ok(), "{o1:?} {o2:?}");
+    let (g1, g2, g3) = tokio::join!(
+        im::agree(&later.state, &d, Side::Student),
+        im::agree(&later.state, &d, Side::Student),
+        im::agree(&later.state, &d, Side::Host),
+    );
+    for g in [&g1, &g2, &g3] {
+        clear(g);
+    }
+    let agreed = db::immersion::duo(db.conn(), d.duo.id).await.expect("duo");
+    assert!(agreed.duo.student_agreed_at.is_some() && agreed.duo.host_agreed_at.is_some(), "{g1:?} {g2:?} {g3:?}");
+    assert_eq!(agreed.duo.place.as_deref(), Some("20 avenue de Ségur"));
+
+    // After the day: feedback twice at once from one side, « garder le contact » twice at once.
+    let after = app_at(&db, now + Duration::days(30)).await;
+    let f = db::immersion::Feedback { rating: 5, recommends: true, discovered: Some(true), comment: None };
+    let (f1, f2) = tokio::join!(
+        im::feedback(&after.state, &agreed, Side::Student, &f),
+        im::feedback(&after.state, &agreed, Side::Student, &f),
+    );
+    clear(&f1);
+    clear(&f2);
+    assert!(f1.is_ok() || f2.is_ok(), "{f1:?} {f2:?}");
+    let (k1, k2) = tokio::join!(im::keep_in_touch(&after.state, &agreed), im::keep_in_touch(&after.state, &agreed));
+    clear(&k1);
+    clear(&k2);
+    let joined = [&k1, &k2].iter().filter(|k| matches!(k, Ok(true))).count();
+    assert_eq!(joined, 1, "joined once: {k1:?} {k2:?}");
+    let st = db::immersion::stats(db.conn(), &c, after.state.now()).await.expect("stats");
+    assert_eq!((st.feedback, st.joined_pool), (1, 1), "{st:?}");
+    let profile = db::profiles::get(db.conn(), student.id).await.expect("profile").expect("made from the application");
+    assert!(profile.profile.talent_pool);
+});
