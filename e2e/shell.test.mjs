@@ -46,6 +46,7 @@ describe('shell pages', () => {
     ['/evenements/inconnue', 404],
     ['/stands', 200],
     ['/vis-mon-job', 200],
+    ['/demande-de-compte?pour=vis-mon-job', 200],
     ['/cette-page-n-existe-pas', 404],
   ];
   for (const [path, status] of pages) {

@@ -232,6 +232,7 @@ async fn world(db: &TestDb, app: &TestApp) -> World {
             institution_name: "Une direction".into(),
             service: None,
             position: "Recruteuse".into(),
+            purpose: domain::role::AccessPurpose::Recruiting,
         },
         now,
     )

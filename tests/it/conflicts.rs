@@ -80,6 +80,7 @@ db_test!(two_administrators_approving_at_once_make_one_recruiter, |db| {
             institution_name: inst.name.clone(),
             service: None,
             position: "Recruteuse".into(),
+            purpose: domain::role::AccessPurpose::Recruiting,
         },
         today(),
     )

@@ -600,3 +600,80 @@ db_test!(every_other_write_at_once_keeps_one_row_and_refuses_clearly, |db| {
     let profile = db::profiles::get(db.conn(), student.id).await.expect("profile").expect("made from the application");
     assert!(profile.profile.talent_pool);
 });
+
+db_test!(an_agent_without_an_account_asks_for_one_and_the_approval_leads_to_the_offer_form, |db| {
+    db::seed::seed_demo(&db, today()).await.expect("seed");
+    let app = app_at(&db, today()).await;
+    let landing = app.get("/vis-mon-job").await;
+    assert!(landing.body.contains("href=\"/demande-de-compte?pour=vis-mon-job\""), "{}", landing.body);
+    let form = app.get("/demande-de-compte?pour=vis-mon-job").await;
+    assert!(form.body.contains("accueillir un·e étudiant·e « Vis mon job »") && form.body.contains("name=\"pour\""));
+    assert!(
+        !app.get("/demande-de-compte").await.body.contains("name=\"pour\""),
+        "the usual request says nothing of it"
+    );
+    let inst = db::institutions::list(db.conn()).await.expect("employers").remove(0);
+    let body = format!(
+        "nom=Ana+Lopez&email=ana%40exemple.gouv.fr&employeur={}&poste=D%C3%A9veloppeuse&pour=vis-mon-job",
+        inst.id
+    );
+    let sent = app.send("", "POST", "/demande-de-compte", &body).await;
+    assert!(sent.body.contains("Demande envoyée"), "{}", sent.body);
+    // A made-up purpose is a request to recruit, not an error.
+    let other =
+        format!("nom=Bruno+Petit&email=bruno%40exemple.gouv.fr&employeur={}&poste=RH&pour=autre-chose", inst.id);
+    assert!(app.send("", "POST", "/demande-de-compte", &other).await.body.contains("Demande envoyée"));
+    let pending = db::backoffice::pending_access_requests(db.conn()).await.expect("pending");
+    let purposes: Vec<_> = pending.iter().map(|r| (r.email.as_str(), db::backoffice::purpose_of(r))).collect();
+    assert!(purposes.contains(&("ana@exemple.gouv.fr", domain::role::AccessPurpose::ImmersionHost)), "{purposes:?}");
+    assert!(purposes.contains(&("bruno@exemple.gouv.fr", domain::role::AccessPurpose::Recruiting)), "{purposes:?}");
+
+    // The administrator reads why, and approves.
+    let admin = account(&db, "admin@agent.gouv.fr", Role::Administrator).await;
+    let admin_cookie = session_for(&db, admin.id).await;
+    let page = app.send(&admin_cookie, "GET", "/admin", "").await;
+    assert!(page.body.contains("pour accueillir un·e étudiant·e « Vis mon job »"));
+    let ana = pending.iter().find(|r| r.email == "ana@exemple.gouv.fr").expect("ana's request");
+    let decided = app
+        .send(
+            &admin_cookie,
+            "POST",
+            &format!("/admin/demandes/{}/decision", ana.id),
+            &format!("decision=approuver&employeur={}", inst.id),
+        )
+        .await;
+    assert_eq!(decided.status, 303);
+    let mail = db::outbox::all(db.conn())
+        .await
+        .expect("outbox")
+        .into_iter()
+        .find(|m| m.recipient == "ana@exemple.gouv.fr" && m.subject == "Votre compte pour « Vis mon job » est ouvert")
+        .expect("the approval");
+    let start = mail.text_body.find("/connexion/lien/").expect("a link");
+    let link = mail.text_body[start..].split_whitespace().next().expect("link");
+    assert!(link.ends_with("?suivant=%2Fvis-mon-job%2Faccueillir"), "{link}");
+    let signed = app.get(link).await;
+    assert_eq!(signed.header("location"), "/vis-mon-job/accueillir");
+    let cookie = signed.cookie().expect("signed in");
+    let form = app.send(&cookie, "GET", "/vis-mon-job/accueillir", "").await;
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("Proposer ma journée"));
+
+    // A sign-in link never leads off the site.
+    let bruno =
+        db::users::create(db.conn(), &Email::parse("c@agent.gouv.fr").expect("e"), Role::Recruiter, None, today())
+            .await
+            .expect("user");
+    db::accounts::insert_token(
+        db.conn(),
+        bruno.id,
+        db::accounts::TokenPurpose::SignIn,
+        "jeton-ailleurs",
+        Duration::hours(1),
+        today(),
+    )
+    .await
+    .expect("token");
+    let off = app.get("/connexion/lien/jeton-ailleurs?suivant=%2F%2Fevil.example%2F").await;
+    assert_eq!(off.header("location"), "/recruteur");
+});

@@ -3,7 +3,7 @@
 use crate::entity::{application, offer, user};
 use crate::{DbError, Result};
 use chrono::{DateTime, Datelike, Utc};
-use domain::role::Role;
+use domain::role::{AccessPurpose, Role};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
@@ -246,6 +246,7 @@ pub struct NewAccessRequest {
     pub institution_name: String,
     pub service: Option<String>,
     pub position: String,
+    pub purpose: AccessPurpose,
 }
 
 pub async fn create_access_request(
@@ -262,6 +263,7 @@ pub async fn create_access_request(
         institution_name: Set(new.institution_name.clone()),
         service: Set(new.service.clone()),
         position: Set(new.position.clone()),
+        purpose: Set(Some(new.purpose.code().to_string())),
         created_at: Set(now),
         decision: Set(None),
         decided_at: Set(None),
@@ -865,4 +867,9 @@ pub async fn set_attachment(
         user_service::Entity::insert_many(rows).exec_without_returning(conn).await?;
     }
     Ok(valid)
+}
+
+/// Why the request was made (requests older than the purpose were all to recruit).
+pub fn purpose_of(r: &crate::entity::access_request::Model) -> AccessPurpose {
+    r.purpose.as_deref().and_then(|p| p.parse().ok()).unwrap_or(AccessPurpose::Recruiting)
 }

@@ -17,3 +17,22 @@ code_enum!(
         Never => ("jamais", "Jamais (le récapitulatif du lundi reste envoyé)"),
     }
 );
+
+code_enum!(
+    /// Why an agent asks for an account: the administrators read it, and the approval leads
+    /// there.
+    AccessPurpose, "le motif de la demande", {
+        Recruiting => ("recruter", "Recruter"),
+        ImmersionHost => ("vis-mon-job", "Accueillir un·e étudiant·e « Vis mon job »"),
+    }
+);
+
+impl AccessPurpose {
+    /// Where the approval's sign-in link leads.
+    pub fn home(self) -> &'static str {
+        match self {
+            AccessPurpose::Recruiting => "/recruteur",
+            AccessPurpose::ImmersionHost => "/vis-mon-job/accueillir",
+        }
+    }
+}

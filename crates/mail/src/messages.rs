@@ -255,6 +255,23 @@ pub fn access_approved(to: &str, institution: &str, signin_url: &str) -> MailMes
     render(to, &c)
 }
 
+/// The approval of an agent who asked for an account to host a « Vis mon job » day: the link
+/// leads to the offer form.
+pub fn immersion_host_approved(to: &str, institution: &str, signin_url: &str) -> MailMessage {
+    let mut c = content(
+        "Votre compte pour « Vis mon job » est ouvert",
+        vec![
+            "Bonjour,".into(),
+            format!(
+                "Votre compte d’agent·e de {institution} est ouvert : vous pouvez proposer votre journée, et vous retrouverez aussi l’espace recruteur de votre employeur."
+            ),
+            "Ce lien à usage unique, valable 7 jours, vous connecte et vous mène au formulaire de votre journée :".into(),
+        ],
+    );
+    c.action = Some(("Proposer ma journée", signin_url.to_string()));
+    render(to, &c)
+}
+
 pub fn access_refused(to: &str) -> MailMessage {
     let c = content(
         "Votre demande d’accès recruteur",
@@ -847,6 +864,14 @@ mod tests {
                 ),
             ),
             ("access_approved", access_approved("agent@numerique.gouv.fr", "DINUM", &u("/connexion/lien/t"))),
+            (
+                "immersion_host_approved",
+                immersion_host_approved(
+                    "agent@numerique.gouv.fr",
+                    "DINUM",
+                    &u("/connexion/lien/t?suivant=%2Fvis-mon-job%2Faccueillir"),
+                ),
+            ),
             ("access_refused", access_refused("agent@numerique.gouv.fr")),
             (
                 "offer_invitation",

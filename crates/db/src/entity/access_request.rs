@@ -11,6 +11,8 @@ pub struct Model {
     pub institution_name: String,
     pub service: Option<String>,
     pub position: String,
+    /// `domain::role::AccessPurpose` code; NULL: to recruit.
+    pub purpose: Option<String>,
     pub created_at: DateTimeUtc,
     pub decision: Option<String>,
     pub decided_at: Option<DateTimeUtc>,

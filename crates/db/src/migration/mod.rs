@@ -20,6 +20,7 @@ mod m20261203_000014_products;
 mod m20261203_000015_stories;
 mod m20261204_000016_forum;
 mod m20261205_000017_immersion;
+mod m20261206_000018_access_purpose;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000015_stories::Migration),
             Box::new(m20261204_000016_forum::Migration),
             Box::new(m20261205_000017_immersion::Migration),
+            Box::new(m20261206_000018_access_purpose::Migration),
         ]
     }
 }

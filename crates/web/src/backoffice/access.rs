@@ -12,10 +12,11 @@ use crate::widgets::Opt;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use db::backoffice::NewAccessRequest;
 use domain::email::Email;
+use domain::role::AccessPurpose;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "backoffice/request.html")]
@@ -23,6 +24,13 @@ pub struct RequestPage {
     page: Page,
     form: Form,
     employers: Vec<Opt>,
+    /// Asked from « Vis mon job »: the page says so and the request carries it.
+    host: bool,
+}
+
+/// The purpose named in the form or the address (`pour`); anything else is to recruit.
+fn purpose(value: Option<&str>) -> AccessPurpose {
+    value.and_then(|v| v.parse().ok()).unwrap_or(AccessPurpose::Recruiting)
 }
 
 async fn employers(state: &AppState, form: &Form) -> AppResult<Vec<Opt>> {
@@ -45,9 +53,10 @@ fn request_page(error: bool) -> Page {
 }
 
 /// `GET /demande-de-compte` (public).
-pub async fn form(State(state): State<AppState>) -> AppResult<RequestPage> {
+pub async fn form(State(state): State<AppState>, RawQuery(raw): RawQuery) -> AppResult<RequestPage> {
     let form = Form::default();
-    Ok(RequestPage { page: request_page(false), employers: employers(&state, &form).await?, form })
+    let host = purpose(crate::forms::query_param(raw.as_deref(), "pour").as_deref()) == AccessPurpose::ImmersionHost;
+    Ok(RequestPage { page: request_page(false), employers: employers(&state, &form).await?, form, host })
 }
 
 /// `POST /demande-de-compte` (public).
@@ -82,20 +91,30 @@ pub async fn submit(
     };
     let service = form.optional("service", "le service", 200);
     let position = form.required("poste", "votre fonction", 200);
+    let purpose = purpose(form.opt("pour").as_deref());
+    let host = purpose == AccessPurpose::ImmersionHost;
     let (Some(email), true) = (email, form.is_valid()) else {
         return Ok((
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            RequestPage { page: request_page(true), employers: employers(&state, &form).await?, form },
+            RequestPage { page: request_page(true), employers: employers(&state, &form).await?, form, host },
         )
             .into_response());
     };
     // Each request e-mails every administrator: the same limits as every public form.
     if !crate::security::mail_admitted(&state, "acces", email.as_str(), &ip).await? {
         form.add_error("email", crate::security::TOO_MANY_MAILS);
-        let page = RequestPage { page: request_page(true), employers: employers(&state, &form).await?, form };
+        let page = RequestPage { page: request_page(true), employers: employers(&state, &form).await?, form, host };
         return Ok((axum::http::StatusCode::TOO_MANY_REQUESTS, page).into_response());
     }
-    let new = NewAccessRequest { name, email: email.to_string(), institution_id, institution_name, service, position };
+    let new = NewAccessRequest {
+        name,
+        email: email.to_string(),
+        institution_id,
+        institution_name,
+        service,
+        position,
+        purpose,
+    };
     crate::services::access::request(&state, &new).await?;
     Ok(MessagePage::new(
         "Demande envoyée",

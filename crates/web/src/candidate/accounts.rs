@@ -400,6 +400,7 @@ pub async fn signin_link(
     State(state): State<AppState>,
     session: Session,
     Path(token): Path<String>,
+    RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
     let user = crate::services::accounts::use_sign_in_link(&state, &token).await?;
     let Some(user) = user else {
@@ -414,5 +415,7 @@ pub async fn signin_link(
         .into_response());
     };
     auth::sign_in(&session, user.id).await?;
-    Ok(Redirect::to(auth::home_of(user.role()?)).into_response())
+    // `suivant` (an approval for « Vis mon job »), a path of this site only.
+    let next = query_param(raw.as_deref(), "suivant").as_deref().and_then(auth::local_path);
+    Ok(Redirect::to(next.as_deref().unwrap_or(auth::home_of(user.role()?))).into_response())
 }

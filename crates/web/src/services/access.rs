@@ -9,7 +9,7 @@ use db::backoffice::NewAccessRequest;
 use db::entity::{access_request, institution, user};
 use domain::audit::AuditAction;
 use domain::email::Email;
-use domain::role::Role;
+use domain::role::{AccessPurpose, Role};
 
 /// Files an access request: the requester is told it is recorded, every administrator that
 /// one waits.
@@ -80,8 +80,19 @@ pub async fn decide(
                 now,
             )
             .await?;
-            let url = state.url(&format!("/connexion/lien/{token}"));
-            tx.mail(mail::messages::access_approved(email.as_str(), &inst.name, &url)).await?;
+            let msg = match db::backoffice::purpose_of(&request) {
+                AccessPurpose::Recruiting => {
+                    let url = state.url(&format!("/connexion/lien/{token}"));
+                    mail::messages::access_approved(email.as_str(), &inst.name, &url)
+                }
+                AccessPurpose::ImmersionHost => {
+                    let home: String =
+                        form_urlencoded::byte_serialize(AccessPurpose::ImmersionHost.home().as_bytes()).collect();
+                    let url = state.url(&format!("/connexion/lien/{token}?suivant={home}"));
+                    mail::messages::immersion_host_approved(email.as_str(), &inst.name, &url)
+                }
+            };
+            tx.mail(msg).await?;
             Some(format!("recruteur·euse de {}", inst.name))
         }
         Decision::Refuse => {
@@ -160,6 +171,7 @@ pub async fn agent_sign_in(
                 },
                 service: None,
                 position: "Agent connecté avec ProConnect".into(),
+                purpose: domain::role::AccessPurpose::Recruiting,
             };
             file(&tx, &new).await?;
             AgentSignIn::RequestFiled(institution)
